@@ -1,0 +1,114 @@
+"""The `cxmining` command: generate a sample, run the nightly flow once, query the store."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cxmining.errors import CxminingError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Customer-process mining: land call-centre, web and order logs in DuckDB and mine the customer process.",
+)
+
+DEFAULT_LANDING = Path("data/sample")
+DEFAULT_DB = Path("cxmining.duckdb")
+DEFAULT_OUT = Path("out")
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option(help="Folder to write the landing folder into.")] = Path("sample-landing"),
+    customers: Annotated[int, typer.Option(min=1, help="Number of customers to simulate.")] = 400,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 7,
+    start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")] = "2026-09-01",
+    days: Annotated[int, typer.Option(min=1, help="Number of days of daily drops.")] = 60,
+    dirty_rate: Annotated[float, typer.Option(min=0.0, max=0.5, help="Share of fact rows made defective.")] = 0.002,
+) -> None:
+    """Generate a landing folder with planted, documented ground truth (truth.json beside the data)."""
+    from cxmining.sample import write_sample
+
+    try:
+        first = date.fromisoformat(start)
+    except ValueError:
+        raise CxminingError(f"--start: {start!r} is not a date like 2026-09-01") from None
+    began = time.perf_counter()
+    truth = write_sample(out, customers=customers, seed=seed, start=first, days=days, dirty_rate=dirty_rate,
+                         progress=lambda msg: typer.echo(msg, err=True))
+    rows = truth.get("rows", {})
+    typer.echo(f"wrote {out} in {time.perf_counter() - began:.1f}s: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
+
+
+@app.command()
+def run(
+    landing: Annotated[Path, typer.Option(help="Landing folder with calls/, web/, orders/, products/, customers/.")] = DEFAULT_LANDING,
+    db: Annotated[Path, typer.Option(help="DuckDB file of the store (created if missing).")] = DEFAULT_DB,
+    out: Annotated[Path, typer.Option(help="Output folder of the run.")] = DEFAULT_OUT,
+    mapping: Annotated[Path | None, typer.Option(help="YAML or TOML file mapping an export onto the contract.")] = None,
+) -> None:
+    """Run the nightly flow once, locally (Prefect's embedded mode: no server to start)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from pipelines.nightly import nightly
+
+    if mapping is not None and not mapping.is_file():
+        raise CxminingError(f"{mapping}: mapping file not found")
+    if not landing.is_dir():
+        raise CxminingError(f"{landing}: landing folder not found")
+    result = nightly(landing=landing, db=db, out=out, mapping=mapping)
+    typer.echo(f"run {result['run_id']}: " + ", ".join(f"{k} {v}" for k, v in result["store"].items()))
+    typer.echo(f"summary: {result['summary']}")
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="A read-only SQL query, e.g. \"SELECT activity, count(*) FROM events GROUP BY 1\".")],
+    db: Annotated[Path, typer.Option(help="DuckDB file of the store.")] = DEFAULT_DB,
+    csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+    max_rows: Annotated[int, typer.Option(help="Rows shown in table output.")] = 40,
+) -> None:
+    """Run a query against the store, read-only, and print the result."""
+    import duckdb
+
+    from cxmining.store import connect
+
+    con = connect(db, read_only=True)
+    try:
+        relation = con.sql(query)
+        if relation is None:
+            raise CxminingError("the statement returned no rows (only queries are allowed)")
+        if csv:
+            relation.pl().write_csv(sys.stdout)
+        else:
+            relation.show(max_rows=max_rows, max_width=200)
+    except duckdb.Error as exc:
+        raise CxminingError(f"query failed: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+
+
+def main() -> None:
+    """Console entry point: user errors are one line on stderr and exit code 1."""
+    try:
+        app()
+    except CxminingError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
+    except Exception as exc:  # noqa: BLE001 - never show a bare traceback to a user
+        if os.environ.get("CXMINING_DEBUG"):
+            raise
+        typer.echo(f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+                   "(set CXMINING_DEBUG=1 for the traceback)", err=True)
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""Errors a user can act on; the CLI prints their message as one line and exits non-zero."""
+
+from __future__ import annotations
+
+
+class CxminingError(Exception):
+    """Base class: the message names the file, row or setting and what is wrong."""
+
+
+class StoreError(CxminingError):
+    """The DuckDB store cannot be opened or is not in the expected state."""
+
+
+class MappingError(CxminingError):
+    """The column/value mapping file is unreadable or invalid."""
+
+
+class LandingError(CxminingError):
+    """A landing folder or file cannot be used as a whole (missing columns, unreadable file...)."""
+
+
+class RunFailed(CxminingError):
+    """A run finished, but some landing files were refused; the message says which and why."""

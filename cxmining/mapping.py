@@ -1,0 +1,106 @@
+"""Mapping files: how a real export's columns, values and conventions map onto the contract."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from cxmining.contract import SOURCES
+from cxmining.errors import MappingError
+
+
+class SourceMapping(BaseModel):
+    """Per-source settings: column renames, value maps, CSV dialect and the zone of naive timestamps."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: str = ""
+    columns: dict[str, str] = Field(default_factory=dict)  # contract column -> column in the file
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)  # contract column -> {file value: contract value}
+    timezone: str = "UTC"  # zone of timestamps that carry no offset
+    delimiter: str = ","
+    encoding: Literal["utf-8", "utf-16", "latin-1"] = "utf-8"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {zone!r}") from exc
+        return zone
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_char(cls, delimiter: str) -> str:
+        if len(delimiter) != 1:
+            raise ValueError(f"delimiter must be one character, got {delimiter!r}")
+        return delimiter
+
+    @model_validator(mode="after")
+    def _contract_columns(self) -> SourceMapping:
+        if not self.source:
+            return self
+        known = SOURCES[self.source].column_names
+        for name in list(self.columns) + list(self.values):
+            if name not in known:
+                raise ValueError(f"{name!r} is not a column of {self.source} (columns: {', '.join(known)})")
+        return self
+
+    def file_column(self, contract_column: str) -> str:
+        """Name of the column in the delivered file that holds `contract_column`."""
+        return self.columns.get(contract_column, contract_column)
+
+
+class Mapping(BaseModel):
+    """A whole mapping file: one optional section per source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sources: dict[str, SourceMapping] = Field(default_factory=dict)
+
+    def for_source(self, source: str) -> SourceMapping:
+        """Settings of `source`, or the defaults when the file has no section for it."""
+        return self.sources.get(source, SourceMapping(source=source))
+
+
+def load_mapping(path: Path | None) -> Mapping:
+    """The mapping in a YAML or TOML file; no file means the landing folder follows the contract as is."""
+    if path is None:
+        return Mapping()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MappingError(f"{path}: cannot read mapping file ({exc.strerror})") from exc
+    try:
+        raw = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        first = str(exc).splitlines()[0]
+        raise MappingError(f"{path}: not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: {first}") from exc
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise MappingError(f"{path}: expected a table of sources at the top level")
+    unknown = sorted(set(raw) - set(SOURCES))
+    if unknown:
+        raise MappingError(f"{path}: unknown source {unknown[0]!r} (sources: {', '.join(SOURCES)})")
+    sources = {}
+    for name, body in raw.items():
+        if not isinstance(body or {}, dict):
+            raise MappingError(f"{path}: section {name!r} must be a table of settings")
+        try:
+            sources[name] = SourceMapping(source=name, **(body or {}))
+        except ValidationError as exc:
+            raise MappingError(f"{path}: {name}: {_first_problem(exc)}") from exc
+    return Mapping(sources=sources)
+
+
+def _first_problem(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    message = err["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message

@@ -1,0 +1,75 @@
+"""The DuckDB store: connections, the SQL files that define its relations, and schema set-up."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from cxmining.errors import StoreError
+
+# Relations are created in this order: tables first, then the views built on them.
+SCHEMA_FILES = (
+    "meta/ingested_files.sql",
+    "meta/quarantine.sql",
+    "raw/raw_products.sql",
+    "raw/raw_customers.sql",
+    "raw/raw_orders.sql",
+    "raw/raw_web.sql",
+    "raw/raw_calls.sql",
+)
+VIEW_FILES = (
+    "staging/activity_vocabulary.sql",
+    "staging/events.sql",
+)
+
+
+def sql_root() -> Path:
+    """Folder holding the project's SQL files (bundled in a wheel, or `sql/` in a checkout)."""
+    bundled = resources.files("cxmining") / "_sql"
+    if bundled.is_dir():
+        return Path(str(bundled))
+    return Path(__file__).resolve().parent.parent / "sql"
+
+
+def sql_text(relative: str) -> str:
+    """Text of one SQL file, e.g. `staging/events.sql`."""
+    return (sql_root() / relative).read_text(encoding="utf-8")
+
+
+def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """An open connection: `db` may be a path, ':memory:' or an existing connection (returned as is)."""
+    if isinstance(db, duckdb.DuckDBPyConnection):
+        return db
+    path = str(db)
+    if path != ":memory:" and not read_only:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if read_only and path != ":memory:" and not Path(path).exists():
+        raise StoreError(f"{path}: no such database; run `cxmining run` first")
+    try:
+        con = duckdb.connect(path, read_only=read_only)
+    except duckdb.IOException as exc:
+        first = str(exc).splitlines()[0]
+        raise StoreError(f"{path}: cannot open the database ({first})") from exc
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table and view of the store that does not exist yet (idempotent)."""
+    for relative in SCHEMA_FILES + VIEW_FILES:
+        con.execute(sql_text(relative))
+
+
+def relation_counts(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row counts of the store's main relations, for run logs and summaries."""
+    con = connect(db)
+    try:
+        return {
+            name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+            for name in ("events", "quarantine", "ingested_files")
+        }
+    finally:
+        if not isinstance(db, duckdb.DuckDBPyConnection):
+            con.close()

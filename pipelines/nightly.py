@@ -1,0 +1,87 @@
+"""The nightly flow: land every new file of the landing folder in DuckDB and publish the views.
+
+Tasks only wrap cxmining functions and pass paths; all configuration enters as flow parameters.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import duckdb
+from prefect import flow, get_run_logger, task
+from prefect.runtime import flow_run
+
+from cxmining.contract import sources_in_load_order
+from cxmining.errors import RunFailed
+from cxmining.ingest import source_reports
+from cxmining.load import FileReport
+from cxmining.runlog import source_totals, summary_file
+from cxmining.store import relation_counts
+
+
+def _store_busy(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry hook signature
+    """Retry only when the database file could not be opened (another writer holds it)."""
+    try:
+        state.result()
+    except duckdb.IOException:
+        return True
+    except Exception:  # noqa: BLE001 - anything else is not an I/O hiccup: fail at once
+        return False
+    return False
+
+
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_store_busy)
+def ingest_source(db: Path, landing: Path, source: str, run_id: str, mapping: Path | None) -> list[FileReport]:
+    """Load the new files of one source; log each file's reconciliation line."""
+    logger = get_run_logger()
+
+    def log(report: FileReport) -> None:
+        if report.status == "rejected":
+            logger.error(report.summary())
+        else:
+            logger.info(report.summary())
+        for problem in report.problems:
+            logger.warning("quarantined %s", problem)
+
+    return source_reports(db, landing, source, run_id, mapping, on_file=log)
+
+
+@task
+def store_counts(db: Path) -> dict[str, int]:
+    """Row counts of events, quarantine and ingested_files after the load."""
+    return relation_counts(db)
+
+
+@task
+def run_summary(out: Path, run_id: str, landing: Path, db: Path, reports: list[FileReport], counts: dict[str, int]) -> Path:
+    """Write the run's summary file to the output folder."""
+    return summary_file(out, run_id, landing, db, reports, counts)
+
+
+@flow(name="nightly", log_prints=True)
+def nightly(
+    landing: Path = Path("data/sample"),
+    db: Path = Path("cxmining.duckdb"),
+    out: Path = Path("out"),
+    mapping: Path | None = None,
+) -> dict:
+    """Ingest the landing folder into the DuckDB store; fail (after loading the rest) if a file was refused."""
+    logger = get_run_logger()
+    run_id = flow_run.id or str(uuid.uuid4())
+    reports: list[FileReport] = []
+    for source in sources_in_load_order():
+        reports += ingest_source(db, landing, source.name, run_id, mapping)
+    counts = store_counts(db)
+    summary = run_summary(out, run_id, landing, db, reports, counts)
+    for source, t in source_totals(reports).items():
+        logger.info(
+            "%s: %d new files (%d already loaded, %d refused): read %d = loaded %d + quarantined %d + duplicates %d",
+            source, t["files_loaded"], t["files_skipped"], t["files_rejected"],
+            t["rows_read"], t["rows_loaded"], t["rows_quarantined"], t["rows_duplicate"],
+        )
+    logger.info("store: %s; summary in %s", ", ".join(f"{k} {v}" for k, v in counts.items()), summary)
+    refused = [r for r in reports if r.status == "rejected"]
+    if refused:
+        raise RunFailed(f"{len(refused)} file(s) refused, first: {refused[0].error}")
+    return {"run_id": run_id, "summary": str(summary), "store": counts, "totals": source_totals(reports)}

@@ -1,0 +1,63 @@
+-- One row per customer-visible event from web, calls and orders, in UTC, with a readable activity and lane.
+-- Personal data (caller_number, notes, phone, e-mail) is deliberately left out.
+CREATE OR REPLACE VIEW events AS
+WITH web AS (
+    SELECT
+        'web:' || w.event_id AS event_id,
+        w.ts,
+        CASE WHEN w.event_type = 'page_view' AND w.product_id IS NOT NULL THEN 'product_view'
+             ELSE w.event_type END AS code,
+        'web' AS source,
+        'web' AS channel,
+        w.customer_id, w.order_id, w.product_id, w.session_id,
+        CAST(NULL AS VARCHAR) AS call_id,
+        w.visitor_id, w.event_type, w.page,
+        CAST(NULL AS VARCHAR) AS ivr_path, CAST(NULL AS VARCHAR) AS queue,
+        CAST(NULL AS VARCHAR) AS agent_team, CAST(NULL AS VARCHAR) AS reason_code,
+        CAST(NULL AS VARCHAR) AS outcome, CAST(NULL AS DOUBLE) AS duration_s,
+        CAST(NULL AS VARCHAR) AS status, CAST(NULL AS VARCHAR) AS sales_channel,
+        CAST(NULL AS BIGINT) AS quantity, CAST(NULL AS VARCHAR) AS return_reason
+    FROM raw_web AS w
+),
+calls AS (
+    SELECT
+        'call:' || c.call_id, c.started_at, c.reason_code, 'calls', 'phone',
+        c.customer_id, c.order_id, c.product_id, NULL, c.call_id,
+        NULL, NULL, NULL,
+        c.ivr_path, c.queue, c.agent_team, c.reason_code, c.outcome,
+        epoch(c.ended_at) - epoch(c.started_at),
+        NULL, NULL, NULL, NULL
+    FROM raw_calls AS c
+),
+orders AS (
+    SELECT
+        'order:' || o.order_id || '/' || o.product_id || '/' || o.status || '/' || strftime(o.ts, '%Y-%m-%dT%H:%M:%S'),
+        o.ts, o.status, 'orders', 'order',
+        o.customer_id, o.order_id, o.product_id, NULL, NULL,
+        NULL, NULL, NULL,
+        NULL, NULL, NULL, NULL, NULL, NULL,
+        o.status, o.sales_channel, o.quantity, o.return_reason
+    FROM raw_orders AS o
+),
+unioned AS (
+    SELECT * FROM web
+    UNION ALL SELECT * FROM calls
+    UNION ALL SELECT * FROM orders
+)
+SELECT
+    u.event_id,                                                   -- unique: '<source prefix>:<source key>'
+    CAST(u.ts AS TIMESTAMP) AS ts,                                -- UTC
+    COALESCE(v.activity, u.source || ': ' || u.code) AS activity, -- readable name, docs/events.md
+    u.channel,                                                    -- web | phone | order
+    COALESCE(v.lane, CASE u.sales_channel
+        WHEN 'web' THEN 'Website' WHEN 'phone' THEN 'Contact centre' WHEN 'store' THEN 'Store'
+        ELSE 'Sales' END) AS lane,                                -- part of the organisation met
+    u.customer_id,                                                -- as recorded in the source (not stitched)
+    u.order_id, u.product_id, u.session_id, u.call_id,
+    u.source,                                                     -- landing source: web, calls, orders
+    u.visitor_id, u.event_type, u.page,                           -- web attributes
+    u.ivr_path, u.queue, u.agent_team, u.reason_code, u.outcome,  -- call attributes
+    CAST(u.duration_s AS DOUBLE) AS duration_s,                   -- call handling time in seconds
+    u.status, u.sales_channel, u.quantity, u.return_reason        -- order attributes
+FROM unioned AS u
+LEFT JOIN activity_vocabulary AS v ON v.source = u.source AND v.code = u.code;
