@@ -22,6 +22,7 @@ class SourceMapping(BaseModel):
     source: str = ""
     columns: dict[str, str] = Field(default_factory=dict)  # contract column -> column in the file
     values: dict[str, dict[str, str]] = Field(default_factory=dict)  # contract column -> {file value: contract value}
+    defaults: dict[str, str] = Field(default_factory=dict)  # contract column -> value when the file has none
     timezone: str = "UTC"  # zone of timestamps that carry no offset
     delimiter: str = ","
     encoding: Literal["utf-8", "utf-16", "latin-1"] = "utf-8"
@@ -47,7 +48,7 @@ class SourceMapping(BaseModel):
         if not self.source:
             return self
         known = SOURCES[self.source].column_names
-        for name in list(self.columns) + list(self.values):
+        for name in [*self.columns, *self.values, *self.defaults]:
             if name not in known:
                 raise ValueError(f"{name!r} is not a column of {self.source} (columns: {', '.join(known)})")
         return self

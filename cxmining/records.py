@@ -79,7 +79,7 @@ def _contract_positions(
         name = mapping.file_column(column.name)
         if name in header:
             positions[column.name] = header.index(name)
-        elif column.required:
+        elif column.required and column.name not in mapping.defaults:
             renamed = f" (mapped from {name!r})" if name != column.name else ""
             raise LandingError(
                 f"{file.relative} line 1: required column {column.name!r}{renamed} is missing; "
@@ -95,10 +95,10 @@ def _projection(source: Source, positions: dict[str, int | None], mapping: Sourc
     parts, params = [], {}
     for i, column in enumerate(source.columns):
         pos = positions[column.name]
-        if pos is None:
-            parts.append(f"CAST(NULL AS VARCHAR) AS {column.name}")
-            continue
-        value = f"NULLIF(TRIM(CAST(c{pos} AS VARCHAR)), '')"
+        value = "CAST(NULL AS VARCHAR)" if pos is None else f"NULLIF(TRIM(CAST(c{pos} AS VARCHAR)), '')"
+        if column.name in mapping.defaults:
+            params[f"d{i}"] = mapping.defaults[column.name]
+            value = f"COALESCE({value}, $d{i})"
         value_map = mapping.values.get(column.name)
         if value_map:
             params[f"k{i}"], params[f"v{i}"] = list(value_map), list(value_map.values())

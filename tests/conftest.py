@@ -1,0 +1,60 @@
+"""Test set-up: a project-local Prefect home without analytics, and small landing-folder builders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("PREFECT_HOME", str(ROOT / ".prefect" / "tests"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+
+REAL = ROOT.parent / "shared" / "data" / "real"
+
+CALLS_HEADER = "call_id,caller_number,customer_id,started_at,ended_at,ivr_path,queue,agent_team,reason_code,product_id,order_id,outcome,notes"
+WEB_HEADER = "event_id,session_id,visitor_id,customer_id,ts,event_type,page,product_id,order_id"
+ORDERS_HEADER = "order_id,customer_id,product_id,quantity,status,ts,sales_channel,return_reason"
+PRODUCTS_HEADER = "product_id,name,category,description,price"
+
+
+def write_lines(path: Path, lines: list[str | bytes]) -> Path:
+    """Write a landing file byte for byte: each item is one physical line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = b"".join((line if isinstance(line, bytes) else line.encode("utf-8")) + b"\n" for line in lines)
+    path.write_bytes(raw)
+    return path
+
+
+def call_row(call_id: str, started: str = "2026-09-01T10:00:00+02:00", reason: str = "order_status", **kw: str) -> str:
+    """A valid calls row with overridable fields."""
+    f = {
+        "caller_number": "0612345678", "customer_id": "", "started_at": started,
+        "ended_at": kw.pop("ended_at", "2026-09-01T10:04:00+02:00"), "ivr_path": "main>orders>status",
+        "queue": "orders", "agent_team": "team-a", "reason_code": reason, "product_id": "",
+        "order_id": "O1", "outcome": "resolved", "notes": "",
+    }
+    f.update(kw)
+    return ",".join([call_id] + [f[c] for c in CALLS_HEADER.split(",")[1:]])
+
+
+def table_counts(db: Path | duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row counts of every table of the store (views excluded)."""
+    con = db if isinstance(db, duckdb.DuckDBPyConnection) else duckdb.connect(str(db), read_only=True)
+    try:
+        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()]
+        return {n: con.execute(f"SELECT count(*) FROM {n}").fetchone()[0] for n in sorted(names)}
+    finally:
+        if con is not db:
+            con.close()
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    """An empty landing folder."""
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    return folder

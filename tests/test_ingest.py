@@ -1,0 +1,228 @@
+"""Ingest: validation, quarantine with lines and reasons, reconciliation, idempotency, UTC."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from conftest import CALLS_HEADER, ORDERS_HEADER, PRODUCTS_HEADER, WEB_HEADER, call_row, table_counts, write_lines
+
+from cxmining.ingest import landing_reports
+
+
+def ingest(landing: Path, db: Path, run_id: str = "run-1", mapping: Path | None = None):
+    return landing_reports(db, landing, run_id, mapping)
+
+
+def query(db: Path, sql: str, params: dict | None = None) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or {}).fetchall()
+
+
+def test_timestamps_with_offsets_are_stored_in_utc(landing: Path, tmp_path: Path) -> None:
+    write_lines(landing / "calls" / "c.csv", [
+        CALLS_HEADER,
+        call_row("K1", started="2026-09-01T10:00:00+02:00", ended_at="2026-09-01T10:05:00+02:00"),
+        call_row("K2", started="2026-11-01T10:00:00+01:00", ended_at="2026-11-01T10:05:00+01:00"),
+    ])
+    write_lines(landing / "web" / "w.csv", [WEB_HEADER, "W1,S1,V1,,2026-09-01T08:00:00Z,search,/search,,"])
+    db = tmp_path / "s.duckdb"
+    ingest(landing, db)
+    assert query(db, "SELECT call_id, started_at FROM raw_calls ORDER BY 1") == [
+        ("K1", datetime(2026, 9, 1, 8, 0)),
+        ("K2", datetime(2026, 11, 1, 9, 0)),
+    ]
+    assert query(db, "SELECT ts FROM raw_web") == [(datetime(2026, 9, 1, 8, 0),)]
+    assert query(db, "SELECT duration_s FROM events WHERE call_id = 'K1'") == [(300.0,)]
+
+
+def test_malformed_rows_are_quarantined_with_physical_line_reason_and_raw_text(landing: Path, tmp_path: Path) -> None:
+    lines: list[str | bytes] = [
+        CALLS_HEADER,
+        call_row("K1", notes='"said ""hello""'),                       # 2-3: quoted note spanning two lines
+        "second line of the note\"",
+        call_row("K2", started="yesterday"),                            # 4: bad timestamp
+        call_row("", reason="order_status"),                            # 5: missing required id
+        "K4,0612345678,short",                                          # 6: short row
+        call_row("K5") + ",extra",                                      # 7: long row
+        call_row("K6", notes="nul\x00byte"),                            # 8: NUL byte
+        call_row("K7", notes="x").encode() + b"\xff\xfe",               # 9: not UTF-8
+        "",                                                             # 10: blank line, ignored
+        call_row("K8", reason="weather"),                               # 11: value not allowed
+        call_row("K9", notes='"<script>alert(1)</script> & <b>bold</b>"'),  # 12: HTML is data, not a defect
+        call_row("K10", started="2026-09-01T10:00:00+02:00", ended_at="2026-09-01T09:00:00+02:00"),  # 13: ends before start
+    ]
+    write_lines(landing / "calls" / "calls_2026-09-01.csv", lines)
+    db = tmp_path / "s.duckdb"
+    [report] = ingest(landing, db)
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined, report.rows_duplicate) == (10, 2, 8, 0)
+    quarantined = query(db, "SELECT line, reason, raw_text, path FROM quarantine ORDER BY line")
+    assert [q[0] for q in quarantined] == [4, 5, 6, 7, 8, 9, 11, 13]
+    reasons = {q[0]: q[1] for q in quarantined}
+    assert reasons[4] == "started_at: 'yesterday' is not an ISO-8601 timestamp"
+    assert reasons[5] == "call_id: missing (required)"
+    assert reasons[6] == "short row: 3 fields, the header has 13"
+    assert reasons[7] == "long row: 14 fields, the header has 13"
+    assert reasons[8] == "notes: contains a NUL byte"
+    assert reasons[9] == "not valid utf-8 text"
+    assert reasons[11].startswith("reason_code: 'weather' is not one of product_info,")
+    assert reasons[13] == "ended_at is before started_at"
+    raw = {q[0]: q[2] for q in quarantined}
+    assert raw[4] == call_row("K2", started="yesterday")
+    assert raw[8] == call_row("K6", notes="nul\x00byte")
+    assert raw[9].endswith("\\xff\\xfe")
+    assert {q[3] for q in quarantined} == {"calls/calls_2026-09-01.csv"}
+    loaded = dict(query(db, "SELECT call_id, notes FROM raw_calls"))
+    assert loaded == {"K1": 'said "hello"\nsecond line of the note', "K9": "<script>alert(1)</script> & <b>bold</b>"}
+
+
+def test_quarantine_count_in_the_report_matches_the_table(landing: Path, tmp_path: Path) -> None:
+    write_lines(landing / "calls" / "c.csv", [CALLS_HEADER, call_row("K1"), call_row("K2", started="nope")])
+    db = tmp_path / "s.duckdb"
+    ingest(landing, db)
+    [(read, loaded, quarantined, dup)] = query(
+        db, "SELECT rows_read, rows_loaded, rows_quarantined, rows_duplicate FROM ingested_files"
+    )
+    assert (read, loaded, quarantined, dup) == (2, 1, 1, 0)
+    assert query(db, "SELECT count(*) FROM raw_calls")[0][0] == loaded
+    assert query(db, "SELECT count(*) FROM quarantine")[0][0] == quarantined
+
+
+def test_second_run_and_renamed_copy_load_nothing_new(landing: Path, tmp_path: Path) -> None:
+    write_lines(landing / "calls" / "calls_1.csv", [CALLS_HEADER, call_row("K1"), call_row("K2", started="bad")])
+    db = tmp_path / "s.duckdb"
+    ingest(landing, db, "run-1")
+    before = table_counts(db)
+    reports = ingest(landing, db, "run-2")
+    assert [r.status for r in reports] == ["skipped"]
+    shutil.copy(landing / "calls" / "calls_1.csv", landing / "calls" / "calls_1_resent.csv")
+    reports = ingest(landing, db, "run-3")
+    assert sorted(r.status for r in reports) == ["skipped", "skipped"]
+    assert reports[1].same_as == "calls/calls_1.csv"
+    assert table_counts(db) == before
+
+
+def test_overlapping_drops_count_duplicates_and_quarantine_conflicts(landing: Path, tmp_path: Path) -> None:
+    write_lines(landing / "calls" / "calls_1.csv", [CALLS_HEADER, call_row("K1"), call_row("K2")])
+    write_lines(landing / "calls" / "calls_2.csv", [
+        CALLS_HEADER,
+        call_row("K2"),                       # identical to a loaded row: duplicate
+        call_row("K1", outcome="callback"),   # same key, other values: conflict
+        call_row("K3"),
+        call_row("K3"),                       # repeated within the file: duplicate
+        call_row("K4"),
+        call_row("K4", outcome="abandoned"),  # same key within the file, other values: conflict
+    ])
+    db = tmp_path / "s.duckdb"
+    reports = ingest(landing, db)
+    second = reports[1]
+    assert (second.rows_read, second.rows_loaded, second.rows_quarantined, second.rows_duplicate) == (6, 2, 2, 2)
+    assert query(db, "SELECT call_id, outcome FROM raw_calls ORDER BY 1") == [
+        ("K1", "resolved"), ("K2", "resolved"), ("K3", "resolved"), ("K4", "resolved"),
+    ]
+    reasons = dict(query(db, "SELECT line, reason FROM quarantine ORDER BY line"))
+    assert reasons[3] == "key (call_id) already loaded with different values from calls/calls_1.csv"
+    assert reasons[7] == "duplicate key (call_id) with different values than line 6"
+
+
+def test_dimension_rows_are_updated_by_a_later_delivery(landing: Path, tmp_path: Path) -> None:
+    write_lines(landing / "products" / "p1.csv", [PRODUCTS_HEADER, "P1,Kettle,kitchen,Boils water,29.99", "P2,Mug,kitchen,A mug,5"])
+    write_lines(landing / "products" / "p2.csv", [PRODUCTS_HEADER, "P1,Kettle,kitchen,Boils water. 1.7 l; steel,31.00", "P2,Mug,kitchen,A mug,5"])
+    db = tmp_path / "s.duckdb"
+    reports = ingest(landing, db)
+    assert (reports[1].rows_loaded, reports[1].rows_duplicate) == (1, 1)
+    rows = query(db, "SELECT product_id, description, CAST(price AS DOUBLE) FROM raw_products ORDER BY 1")
+    assert rows == [("P1", "Boils water. 1.7 l; steel", 31.0), ("P2", "A mug", 5.0)]
+
+
+def test_missing_required_column_refuses_the_file_and_keeps_the_rest(landing: Path, tmp_path: Path) -> None:
+    write_lines(landing / "calls" / "calls_1.csv", [CALLS_HEADER.replace("started_at", "start_time"), call_row("K1")])
+    write_lines(landing / "web" / "w.csv", [WEB_HEADER, "W1,S1,V1,,2026-09-01T08:00:00Z,search,/search,,"])
+    db = tmp_path / "s.duckdb"
+    reports = {r.source: r for r in ingest(landing, db)}
+    assert reports["web"].status == "loaded"
+    refused = reports["calls"]
+    assert refused.status == "rejected"
+    assert refused.error.startswith("calls/calls_1.csv line 1: required column 'started_at' is missing; header has: call_id,")
+    assert "\n" not in refused.error
+    assert query(db, "SELECT status, rows_read FROM ingested_files WHERE source = 'calls'") == [("rejected", None)]
+    # With a mapping naming the column, the next run loads the same file.
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("calls:\n  columns:\n    started_at: start_time\n")
+    reports = {r.source: r for r in ingest(landing, db, "run-2", mapping)}
+    assert reports["calls"].status == "loaded" and reports["calls"].rows_loaded == 1
+    assert query(db, "SELECT status FROM ingested_files WHERE source = 'calls'") == [("loaded",)]
+
+
+def test_orders_and_parquet_drops_load_with_row_numbers_for_bad_rows(landing: Path, tmp_path: Path) -> None:
+    frame = pl.DataFrame({
+        "order_id": ["O1", "O1", "O2", "O3"],
+        "customer_id": ["C1", "C1", "C2", "C3"],
+        "product_id": ["P1", "P1", "P2", "P3"],
+        "quantity": ["1", "1", "0", "2"],
+        "status": ["placed", "shipped", "placed", "lost"],
+        "ts": ["2026-09-01T10:00:00Z", "2026-09-02T10:00:00Z", "2026-09-01T11:00:00Z", "2026-09-01T12:00:00Z"],
+        "sales_channel": ["web", "web", "phone", "store"],
+        "return_reason": [None, None, None, None],
+    })
+    (landing / "orders").mkdir()
+    frame.write_parquet(landing / "orders" / "orders_1.parquet")
+    db = tmp_path / "s.duckdb"
+    [report] = ingest(landing, db)
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (4, 2, 2)
+    rows = query(db, "SELECT line, reason, raw_text FROM quarantine ORDER BY line")
+    assert [r[0] for r in rows] == [3, 4]
+    assert rows[0][1] == "quantity: '0' is below the minimum 1"
+    assert rows[1][1].startswith("status: 'lost' is not one of placed,")
+    assert '"order_id":"O3"' in rows[1][2]
+    assert query(db, "SELECT activity, lane FROM events ORDER BY ts") == [
+        ("Order placed", "Website"), ("Order shipped", "Fulfilment"),
+    ]
+
+
+def test_a_file_with_only_a_header_loads_zero_rows(landing: Path, tmp_path: Path) -> None:
+    write_lines(landing / "calls" / "c.csv", [CALLS_HEADER])
+    (landing / "web").mkdir()
+    (landing / "web" / "empty.csv").write_bytes(b"")
+    reports = {r.source: r for r in ingest(landing, tmp_path / "s.duckdb")}
+    assert reports["calls"].status == "loaded" and reports["calls"].rows_read == 0
+    assert reports["web"].status == "rejected"
+    assert reports["web"].error == "web/empty.csv: empty file or empty first line; expected a header row"
+
+
+@pytest.mark.parametrize("dialect", ["yaml", "toml"])
+def test_mapping_renames_columns_maps_values_and_sets_zone(landing: Path, tmp_path: Path, dialect: str) -> None:
+    write_lines(landing / "web" / "export.csv", [
+        "id;sess;cookie;cust;when;what;url;sku;order",
+        "W1;S1;V1;;2026-09-01 10:00:00;PV;/product/P1;P1;",
+        "W2;S1;V1;C1;2026-09-01 10:01:00;LOGIN;/login;;",
+        "W3;S1;V1;C1;2026-09-01 10:02:00;TELEPORT;/x;;",
+    ])
+    mapping = tmp_path / f"map.{dialect}"
+    if dialect == "yaml":
+        mapping.write_text(
+            "web:\n  delimiter: ';'\n  timezone: Europe/Amsterdam\n"
+            "  columns: {event_id: id, session_id: sess, visitor_id: cookie, customer_id: cust, ts: when,"
+            " event_type: what, page: url, product_id: sku, order_id: order}\n"
+            "  values:\n    event_type: {PV: page_view, LOGIN: login}\n"
+        )
+    else:
+        mapping.write_text(
+            '[web]\ndelimiter = ";"\ntimezone = "Europe/Amsterdam"\n'
+            '[web.columns]\nevent_id = "id"\nsession_id = "sess"\nvisitor_id = "cookie"\ncustomer_id = "cust"\n'
+            'ts = "when"\nevent_type = "what"\npage = "url"\nproduct_id = "sku"\norder_id = "order"\n'
+            '[web.values.event_type]\nPV = "page_view"\nLOGIN = "login"\n'
+        )
+    db = tmp_path / "s.duckdb"
+    [report] = ingest(landing, db, mapping=mapping)
+    assert (report.rows_loaded, report.rows_quarantined) == (2, 1)
+    assert query(db, "SELECT event_id, ts, event_type FROM raw_web ORDER BY 1") == [
+        ("W1", datetime(2026, 9, 1, 8, 0), "page_view"),
+        ("W2", datetime(2026, 9, 1, 8, 1), "login"),
+    ]
+    assert query(db, "SELECT activity FROM events ORDER BY ts") == [("View product",), ("Log in",)]
+    assert query(db, "SELECT line FROM quarantine") == [(4,)]

@@ -1,0 +1,35 @@
+"""Ingest of a real export we did not shape: the BPI Challenge 2016 (UWV) complaints table."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import REAL, ROOT
+
+from cxmining.ingest import landing_reports
+
+COMPLAINTS = REAL / "bpic2016-uwv" / "BPI2016_Complaints.csv"
+
+
+@pytest.mark.skipif(not COMPLAINTS.exists(), reason=f"real logs not found at {COMPLAINTS.parent}")
+def test_uwv_complaints_load_through_a_mapping_file(landing: Path, tmp_path: Path) -> None:
+    (landing / "calls").mkdir()
+    shutil.copy(COMPLAINTS, landing / "calls" / COMPLAINTS.name)
+    db = tmp_path / "uwv.duckdb"
+    [report] = landing_reports(db, landing, "uwv", ROOT / "tests" / "data" / "uwv_complaints_mapping.yaml")
+    assert report.status == "loaded"
+    # 289 complaint rows in the file (SOURCE.txt), every one accounted for.
+    assert report.rows_read == 289
+    assert (report.rows_loaded, report.rows_quarantined, report.rows_duplicate) == (289, 0, 0)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(DISTINCT customer_id) FROM raw_calls").fetchone()[0] == 226
+        # ContactDate 2016-01-12 is midnight in Amsterdam (UTC+1 in winter), 23:00 UTC the day before.
+        first = con.execute("SELECT started_at FROM raw_calls WHERE call_id = '220'").fetchone()[0]
+        assert first == datetime(2016, 1, 11, 23, 0)
+        span = con.execute("SELECT min(started_at), max(started_at) FROM raw_calls").fetchone()
+        assert span == (datetime(2015, 7, 2, 22, 0), datetime(2016, 2, 27, 23, 0))
+        assert con.execute("SELECT DISTINCT activity FROM events").fetchall() == [("Call: complaint",)]
