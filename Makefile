@@ -1,0 +1,39 @@
+# Two entry points for a fresh machine: `make demo` (install + run the nightly job on data/sample)
+# and `make test` (install + run the test suite). Everything else is a building block.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+export PREFECT_HOME ?= $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: demo test install system-deps bench clean
+
+demo: install
+	$(BIN)/cxmining run --landing data/sample --db cxmining.duckdb --out out
+	$(BIN)/cxmining sql "SELECT source, status, count(*) AS files, sum(rows_read) AS read, sum(rows_loaded) AS loaded, sum(rows_quarantined) AS quarantined, sum(rows_duplicate) AS duplicates FROM ingested_files GROUP BY ALL ORDER BY 1" --db cxmining.duckdb
+	$(BIN)/cxmining sql "SELECT lane, activity, count(*) AS events FROM events GROUP BY ALL ORDER BY lane, events DESC" --db cxmining.duckdb --max-rows 60
+
+test: install
+	$(BIN)/python -m pytest
+
+install: $(VENV)/.installed system-deps
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("cxmining needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Graphviz's `dot` draws process maps (pm4py); installed from Debian packages when we are root.
+system-deps:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null); \
+	  else echo "note: Graphviz 'dot' not found; install it (Debian/Ubuntu: sudo apt-get install graphviz) to draw process maps"; fi; }
+
+bench: install
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) .prefect out cxmining.duckdb cxmining.duckdb.wal .pytest_cache
