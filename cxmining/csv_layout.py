@@ -38,9 +38,8 @@ def csv_layout(data: bytes) -> CsvLayout:
     ends = np.concatenate((newlines, [arr.size]))
     if starts.size and starts[-1] == arr.size:  # file ends with a newline: no line after it
         starts, ends = starts[:-1], ends[:-1]
-    quotes = np.cumsum(arr == QUOTE, dtype=np.int64)
-    quotes_before = np.where(starts > 0, quotes[np.maximum(starts - 1, 0)], 0)
-    opens_unit = quotes_before % 2 == 0
+    quotes = np.flatnonzero(arr == QUOTE)
+    opens_unit = np.searchsorted(quotes, starts) % 2 == 0  # even count of quotes before the line
     first_line = np.flatnonzero(opens_unit)
     unit_start = starts[first_line]
     unit_end = np.concatenate((unit_start[1:] - 1, [arr.size])) if unit_start.size else unit_start
