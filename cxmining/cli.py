@@ -45,7 +45,8 @@ def sample(
     truth = write_sample(out, customers=customers, seed=seed, start=first, days=days, dirty_rate=dirty_rate,
                          progress=lambda msg: typer.echo(msg, err=True))
     rows = truth.get("rows", {})
-    typer.echo(f"wrote {out} in {time.perf_counter() - began:.1f}s: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
+    typer.echo(f"wrote {out} in {time.perf_counter() - began:.1f}s: "
+               + ", ".join(f"{source} {t['rows']} rows" for source, t in rows.items()) + "; truth in truth.json")
 
 
 @app.command()
