@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger, task
 from prefect.runtime import flow_run
 
 from cxmining.contract import sources_in_load_order
-from cxmining.errors import RunFailed
+from cxmining.errors import RunFailed, StoreError
 from cxmining.ingest import source_reports
 from cxmining.load import FileReport
 from cxmining.runlog import source_totals, summary_file
@@ -21,10 +21,10 @@ from cxmining.store import relation_counts
 
 
 def _store_busy(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry hook signature
-    """Retry only when the database file could not be opened (another writer holds it)."""
+    """Retry only when the database file could not be opened (another writer holds its lock)."""
     try:
         state.result()
-    except duckdb.IOException:
+    except (StoreError, duckdb.IOException):
         return True
     except Exception:  # noqa: BLE001 - anything else is not an I/O hiccup: fail at once
         return False
