@@ -1,0 +1,76 @@
+"""Customer journeys: identities stitched across channels, and each event placed in at most one journey."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from cxmining.errors import CxminingError
+from cxmining.store import connect, sql_text
+
+# Order matters: each relation reads the ones before it.
+STITCHING_FILES = (
+    "journeys/phone_key.sql",
+    "journeys/customer_phone_keys.sql",
+    "journeys/visitor_logins.sql",
+    "journeys/stitched_events.sql",
+    "journeys/stitching_coverage.sql",
+)
+JOURNEY_FILES = (
+    "journeys/journey_assignment.sql",
+    "journeys/journeys.sql",
+    "journeys/journey_events.sql",
+)
+
+
+@dataclass(frozen=True)
+class JourneyRules:
+    """The configurable parts of the case notion (docs/journeys.md)."""
+
+    lookback_days: int = 14  # research this long before an order counts towards it
+    quiet_days: int = 14  # contacts this long after an order's last event still belong to it
+
+    def __post_init__(self) -> None:
+        for name in ("lookback_days", "quiet_days"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or not 0 <= value <= 365:
+                raise CxminingError(f"{name} must be a whole number of days from 0 to 365, got {value!r}")
+
+
+def journey_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: JourneyRules = JourneyRules()) -> dict[str, int]:
+    """(Re)build stitching views, `journey_assignment`, `journeys` and `journey_events`; return row counts."""
+    con = connect(db)
+    try:
+        for relative in STITCHING_FILES:
+            con.execute(sql_text(relative))
+        con.execute("BEGIN TRANSACTION")  # readers see the old journeys or the new ones, never a mix
+        try:
+            con.execute(sql_text(JOURNEY_FILES[0]), {"lookback_days": rules.lookback_days, "quiet_days": rules.quiet_days})
+            for relative in JOURNEY_FILES[1:]:
+                con.execute(sql_text(relative))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return {
+            name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+            for name in ("journeys", "journey_events")
+        }
+    finally:
+        if not isinstance(db, duckdb.DuckDBPyConnection):
+            con.close()
+
+
+def unstitched_shares(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """Per source, the share of events no rule could attribute to a customer."""
+    con = connect(db)
+    try:
+        rows = con.execute(
+            "SELECT source, sum(share_of_source) FILTER (WHERE stitch_rule = 'not stitched') FROM stitching_coverage GROUP BY 1"
+        ).fetchall()
+        return {source: float(share or 0.0) for source, share in rows}
+    finally:
+        if not isinstance(db, duckdb.DuckDBPyConnection):
+            con.close()

@@ -1,0 +1,25 @@
+-- The events of each journey in pm4py's column names, so pm4py (and sql/mining) read it directly.
+-- Ties in time are broken deterministically: web before calls before order events, order
+-- statuses in lifecycle order, then event_id.
+CREATE OR REPLACE VIEW journey_events AS
+SELECT
+    a.journey_id   AS "case:concept:name", -- journey id
+    e.activity     AS "concept:name",      -- activity (docs/events.md)
+    e.ts           AS "time:timestamp",    -- UTC
+    row_number() OVER (
+        PARTITION BY a.journey_id
+        ORDER BY e.ts,
+                 CASE e.source WHEN 'web' THEN 1 WHEN 'calls' THEN 2 ELSE 3 END,
+                 list_position(['placed', 'paid', 'shipped', 'delivered', 'cancelled', 'return_requested',
+                                'returned', 'refunded', 'exchanged'], e.status),
+                 e.event_id
+    )              AS event_order,         -- 1-based position in the journey
+    e.lane,                                -- part of the organisation met
+    e.event_id,
+    e.channel, e.source,
+    a.customer_id, e.order_id, e.product_id, e.session_id, e.call_id,
+    e.reason_code, e.outcome, e.ivr_path, e.queue, e.duration_s, e.sales_channel, e.return_reason,
+    a.rule         AS journey_rule,        -- why the event is in this journey
+    a.stitch_rule                          -- how its customer was found
+FROM journey_assignment AS a
+JOIN events AS e USING (event_id);
