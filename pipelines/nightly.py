@@ -15,6 +15,7 @@ from prefect.runtime import flow_run
 from cxmining.contract import sources_in_load_order
 from cxmining.errors import RunFailed, StoreError
 from cxmining.ingest import source_reports
+from cxmining.journeys import JourneyRules, journey_tables, unstitched_shares
 from cxmining.load import FileReport
 from cxmining.runlog import source_totals, summary_file
 from cxmining.store import relation_counts
@@ -48,6 +49,19 @@ def ingest_source(db: Path, landing: Path, source: str, run_id: str, mapping: Pa
 
 
 @task
+def build_journeys(db: Path, lookback_days: int, quiet_days: int) -> dict[str, int]:
+    """Stitch identities and rebuild journeys; log what could not be stitched."""
+    counts = journey_tables(db, JourneyRules(lookback_days=lookback_days, quiet_days=quiet_days))
+    shares = unstitched_shares(db)
+    get_run_logger().info(
+        "journeys: %d journeys, %d events; without a customer: %s",
+        counts["journeys"], counts["journey_events"],
+        ", ".join(f"{share:.1%} of {source} events" for source, share in sorted(shares.items())) or "no events",
+    )
+    return counts
+
+
+@task
 def store_counts(db: Path) -> dict[str, int]:
     """Row counts of events, quarantine and ingested_files after the load."""
     return relation_counts(db)
@@ -65,6 +79,8 @@ def nightly(
     db: Path = Path("cxmining.duckdb"),
     out: Path = Path("out"),
     mapping: Path | None = None,
+    lookback_days: int = 14,
+    quiet_days: int = 14,
 ) -> dict:
     """Ingest the landing folder into the DuckDB store; fail (after loading the rest) if a file was refused."""
     logger = get_run_logger()
@@ -72,7 +88,8 @@ def nightly(
     reports: list[FileReport] = []
     for source in sources_in_load_order():
         reports += ingest_source(db, landing, source.name, run_id, mapping)
-    counts = store_counts(db)
+    journey_counts = build_journeys(db, lookback_days, quiet_days)
+    counts = store_counts(db) | journey_counts
     summary = run_summary(out, run_id, landing, db, reports, counts)
     for source, t in source_totals(reports).items():
         logger.info(
