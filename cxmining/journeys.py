@@ -11,18 +11,19 @@ from cxmining.errors import CxminingError
 from cxmining.store import connect, sql_text
 
 # Order matters: each relation reads the ones before it.
-STITCHING_FILES = (
+VIEW_FILES = (
     "journeys/phone_key.sql",
     "journeys/customer_phone_keys.sql",
     "journeys/visitor_logins.sql",
-    "journeys/stitched_events.sql",
-    "journeys/stitching_coverage.sql",
 )
-JOURNEY_FILES = (
+TABLE_FILES = (  # rebuilt together in one transaction
+    "journeys/stitched_events.sql",
     "journeys/journey_assignment.sql",
     "journeys/journeys.sql",
     "journeys/journey_events.sql",
+    "journeys/stitching_coverage.sql",
 )
+RULE_PARAMETERS = {"journeys/journey_assignment.sql"}
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,15 @@ def journey_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: JourneyRul
     """(Re)build stitching views, `journey_assignment`, `journeys` and `journey_events`; return row counts."""
     con = connect(db)
     try:
-        for relative in STITCHING_FILES:
+        for relative in VIEW_FILES:
             con.execute(sql_text(relative))
+        if con.execute("SELECT 1 FROM duckdb_views() WHERE view_name = 'stitched_events'").fetchone():
+            con.execute("DROP VIEW stitched_events")  # stores built before it became a table
+        params = {"lookback_days": rules.lookback_days, "quiet_days": rules.quiet_days}
         con.execute("BEGIN TRANSACTION")  # readers see the old journeys or the new ones, never a mix
         try:
-            con.execute(sql_text(JOURNEY_FILES[0]), {"lookback_days": rules.lookback_days, "quiet_days": rules.quiet_days})
-            for relative in JOURNEY_FILES[1:]:
-                con.execute(sql_text(relative))
+            for relative in TABLE_FILES:
+                con.execute(sql_text(relative), params if relative in RULE_PARAMETERS else None)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")

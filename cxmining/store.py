@@ -53,6 +53,7 @@ def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False)
         first = str(exc).splitlines()[0]
         raise StoreError(f"{path}: cannot open the database ({first})") from exc
     con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # our own logs report progress
     return con
 
 

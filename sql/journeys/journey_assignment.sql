@@ -5,7 +5,7 @@
 CREATE OR REPLACE TABLE journey_assignment AS
 WITH se AS (
     SELECT event_id, ts, source, stitched_customer_id AS customer_id, order_id, product_id, session_id,
-           visitor_id, event_type, reason_code,
+           visitor_id, event_type, reason_code, stitch_rule,
            (source = 'calls' AND reason_code IN ('order_status', 'delivery_problem', 'return_request', 'complaint', 'payment'))
            OR event_type IN ('order_tracking', 'help_view', 'contact_view') AS is_after_sales
     FROM stitched_events
@@ -94,7 +94,6 @@ SELECT CAST(a.event_id AS VARCHAR)   AS event_id,     -- events.event_id
        CAST(a.journey_id AS VARCHAR) AS journey_id,   -- 'order:<order_id>', 'customer:<id>:<n>' or 'visitor:<id>:<n>'
        CAST(a.rule AS VARCHAR)       AS rule,         -- why the event is in this journey
        se.customer_id                AS customer_id,  -- stitched customer (NULL for anonymous visitors)
-       s.stitch_rule                 AS stitch_rule   -- how the customer was found (stitched_events.sql)
+       se.stitch_rule                AS stitch_rule   -- how the customer was found (stitched_events.sql)
 FROM assigned AS a
-JOIN se USING (event_id)
-JOIN stitched_events AS s USING (event_id);
+JOIN se USING (event_id);

@@ -1,11 +1,12 @@
 -- Events with the customer they belong to across channels, and the stitching rule that decided it.
+-- A table, rebuilt with the journeys, so that later steps do not recompute the stitching.
 -- Rules, first match wins (docs/journeys.md):
 --   web:    'recorded' customer_id on the event; 'same session' a login in the same session;
 --           'visitor, attributed back' the next later login of the same visitor_id (browser);
 --           'visitor, carried forward' the latest earlier login of that visitor_id.
 --   calls:  'recorded' customer_id filled by the agent; 'phone' caller_number matches one customer's phone.
 --   orders: 'recorded' (orders always carry a customer).
-CREATE OR REPLACE VIEW stitched_events AS
+CREATE OR REPLACE TABLE stitched_events AS
 WITH session_customer AS (
     SELECT session_id, arg_min(customer_id, login_ts) AS customer_id FROM visitor_logins GROUP BY session_id
 ),
