@@ -96,6 +96,38 @@ def sql(
         con.close()
 
 
+@app.command("import-log")
+def import_log_command(
+    file: Annotated[Path, typer.Argument(help="Event log: .xes, .xes.gz, .csv (.csv.gz, .tsv) or .parquet.")],
+    db: Annotated[Path, typer.Option(help="DuckDB file of the store (created if missing).")] = DEFAULT_DB,
+    name: Annotated[str | None, typer.Option(help="Name of the log in the store (default: the file stem); re-importing a name replaces it.")] = None,
+    case: Annotated[str, typer.Option(help="Case id column.")] = "case:concept:name",
+    activity: Annotated[str, typer.Option(help="Activity column.")] = "concept:name",
+    timestamp: Annotated[str, typer.Option(help="Timestamp column.")] = "time:timestamp",
+    lifecycle_column: Annotated[str | None, typer.Option(help="Lifecycle column (default: lifecycle:transition if present).")] = None,
+    lifecycle: Annotated[str | None, typer.Option(help="Keep only events with this lifecycle, e.g. complete (case-insensitive); default keeps all.")] = None,
+    lane: Annotated[str | None, typer.Option(help="Column naming the part of the organisation, e.g. org:group; default none.")] = None,
+    timestamp_format: Annotated[str | None, typer.Option(help="strptime format of text timestamps, e.g. '%d-%m-%Y %H:%M' (default: ISO-like).")] = None,
+    timezone: Annotated[str, typer.Option(help="Time zone of naive CSV/Parquet timestamps, e.g. Europe/Amsterdam.")] = "UTC",
+    delimiter: Annotated[str, typer.Option(help="CSV delimiter (\\t for tab).")] = ",",
+    encoding: Annotated[str, typer.Option(help="CSV encoding, e.g. utf-8, latin-1.")] = "utf-8",
+) -> None:
+    """Import an existing event log (XES, CSV, Parquet) into the store as imported_events and journey_events."""
+    from cxmining.eventlog import CsvDialect, LogMapping
+    from cxmining.imported import import_log
+
+    mapping = LogMapping(case=case, activity=activity, timestamp=timestamp, lifecycle_column=lifecycle_column,
+                         lifecycle=lifecycle, lane=lane, timestamp_format=timestamp_format, timezone=timezone)
+    log = import_log(file, db, mapping=mapping, dialect=CsvDialect(delimiter=delimiter, encoding=encoding), name=name)
+    typer.echo(f"imported {log.name} from {file} into {db} in {log.seconds:.1f}s ({log.reader}): {log.cases} cases, "
+               f"{log.events} events, {log.activities} activities, {log.skipped} skipped rows")
+    for rows in log.skipped_rows:
+        shown = "" if rows.first_value is None else f" {rows.first_value!r}"
+        typer.echo(f"skipped {rows.rows} rows: {rows.problem} (first at row {rows.first_row}{shown})")
+    if log.filtered:
+        typer.echo(f"left out {log.filtered} events whose lifecycle is not {lifecycle!r}")
+
+
 def main() -> None:
     """Console entry point: user errors are one line on stderr and exit code 1."""
     try:
