@@ -1,0 +1,171 @@
+"""Everything cxmining asks of pm4py, behind one module: reference statistics, discovery from variants, replay, model files.
+
+The rest of cxmining speaks its own vocabulary (variants as activity tuples with frequencies, DFG arcs as
+activity pairs); only this module knows pm4py's objects and keys. pm4py prints its licence banner only
+when imported straight from `__main__`, so importing it here keeps scripts and tests quiet.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pm4py
+from pm4py.algo.discovery.inductive.dtypes.im_ds import IMDataStructureUVCL
+from pm4py.algo.discovery.inductive.variants.im import IMUVCL
+from pm4py.algo.discovery.inductive.variants.imf import IMFUVCL
+from pm4py.algo.evaluation.replay_fitness import algorithm as fitness_evaluator
+from pm4py.objects.bpmn.obj import BPMN
+from pm4py.objects.dfg.obj import DFG
+from pm4py.objects.petri_net.obj import Marking, PetriNet
+from pm4py.objects.process_tree.obj import ProcessTree
+from pm4py.objects.process_tree.utils.generic import fold, tree_sort
+from pm4py.statistics.traces.generic.pandas import case_statistics
+
+from cxmining.errors import CxminingError, StoreError
+
+Variants = Mapping[tuple[str, ...], int]  # activity sequence -> number of cases following it
+Arc = tuple[str, str]  # (source activity, target activity)
+CASE, ACTIVITY, TIMESTAMP = "case:concept:name", "concept:name", "time:timestamp"
+
+
+@dataclass(frozen=True)
+class ProcessModel:
+    """A discovered model in the three forms we publish: process tree, accepting Petri net, BPMN."""
+
+    tree: ProcessTree
+    net: PetriNet
+    initial_marking: Marking
+    final_marking: Marking
+    bpmn: BPMN
+
+
+def formatted_log(path: Path) -> pd.DataFrame:
+    """An XES log as pm4py's DataFrame, sorted stably by case and timestamp (pm4py.format_dataframe)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "install r4pm" advice from the rustxes importer
+        log = pm4py.read_xes(str(path))
+    return formatted(log)
+
+
+def formatted(log: pd.DataFrame) -> pd.DataFrame:
+    """A DataFrame with pm4py's column names, sorted stably by case and timestamp as pm4py expects."""
+    return pm4py.format_dataframe(log, case_id=CASE, activity_key=ACTIVITY, timestamp_key=TIMESTAMP)
+
+
+def dfg_frequencies(log: pd.DataFrame) -> dict[Arc, int]:
+    """pm4py's directly-follows counts of a DataFrame log."""
+    dfg, _, _ = pm4py.discover_dfg(log, activity_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE)
+    return {arc: int(n) for arc, n in dfg.items()}
+
+
+def dfg_performance(log: pd.DataFrame) -> dict[Arc, dict[str, float]]:
+    """pm4py's directly-follows times in seconds (mean, median, min, max, sum, stdev) of a DataFrame log."""
+    dfg, _, _ = pm4py.discover_performance_dfg(log, activity_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE)
+    return {arc: {k: float(v) for k, v in stats.items()} for arc, stats in dfg.items()}
+
+
+def start_activities(log: pd.DataFrame) -> dict[str, int]:
+    """pm4py's start activities of a DataFrame log, with the number of cases each starts."""
+    found = pm4py.get_start_activities(log, activity_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE)
+    return {a: int(n) for a, n in found.items()}
+
+
+def end_activities(log: pd.DataFrame) -> dict[str, int]:
+    """pm4py's end activities of a DataFrame log, with the number of cases each ends."""
+    found = pm4py.get_end_activities(log, activity_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE)
+    return {a: int(n) for a, n in found.items()}
+
+
+def variant_frequencies(log: pd.DataFrame) -> dict[tuple[str, ...], int]:
+    """pm4py's variants of a DataFrame log: activity tuple -> number of cases."""
+    found = pm4py.get_variants(log, activity_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE)
+    return {tuple(v): int(n) for v, n in found.items()}
+
+
+def case_durations(log: pd.DataFrame) -> dict[str, float]:
+    """pm4py's case durations in seconds (last minus first timestamp), per case id."""
+    described = case_statistics.get_cases_description(
+        log, parameters={"pm4py:param:case_id_key": CASE, "pm4py:param:timestamp_key": TIMESTAMP}
+    )
+    return {str(case): float(d["caseDuration"]) for case, d in described.items()}
+
+
+def frequency_dfg(arcs: Mapping[Arc, int], starts: Mapping[str, int], ends: Mapping[str, int]) -> DFG:
+    """A pm4py DFG object (for drawing or DFG-based miners) from our arc, start and end counts."""
+    return DFG(dict(arcs), dict(starts), dict(ends))
+
+
+def performance_dfg(arcs: Mapping[Arc, Mapping[str, float]]) -> dict[Arc, dict[str, float]]:
+    """A pm4py performance DFG (arc -> {'mean': s, 'median': s, ...}) from our per-arc times in seconds."""
+    return {arc: dict(stats) for arc, stats in arcs.items()}
+
+
+def discovered_model(variants: Variants, noise: float = 0.2) -> ProcessModel:
+    """Inductive Miner on the variants alone (IMf when noise > 0, else IM): the same tree as on the full log.
+
+    pm4py's miner itself reduces a log to its variant counter before mining, so handing it our variants
+    skips reading every event without changing the result.
+    """
+    if not 0.0 <= noise <= 1.0:
+        raise CxminingError(f"noise threshold must be between 0 and 1, got {noise!r}")
+    if not variants:
+        raise StoreError("no variants to mine: the variants table is empty (no journey events?)")
+    log = Counter({tuple(activities): int(n) for activities, n in variants.items()})
+    parameters = {"noise_threshold": noise, "multiprocessing": False, "disable_fallthroughs": False}
+    # What pm4py's inductive_miner.apply does once it holds a variant counter; apply() itself cannot be given
+    # one (its type check compares against typing.Counter and falls through to the DataFrame branch).
+    miner = IMFUVCL(parameters) if noise > 0 else IMUVCL(parameters)
+    tree = fold(miner.apply(IMDataStructureUVCL(log), parameters))
+    tree_sort(tree)
+    return _model(tree)
+
+
+def discovered_model_of_log(log: pd.DataFrame, noise: float = 0.2) -> ProcessModel:
+    """pm4py's own Inductive Miner on a full DataFrame log (the reference for `discovered_model`)."""
+    tree = pm4py.discover_process_tree_inductive(
+        log, noise_threshold=noise, activity_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE
+    )
+    return _model(tree)
+
+
+def _model(tree: ProcessTree) -> ProcessModel:
+    net, im, fm = pm4py.convert_to_petri_net(tree)
+    return ProcessModel(tree, net, im, fm, pm4py.convert_to_bpmn(tree))
+
+
+def replay_fitness(log: pd.DataFrame, model: ProcessModel) -> float:
+    """Token-based replay log fitness (0..1) of a DataFrame log on the model's Petri net."""
+    result = fitness_evaluator.apply(
+        log, model.net, model.initial_marking, model.final_marking,
+        variant=fitness_evaluator.Variants.TOKEN_BASED,
+        parameters={
+            "pm4py:param:activity_key": ACTIVITY, "pm4py:param:timestamp_key": TIMESTAMP,
+            "pm4py:param:case_id_key": CASE, "show_progress_bar": False,
+        },
+    )
+    return float(result["log_fitness"])
+
+
+def model_files(model: ProcessModel, out: Path) -> dict[str, Path]:
+    """Write the model as `process_model.pnml`, `.bpmn` and `.tree.txt` into `out`; return the paths by kind."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "pnml": out / "process_model.pnml",
+        "bpmn": out / "process_model.bpmn",
+        "tree": out / "process_model.tree.txt",
+    }
+    pm4py.write_pnml(model.net, model.initial_marking, model.final_marking, str(paths["pnml"]))
+    pm4py.write_bpmn(model.bpmn, str(paths["bpmn"]))
+    paths["tree"].write_text(str(model.tree) + "\n", encoding="utf-8")
+    return paths
+
+
+def bpmn_activities(path: Path) -> set[str]:
+    """Names of the tasks of a BPMN file, read back with pm4py (checks the file is usable)."""
+    model = pm4py.read_bpmn(str(path))
+    return {node.get_name() for node in model.get_nodes() if isinstance(node, BPMN.Task)}
