@@ -13,6 +13,7 @@ from cxmining.store import connect, sql_text
 # case_traces (temporary) reads journey_events once into per-case lists that everything else derives from.
 MINING_FILES = (
     "mining/activity_stats.sql",
+    "mining/activity_lanes.sql",
     "mining/case_traces.sql",
     "mining/case_durations.sql",
     "mining/variants.sql",

@@ -1,6 +1,6 @@
 """The two pictures of the customer process, as SVG files: the process map and the swimlane view.
 
-Both read the mining tables `dfg`, `start_activities`, `end_activities` and `activity_stats`;
+Both read the mining tables `dfg`, `start_activities`, `end_activities` and `activity_lanes`;
 see docs/pictures.md for what they show and how to read them.
 """
 

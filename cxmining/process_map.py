@@ -31,7 +31,7 @@ LANE_COLOURS = {
 }
 OTHER_COLOUR = "#e8e8e8"
 FONT = "Helvetica,Arial,sans-serif"
-MINING_TABLES = ("dfg", "start_activities", "end_activities", "activity_stats")
+MINING_TABLES = ("dfg", "start_activities", "end_activities", "activity_lanes")
 
 
 class PictureError(CxminingError):
@@ -124,7 +124,7 @@ def duration_text(seconds: float | None) -> str:
 
 
 def process_graph(db: str | Path | duckdb.DuckDBPyConnection) -> ProcessGraph:
-    """The whole process graph read from the tables `dfg`, `start_activities`, `end_activities`, `activity_stats`."""
+    """The whole process graph read from the tables `dfg`, `start_activities`, `end_activities`, `activity_lanes`."""
     con = connect(db, read_only=not isinstance(db, duckdb.DuckDBPyConnection) and str(db) != ":memory:")
     try:
         present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views()").fetchall()}
@@ -133,7 +133,7 @@ def process_graph(db: str | Path | duckdb.DuckDBPyConnection) -> ProcessGraph:
             raise PictureError(f"table(s) {', '.join(missing)} not found in {db}; run process discovery first")
         lane_rows = con.execute(
             "SELECT activity, coalesce(lane, $none) AS lane, sum(events)::BIGINT, sum(cases)::BIGINT "
-            "FROM activity_stats GROUP BY ALL ORDER BY activity, 3 DESC, lane",
+            "FROM activity_lanes GROUP BY ALL ORDER BY activity, 3 DESC, lane",
             {"none": NO_LANE},
         ).fetchall()
         dfg = con.execute(
@@ -150,7 +150,7 @@ def process_graph(db: str | Path | duckdb.DuckDBPyConnection) -> ProcessGraph:
 
 
 def _activities(lane_rows: list[tuple], edges: list[Edge]) -> tuple[Activity, ...]:
-    """Activities from `activity_stats`, plus any only named by edges (events = transitions out)."""
+    """Activities from `activity_lanes`, plus any only named by edges (events = transitions out)."""
     lanes: dict[str, list[tuple[str, int]]] = {}
     events: dict[str, int] = {}
     cases: dict[str, int] = {}

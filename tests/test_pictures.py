@@ -85,7 +85,7 @@ def event_rows(journeys: list[list[tuple[str, str]]], seed: int = 11) -> list[tu
 
 
 def build_mining_tables(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, str, str | None, datetime]]) -> None:
-    """The tables the pictures read (`dfg`, `start_activities`, `end_activities`, `activity_stats`) from event rows."""
+    """The tables the pictures read (`dfg`, `start_activities`, `end_activities`, `activity_lanes`) from event rows."""
     frame = pl.DataFrame(rows, schema={"case_id": pl.String, "activity": pl.String, "lane": pl.String, "ts": pl.Datetime}, orient="row")
     con.register("ev_frame", frame)
     con.execute("CREATE OR REPLACE TABLE ev AS SELECT * FROM ev_frame")
@@ -103,7 +103,7 @@ def build_mining_tables(con: duckdb.DuckDBPyConnection, rows: list[tuple[str, st
     con.execute("CREATE OR REPLACE TABLE start_activities AS SELECT activity, count(*)::BIGINT AS frequency FROM steps WHERE pos = 1 GROUP BY ALL")
     con.execute("CREATE OR REPLACE TABLE end_activities AS SELECT activity, count(*)::BIGINT AS frequency FROM steps WHERE pos = n GROUP BY ALL")
     con.execute("""
-        CREATE OR REPLACE TABLE activity_stats AS SELECT activity, lane, count(*)::BIGINT AS events,
+        CREATE OR REPLACE TABLE activity_lanes AS SELECT activity, lane, count(*)::BIGINT AS events,
             count(DISTINCT case_id)::BIGINT AS cases FROM ev GROUP BY ALL""")
 
 
@@ -138,7 +138,7 @@ def texts(svg: Path, tag: str = "text") -> list[str]:
 def test_process_map_is_well_formed_and_shows_every_kept_activity(store: Path, tmp_path: Path) -> None:
     svg = process_map_svg(store, tmp_path / "map.svg", min_edge_share=0.0, max_activities=100)
     words = texts(svg)
-    for (activity,) in table(store, "SELECT DISTINCT activity FROM activity_stats"):
+    for (activity,) in table(store, "SELECT DISTINCT activity FROM activity_lanes"):
         assert activity in words, activity
     assert any("all 21 activities" in w for w in words)
 
@@ -174,7 +174,7 @@ def test_process_map_edge_labels_carry_the_tables_frequencies_and_mean_times(sto
 def test_process_map_filter_keeps_the_frequent_edges_and_says_what_it_hid(store: Path, tmp_path: Path) -> None:
     svg = process_map_svg(store, tmp_path / "map.svg", min_edge_share=0.05, max_activities=10)
     words = texts(svg)
-    by_events = "SELECT activity FROM activity_stats GROUP BY 1 ORDER BY sum(events) DESC, activity"
+    by_events = "SELECT activity FROM activity_lanes GROUP BY 1 ORDER BY sum(events) DESC, activity"
     kept = {a for (a,) in table(store, by_events + " LIMIT 10")}
     assert kept <= set(words) and not any(a in words for (a,) in table(store, by_events + " OFFSET 10"))
     caption = next(w for w in words if "journeys;" in w)
@@ -215,7 +215,7 @@ def test_swimlane_puts_the_customer_on_top_and_lanes_in_the_documented_order(sto
     by_y = [name for name, _ in sorted(lanes, key=lambda lane: lane[1])]
     assert by_y[0] == "Customer"
     assert by_y[1:] == [lane for lane in LANE_ORDER if lane in by_y]
-    assert set(by_y[1:]) == {lane for (lane,) in table(store, "SELECT DISTINCT lane FROM activity_stats")}
+    assert set(by_y[1:]) == {lane for (lane,) in table(store, "SELECT DISTINCT lane FROM activity_lanes")}
 
 
 def test_swimlane_shows_each_activity_in_the_lanes_that_deliver_it(store: Path, tmp_path: Path) -> None:
@@ -230,7 +230,7 @@ def test_swimlane_shows_each_activity_in_the_lanes_that_deliver_it(store: Path, 
             lane = g.get("data-lane")
             assert tops[lane] <= y < min([b for b in bands if b > tops[lane]], default=1e9)
             cells.add((g.get("data-activity"), lane))
-    assert cells == set(table(store, "SELECT activity, lane FROM activity_stats"))
+    assert cells == set(table(store, "SELECT activity, lane FROM activity_lanes"))
 
 
 def test_swimlane_orders_steps_in_process_order(store: Path, tmp_path: Path) -> None:
