@@ -55,6 +55,9 @@ def run(
     db: Annotated[Path, typer.Option(help="DuckDB file of the store (created if missing).")] = DEFAULT_DB,
     out: Annotated[Path, typer.Option(help="Output folder of the run.")] = DEFAULT_OUT,
     mapping: Annotated[Path | None, typer.Option(help="YAML or TOML file mapping an export onto the contract.")] = None,
+    lookback_days: Annotated[int, typer.Option(min=0, max=365, help="Days of research counted towards a later order.")] = 14,
+    quiet_days: Annotated[int, typer.Option(min=0, max=365, help="Days after an order's last event that contacts still belong to it.")] = 14,
+    noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Noise threshold of the inductive miner.")] = 0.2,
 ) -> None:
     """Run the nightly flow once, locally (Prefect's embedded mode: no server to start)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -64,9 +67,12 @@ def run(
         raise CxminingError(f"{mapping}: mapping file not found")
     if not landing.is_dir():
         raise CxminingError(f"{landing}: landing folder not found")
-    result = nightly(landing=landing, db=db, out=out, mapping=mapping)
+    result = nightly(landing=landing, db=db, out=out, mapping=mapping, lookback_days=lookback_days,
+                     quiet_days=quiet_days, noise=noise)
     typer.echo(f"run {result['run_id']}: " + ", ".join(f"{k} {v}" for k, v in result["store"].items()))
     typer.echo(f"summary: {result['summary']}")
+    for path in result["files"].values():
+        typer.echo(f"wrote {path}")
 
 
 @app.command()
@@ -111,6 +117,8 @@ def import_log_command(
     timezone: Annotated[str, typer.Option(help="Time zone of naive CSV/Parquet timestamps, e.g. Europe/Amsterdam.")] = "UTC",
     delimiter: Annotated[str, typer.Option(help="CSV delimiter (\\t for tab).")] = ",",
     encoding: Annotated[str, typer.Option(help="CSV encoding, e.g. utf-8, latin-1.")] = "utf-8",
+    out: Annotated[Path | None, typer.Option(help="Output folder for the process model and pictures (default: out/<name>).")] = None,
+    noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Noise threshold of the inductive miner.")] = 0.2,
 ) -> None:
     """Import an existing event log (XES, CSV, Parquet) into the store as imported_events and journey_events."""
     from cxmining.eventlog import CsvDialect, LogMapping
@@ -126,6 +134,12 @@ def import_log_command(
         typer.echo(f"skipped {rows.rows} rows: {rows.problem} (first at row {rows.first_row}{shown})")
     if log.filtered:
         typer.echo(f"left out {log.filtered} events whose lifecycle is not {lifecycle!r}")
+    from cxmining.analysis import process_outputs
+
+    outputs = process_outputs(db, out or DEFAULT_OUT / log.name, noise)
+    typer.echo("tables: " + ", ".join(f"{k} {v}" for k, v in outputs["tables"].items()))
+    for path in outputs["files"].values():
+        typer.echo(f"wrote {path}")
 
 
 def main() -> None:

@@ -14,9 +14,12 @@ from prefect.runtime import flow_run
 
 from cxmining.contract import sources_in_load_order
 from cxmining.errors import RunFailed, StoreError
+from cxmining.analysis import process_pictures
+from cxmining.discovery import discovered_models
 from cxmining.ingest import source_reports
 from cxmining.journeys import JourneyRules, journey_tables, unstitched_shares
 from cxmining.load import FileReport
+from cxmining.mining import mining_tables
 from cxmining.runlog import source_totals, summary_file
 from cxmining.store import relation_counts
 
@@ -62,6 +65,26 @@ def build_journeys(db: Path, lookback_days: int, quiet_days: int) -> dict[str, i
 
 
 @task
+def process_statistics(db: Path) -> dict[str, int]:
+    """Variants, DFG, start/end activities and durations of the journeys, as DuckDB tables."""
+    counts = mining_tables(db)
+    get_run_logger().info("process statistics: %s", ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return counts
+
+
+@task
+def process_models(db: Path, out: Path, noise: float) -> dict[str, Path]:
+    """The process discovered from the variants (inductive miner): PNML, BPMN and tree in `out`."""
+    return discovered_models(db, out, noise)
+
+
+@task
+def pictures(db: Path, out: Path) -> dict[str, Path]:
+    """The process map and the swimlane view (customer on top) as SVG in `out`."""
+    return process_pictures(db, out)
+
+
+@task
 def store_counts(db: Path) -> dict[str, int]:
     """Row counts of events, quarantine and ingested_files after the load."""
     return relation_counts(db)
@@ -81,15 +104,25 @@ def nightly(
     mapping: Path | None = None,
     lookback_days: int = 14,
     quiet_days: int = 14,
+    noise: float = 0.2,
 ) -> dict:
-    """Ingest the landing folder into the DuckDB store; fail (after loading the rest) if a file was refused."""
+    """Ingest new landing files, rebuild journeys and process statistics, write models and pictures to `out`.
+
+    Fails at the end (after loading everything else) if a landing file was refused.
+    """
     logger = get_run_logger()
     run_id = flow_run.id or str(uuid.uuid4())
     reports: list[FileReport] = []
     for source in sources_in_load_order():
         reports += ingest_source(db, landing, source.name, run_id, mapping)
     journey_counts = build_journeys(db, lookback_days, quiet_days)
-    counts = store_counts(db) | journey_counts
+    statistics = process_statistics(db)
+    files: dict[str, Path] = {}
+    if statistics["variants"]:
+        files = process_models(db, out, noise) | pictures(db, out)
+    else:
+        logger.warning("no journeys yet: process model and pictures are not drawn")
+    counts = store_counts(db) | journey_counts | {"variants": statistics["variants"]}
     summary = run_summary(out, run_id, landing, db, reports, counts)
     for source, t in source_totals(reports).items():
         logger.info(
@@ -98,7 +131,9 @@ def nightly(
             t["rows_read"], t["rows_loaded"], t["rows_quarantined"], t["rows_duplicate"],
         )
     logger.info("store: %s; summary in %s", ", ".join(f"{k} {v}" for k, v in counts.items()), summary)
+    logger.info("outputs: %s", ", ".join(str(path) for path in files.values()))
     refused = [r for r in reports if r.status == "rejected"]
     if refused:
         raise RunFailed(f"{len(refused)} file(s) refused, first: {refused[0].error}")
-    return {"run_id": run_id, "summary": str(summary), "store": counts, "totals": source_totals(reports)}
+    return {"run_id": run_id, "summary": str(summary), "store": counts, "totals": source_totals(reports),
+            "files": {name: str(path) for name, path in files.items()}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from xml.etree import ElementTree
 from pathlib import Path
 
 import duckdb
@@ -61,6 +62,13 @@ def test_nightly_reconciles_every_file_with_the_planted_truth(harness, tmp_path:
     assert sources == clean
     assert events == sum(clean.values()) == result["store"]["events"]
     assert summary["totals"]["calls"]["rows_quarantined"] == truth["rows"]["calls"]["defective"]
+
+    # The process outputs are written and are what an analyst expects to open.
+    for name in ("process_map.svg", "swimlane.svg", "process_model.bpmn", "process_model.pnml"):
+        ElementTree.parse(out / name)  # well-formed XML
+    swimlane = (out / "swimlane.svg").read_text()
+    assert "Customer" in swimlane and "Order placed" in swimlane and "Contact centre" in swimlane
+    assert set(result["files"]) >= {"process_map", "swimlane", "bpmn", "pnml"}
 
     before = table_counts(db)
     again = nightly(landing=landing, db=db, out=out)
