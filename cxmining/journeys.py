@@ -15,6 +15,7 @@ VIEW_FILES = (
     "journeys/phone_key.sql",
     "journeys/customer_phone_keys.sql",
     "journeys/visitor_logins.sql",
+    "journeys/session_customers.sql",
 )
 TABLE_FILES = (  # rebuilt together in one transaction
     "journeys/stitched_events.sql",

@@ -22,4 +22,4 @@ SELECT
     a.rule         AS journey_rule,        -- why the event is in this journey
     a.stitch_rule                          -- how its customer was found
 FROM journey_assignment AS a
-JOIN stitched_events AS e USING (event_id);
+JOIN stitched_events AS e USING (event_no);

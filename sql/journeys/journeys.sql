@@ -15,5 +15,5 @@ SELECT
     count(*) FILTER (WHERE e.source = 'web')                          AS web_events,
     count(DISTINCT e.channel)                                         AS channels
 FROM journey_assignment AS a
-JOIN stitched_events AS e USING (event_id)
+JOIN stitched_events AS e USING (event_no)
 GROUP BY a.journey_id;
