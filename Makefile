@@ -34,6 +34,7 @@ system-deps:
 
 bench: install
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/mining.py --store bench/results/bench.duckdb --work bench/results/mining
 
 clean:
 	rm -rf $(VENV) .prefect out cxmining.duckdb cxmining.duckdb.wal .pytest_cache

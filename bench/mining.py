@@ -2,6 +2,11 @@
 
     python bench/mining.py                        # journey_events synthesised from /tmp/big (~10M events)
     python bench/mining.py --landing DIR --work DIR --rebuild
+    python bench/mining.py --store bench/results/bench.duckdb   # real journeys of an ingested store
+
+With --store (a store filled by `cxmining run` or bench/ingest.py), the input is the store's real
+journey_events, and the DuckDB side also times building the journeys (identity stitching and the
+case notion, which plain pm4py has no equivalent for) before the statistics.
 
 The input is synthesised once (cached in --work) because real journeys are built elsewhere: every
 web, call and order event of the landing folder, with case = the customer when the row names one,
@@ -9,7 +14,7 @@ else the web session (web), the call or the order; activity = web event type / c
 status; ties in time broken by event id into event_order. The same rows go to a DuckDB file
 (journey_events) and to a Parquet file for pandas.
 
-Each side runs in its own subprocess and reports its own peak RSS (ru_maxrss), taken before it
+Each side runs in its own subprocess and reports its own peak RSS (VmHWM), taken before it
 hands its results back:
   duckdb: cxmining.mining.mining_tables on the store (it also builds case_variants and activity_stats).
   pm4py:  pandas.read_parquet (timed apart, not in the ratio), pm4py.format_dataframe (timed), then
@@ -24,6 +29,7 @@ import argparse
 import json
 import math
 import pickle
+import shutil
 import subprocess
 import sys
 import time
@@ -63,14 +69,14 @@ ORDER BY "case:concept:name", event_order
 """
 
 DUCKDB_SIDE = """
-import json, pickle, resource, sys, time
+import json, pickle, sys, time
 from cxmining.mining import mining_tables
 from cxmining.store import connect
 con = connect(sys.argv[1])
 t0 = time.perf_counter()
 counts = mining_tables(con)
 seconds = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024  # not inherited across fork, unlike ru_maxrss
 q = lambda sql: con.execute(sql).fetchall()
 result = {
     "dfg": {(s, t): n for s, t, n in q("SELECT source, target, frequency FROM dfg")},
@@ -84,8 +90,18 @@ pickle.dump(result, open(sys.argv[2], "wb"))
 print(json.dumps({"seconds": seconds, "load_seconds": 0.0, "peak_mib": peak, "rows": counts}))
 """
 
+JOURNEY_SIDE = """
+import json, sys, time
+from cxmining.journeys import journey_tables
+t0 = time.perf_counter()
+counts = journey_tables(sys.argv[1])
+seconds = time.perf_counter() - t0
+peak = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024  # not inherited across fork, unlike ru_maxrss
+print(json.dumps({"seconds": seconds, "peak_mib": peak, "rows": counts}))
+"""
+
 PM4PY_SIDE = """
-import json, pickle, resource, sys, time
+import json, pickle, sys, time
 import pandas as pd
 from cxmining import pm
 t0 = time.perf_counter()
@@ -102,7 +118,7 @@ result = {
     "durations": pm.case_durations(log),
 }
 seconds = time.perf_counter() - t0
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+peak = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024  # not inherited across fork, unlike ru_maxrss
 pickle.dump(result, open(sys.argv[2], "wb"))
 print(json.dumps({"seconds": seconds, "load_seconds": load_seconds, "peak_mib": peak, "rows": {"events": len(log)}}))
 """
@@ -127,9 +143,28 @@ def prepared_input(landing: Path, work: Path, rebuild: bool) -> tuple[Path, Path
     return db, parquet
 
 
-def side(code: str, source: Path, out: Path) -> dict:
+def store_input(store: Path, work: Path) -> tuple[Path, Path]:
+    """A working copy of an ingested store with its journeys built, and the Parquet copy of journey_events."""
+    from cxmining.journeys import journey_tables
+
+    work.mkdir(parents=True, exist_ok=True)
+    db, parquet = work / "store.duckdb", work / "store_journey_events.parquet"
+    if db.exists() and parquet.exists() and db.stat().st_mtime > store.stat().st_mtime:
+        return db, parquet  # prepared by an earlier run
+    shutil.copyfile(store, db)
+    journey_tables(db)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            'COPY (SELECT "case:concept:name", "concept:name", timezone(\'UTC\', "time:timestamp") AS "time:timestamp" '
+            'FROM journey_events ORDER BY "case:concept:name", event_order) TO $path (FORMAT parquet)',
+            {"path": str(parquet)},
+        )
+    return db, parquet
+
+
+def side(code: str, source: Path, out: Path, *extra: str) -> dict:
     """Run one side in a fresh interpreter; return its JSON report."""
-    done = subprocess.run([sys.executable, "-c", code, str(source), str(out)], capture_output=True, text=True, cwd=HERE.parent)
+    done = subprocess.run([sys.executable, "-c", code, str(source), str(out), *extra], capture_output=True, text=True, cwd=HERE.parent)
     if done.returncode != 0:
         raise SystemExit(f"benchmark side failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -154,19 +189,27 @@ def main() -> None:
     parser.add_argument("--landing", type=Path, default=Path("/tmp/big"))
     parser.add_argument("--work", type=Path, default=Path("/tmp/cxmining-bench-mining"))
     parser.add_argument("--rebuild", action="store_true", help="re-synthesise journey_events from the landing folder")
+    parser.add_argument("--store", type=Path, help="an ingested cxmining store: use its real journeys")
     args = parser.parse_args()
 
     t0 = time.perf_counter()
-    db, parquet = prepared_input(args.landing, args.work, args.rebuild)
+    if args.store:
+        db, parquet = store_input(args.store, args.work)
+    else:
+        db, parquet = prepared_input(args.landing, args.work, args.rebuild)
     with duckdb.connect(str(db), read_only=True) as con:
         events, cases = con.execute('SELECT count(*), count(DISTINCT "case:concept:name") FROM journey_events').fetchall()[0]
     print(f"input: {events:,} events in {cases:,} cases ({time.perf_counter() - t0:.1f} s to prepare/check)")
 
+    journeys = side(JOURNEY_SIDE, db, args.work / "unused") if args.store else None
     ours = side(DUCKDB_SIDE, db, args.work / "duckdb.pickle")
     theirs = side(PM4PY_SIDE, parquet, args.work / "pm4py.pickle")
     with open(args.work / "duckdb.pickle", "rb") as a, open(args.work / "pm4py.pickle", "rb") as b:
         diff = differences(pickle.load(a), pickle.load(b))
 
+    if journeys:
+        print(f"journeys: {journeys['seconds']:7.1f} s   peak RSS {journeys['peak_mib']:8.0f} MiB   {journeys['rows']} "
+              "(identity stitching + case notion; plain pm4py has no equivalent)")
     print(f"duckdb : {ours['seconds']:7.1f} s   peak RSS {ours['peak_mib']:8.0f} MiB   tables {ours['rows']}")
     print(f"pm4py  : {theirs['seconds']:7.1f} s   peak RSS {theirs['peak_mib']:8.0f} MiB   "
           f"(+ {theirs['load_seconds']:.1f} s read_parquet, not counted)")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
+import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import duckdb
@@ -59,3 +62,18 @@ def landing(tmp_path: Path) -> Path:
     folder = tmp_path / "landing"
     folder.mkdir()
     return folder
+
+
+def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
+    """Run the console entry point in-process; return exit code, stdout and stderr.
+
+    Output is redirected by hand, not with capsys: Prefect's log handler keeps the stream it
+    first saw, and capsys closes its streams after each test.
+    """
+    from cxmining.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["cxmining", *args])
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit) as exit_info, redirect_stdout(out), redirect_stderr(err):
+        main()
+    return exit_info.value.code or 0, out.getvalue(), err.getvalue()

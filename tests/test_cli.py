@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
-from conftest import CALLS_HEADER, ROOT, WEB_HEADER, call_row, write_lines
+from conftest import CALLS_HEADER, ROOT, WEB_HEADER, call_row, run_cli, write_lines
 from prefect.logging.configuration import setup_logging
 from prefect.testing.utilities import prefect_test_harness
 from typer.testing import CliRunner
 
-from cxmining.cli import app, main
+from cxmining.cli import app
 from cxmining.ingest import landing_reports
 
 
@@ -26,35 +24,22 @@ def harness():
         yield
 
 
-def invoke(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    """Run the console entry point in-process; return exit code, stdout and stderr.
-
-    Output is redirected by hand, not with capsys: Prefect's log handler keeps the stream it
-    first saw, and capsys closes its streams after each test.
-    """
-    monkeypatch.setattr(sys, "argv", ["cxmining", *args])
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.raises(SystemExit) as exit_info, redirect_stdout(out), redirect_stderr(err):
-        main()
-    return exit_info.value.code or 0, out.getvalue(), err.getvalue()
-
-
 def test_sql_prints_a_table_and_refuses_writes(landing: Path, tmp_path: Path, monkeypatch) -> None:
     write_lines(landing / "calls" / "c.csv", [CALLS_HEADER, call_row("K1"), call_row("K2", reason="product_info")])
     db = tmp_path / "s.duckdb"
     landing_reports(db, landing, "r")
-    code, out, _ = invoke(["sql", "SELECT activity, count(*) AS n FROM events GROUP BY 1 ORDER BY 1", "--db", str(db)],
+    code, out, _ = run_cli(["sql", "SELECT activity, count(*) AS n FROM events GROUP BY 1 ORDER BY 1", "--db", str(db)],
                           monkeypatch)
     assert code == 0
     assert "Call: order status" in out and "Call: product info" in out
-    code, out, _ = invoke(["sql", "SELECT call_id FROM raw_calls ORDER BY 1", "--db", str(db), "--csv"], monkeypatch)
+    code, out, _ = run_cli(["sql", "SELECT call_id FROM raw_calls ORDER BY 1", "--db", str(db), "--csv"], monkeypatch)
     assert out.splitlines() == ["call_id", "K1", "K2"]
-    code, _, err = invoke(["sql", "DELETE FROM raw_calls", "--db", str(db)], monkeypatch)
+    code, _, err = run_cli(["sql", "DELETE FROM raw_calls", "--db", str(db)], monkeypatch)
     assert code == 1
     assert err.startswith("error: query failed:") and err.count("\n") == 1
-    code, _, err = invoke(["sql", "SELEC 1", "--db", str(db)], monkeypatch)
+    code, _, err = run_cli(["sql", "SELEC 1", "--db", str(db)], monkeypatch)
     assert code == 1 and "syntax error" in err.lower() and err.count("\n") == 1
-    code, _, err = invoke(["sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb")], monkeypatch)
+    code, _, err = run_cli(["sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb")], monkeypatch)
     assert code == 1 and "no such database" in err
 
 
@@ -63,11 +48,11 @@ def test_run_loads_then_loads_nothing_new(harness, landing: Path, tmp_path: Path
     write_lines(landing / "web" / "w.csv", [WEB_HEADER, "W1,S1,V1,,2026-09-01T08:00:00Z,search,/search,,"])
     db, out = tmp_path / "s.duckdb", tmp_path / "out"
     args = ["run", "--landing", str(landing), "--db", str(db), "--out", str(out)]
-    code, stdout, _ = invoke(args, monkeypatch)
+    code, stdout, _ = run_cli(args, monkeypatch)
     assert code == 0
     assert "events 2, quarantine 1, ingested_files 2" in stdout
     assert (out / "run_summary.json").exists()
-    code, stdout, _ = invoke(args, monkeypatch)
+    code, stdout, _ = run_cli(args, monkeypatch)
     assert code == 0
     assert "events 2, quarantine 1, ingested_files 2" in stdout
 
@@ -76,23 +61,23 @@ def test_run_with_a_refused_file_exits_non_zero_with_one_line(harness, landing: 
     write_lines(landing / "calls" / "c.csv", ["call_id,started_at", "K1,2026-09-01T10:00:00Z"])
     write_lines(landing / "web" / "w.csv", [WEB_HEADER, "W1,S1,V1,,2026-09-01T08:00:00Z,search,/search,,"])
     db = tmp_path / "s.duckdb"
-    code, _, err = invoke(["run", "--landing", str(landing), "--db", str(db), "--out", str(tmp_path / "o")], monkeypatch)
+    code, _, err = run_cli(["run", "--landing", str(landing), "--db", str(db), "--out", str(tmp_path / "o")], monkeypatch)
     assert code == 1
     last = err.strip().splitlines()[-1]
     assert last.startswith("error: 1 file(s) refused, first: calls/c.csv line 1: required column 'reason_code' is missing")
 
 
 def test_missing_landing_folder_and_mapping_are_one_line_errors(tmp_path: Path, monkeypatch) -> None:
-    code, _, err = invoke(["run", "--landing", str(tmp_path / "nowhere")], monkeypatch)
+    code, _, err = run_cli(["run", "--landing", str(tmp_path / "nowhere")], monkeypatch)
     assert (code, err) == (1, f"error: {tmp_path / 'nowhere'}: landing folder not found\n")
-    code, _, err = invoke(["run", "--landing", str(tmp_path), "--mapping", str(tmp_path / "m.yaml")], monkeypatch)
+    code, _, err = run_cli(["run", "--landing", str(tmp_path), "--mapping", str(tmp_path / "m.yaml")], monkeypatch)
     assert (code, err) == (1, f"error: {tmp_path / 'm.yaml'}: mapping file not found\n")
 
 
 def test_help_lists_the_commands() -> None:
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("sample", "run", "sql"):
+    for command in ("sample", "run", "sql", "import-log"):
         assert command in result.output
 
 

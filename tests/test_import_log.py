@@ -9,18 +9,14 @@ suite stays under a minute; rustxes and iterparse were checked to give identical
 from __future__ import annotations
 
 import hashlib
-import io
-import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import polars as pl
 import pytest
-from conftest import REAL, write_lines
+from conftest import REAL, run_cli, write_lines
 
-from cxmining.cli import main
 from cxmining.errors import LandingError, MappingError, StoreError
 from cxmining.eventlog import CsvDialect, LogMapping
 from cxmining.imported import ImportedLog, import_log
@@ -82,15 +78,6 @@ def imported(path: Path, mapping: LogMapping = LogMapping(), dialect: CsvDialect
     """An in-memory store holding the log, and the import's report."""
     con = duckdb.connect(":memory:")
     return con, import_log(path, con, mapping=mapping, dialect=dialect)
-
-
-def invoke(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    """Run the console entry point in-process; return exit code, stdout and stderr."""
-    monkeypatch.setattr(sys, "argv", ["cxmining", *args])
-    out, err = io.StringIO(), io.StringIO()
-    with pytest.raises(SystemExit) as exit_info, redirect_stdout(out), redirect_stderr(err):
-        main()
-    return exit_info.value.code or 0, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -238,11 +225,11 @@ def test_library_errors_name_the_problem(tmp_path: Path) -> None:
 
 def test_cli_imports_and_reports_one_line_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = str(tmp_path / "h.duckdb")
-    code, out, _ = invoke(["import-log", str(real(HELPDESK)), "--db", db], monkeypatch)
+    code, out, _ = run_cli(["import-log", str(real(HELPDESK)), "--db", db, "--out", str(tmp_path / "out")], monkeypatch)
     assert code == 0 and "4580 cases, 21348 events, 14 activities, 0 skipped rows" in out
-    code, out, _ = invoke(["sql", "SELECT count(*) FROM journey_events", "--db", db, "--csv"], monkeypatch)
+    code, out, _ = run_cli(["sql", "SELECT count(*) FROM journey_events", "--db", db, "--csv"], monkeypatch)
     assert out.splitlines()[1] == "21348"
-    code, _, err = invoke(["import-log", str(tmp_path / "missing.xes"), "--db", db], monkeypatch)
+    code, _, err = run_cli(["import-log", str(tmp_path / "missing.xes"), "--db", db], monkeypatch)
     assert code == 1 and err == f"error: {tmp_path / 'missing.xes'}: no such file\n"
-    code, _, err = invoke(["import-log", str(HELPDESK), "--db", db, "--lane", "org:group"], monkeypatch)
+    code, _, err = run_cli(["import-log", str(HELPDESK), "--db", db, "--lane", "org:group"], monkeypatch)
     assert code == 1 and err.startswith(f"error: {HELPDESK}: --lane 'org:group' is not a column") and err.count("\n") == 1
