@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -54,6 +55,12 @@ def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False)
         raise StoreError(f"{path}: cannot open the database ({first})") from exc
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")  # our own logs report progress
+    limit = os.environ.get("CXMINING_MEMORY_LIMIT")
+    if limit:  # e.g. '4GB': DuckDB spills to disk beyond it (default: 80% of the machine's memory)
+        try:
+            con.execute("SET memory_limit = $limit", {"limit": limit})
+        except duckdb.Error as exc:
+            raise StoreError(f"CXMINING_MEMORY_LIMIT={limit!r} is not a memory size like 4GB") from exc
     return con
 
 

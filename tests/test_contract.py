@@ -80,3 +80,13 @@ def test_invalid_mapping_files_give_one_clear_line(tmp_path: Path, text: str, su
     assert str(err.value).startswith(str(path))
     assert message in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_memory_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CXMINING_MEMORY_LIMIT", "1GB")
+    assert connect(":memory:").execute("SELECT current_setting('memory_limit')").fetchone()[0] in ("953.6 MiB", "1.0 GiB", "1GB")
+    monkeypatch.setenv("CXMINING_MEMORY_LIMIT", "plenty")
+    from cxmining.errors import StoreError
+
+    with pytest.raises(StoreError, match="CXMINING_MEMORY_LIMIT='plenty'"):
+        connect(":memory:")
