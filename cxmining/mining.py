@@ -10,8 +10,10 @@ from cxmining.errors import StoreError
 from cxmining.store import connect, sql_text
 
 # Order matters: each relation reads the ones before it. activity_stats numbers the activities;
-# case_traces (temporary) reads journey_events once into per-case lists that everything else derives from.
+# mining_events (temporary) reads journey_events once; case_traces (temporary) turns it into per-case lists
+# that everything else derives from.
 MINING_FILES = (
+    "mining/mining_events.sql",
     "mining/activity_stats.sql",
     "mining/activity_lanes.sql",
     "mining/case_traces.sql",
@@ -22,7 +24,7 @@ MINING_FILES = (
     "mining/start_activities.sql",
     "mining/end_activities.sql",
 )
-WORKING_TABLES = ("case_traces",)
+WORKING_TABLES = ("mining_events", "case_traces")
 MINING_TABLES = tuple(Path(r).stem for r in MINING_FILES if Path(r).stem not in WORKING_TABLES)
 INPUT_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "event_order", "lane", "event_id")
 

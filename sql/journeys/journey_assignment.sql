@@ -4,7 +4,7 @@
 -- without an order). Rules in docs/journeys.md; the first that applies wins.
 CREATE OR REPLACE TABLE journey_assignment AS
 WITH se AS (
-    SELECT event_no, event_id, ts, source, stitched_customer_id AS customer_id, order_id, product_id, session_id,
+    SELECT event_no, event_id, ts, source, status, stitched_customer_id AS customer_id, order_id, product_id, session_id,
            visitor_id, event_type, reason_code, stitch_rule,
            (source = 'calls' AND reason_code IN ('order_status', 'delivery_problem', 'return_request', 'complaint', 'payment'))
            OR event_type IN ('order_tracking', 'help_view', 'contact_view') AS is_after_sales
@@ -95,6 +95,15 @@ SELECT a.event_no,                                   -- stitched_events.event_no
        CAST(a.journey_id AS VARCHAR) AS journey_id,   -- 'order:<order_id>', 'customer:<id>:<n>' or 'visitor:<id>:<n>'
        CAST(a.rule AS VARCHAR)       AS rule,         -- why the event is in this journey
        se.customer_id                AS customer_id,  -- stitched customer (NULL for anonymous visitors)
-       se.stitch_rule                AS stitch_rule   -- how the customer was found (stitched_events.sql)
+       se.stitch_rule                AS stitch_rule,  -- how the customer was found (stitched_events.sql)
+       row_number() OVER (
+           PARTITION BY a.journey_id
+           ORDER BY se.ts,
+                    CASE se.source WHEN 'web' THEN 1 WHEN 'calls' THEN 2 ELSE 3 END,
+                    list_position(['placed', 'paid', 'shipped', 'delivered', 'cancelled', 'return_requested',
+                                   'returned', 'refunded', 'exchanged'], se.status),
+                    se.event_id
+       )                             AS event_order   -- 1-based position in the journey; ties: web, calls, orders,
+                                                      -- order statuses in lifecycle order, then event_id
 FROM assigned AS a
 JOIN se USING (event_no);

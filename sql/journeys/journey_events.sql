@@ -1,19 +1,11 @@
 -- The events of each journey in pm4py's column names, so pm4py (and sql/mining) read it directly.
--- Ties in time are broken deterministically: web before calls before order events, order
--- statuses in lifecycle order, then event_id.
+-- Ties in time are broken deterministically (event_order, computed in journey_assignment.sql).
 CREATE OR REPLACE VIEW journey_events AS
 SELECT
     a.journey_id   AS "case:concept:name", -- journey id
     e.activity     AS "concept:name",      -- activity (docs/events.md)
     e.ts           AS "time:timestamp",    -- UTC
-    row_number() OVER (
-        PARTITION BY a.journey_id
-        ORDER BY e.ts,
-                 CASE e.source WHEN 'web' THEN 1 WHEN 'calls' THEN 2 ELSE 3 END,
-                 list_position(['placed', 'paid', 'shipped', 'delivered', 'cancelled', 'return_requested',
-                                'returned', 'refunded', 'exchanged'], e.status),
-                 e.event_id
-    )              AS event_order,         -- 1-based position in the journey
+    a.event_order,                         -- 1-based position in the journey (journey_assignment.sql)
     e.lane,                                -- part of the organisation met
     e.event_id,
     e.channel, e.source,

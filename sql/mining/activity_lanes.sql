@@ -5,7 +5,7 @@ SELECT
     CAST(lane AS VARCHAR)                        AS lane,     -- part of the organisation (NULL if the log has none)
     CAST(count(*) AS BIGINT)                     AS events,   -- events of this activity in this lane
     CAST(count(DISTINCT "case:concept:name") AS BIGINT) AS cases -- cases with at least one of them
-FROM journey_events
+FROM mining_events
 WHERE "concept:name" IS NOT NULL
 GROUP BY ALL
 ORDER BY activity, events DESC, lane;

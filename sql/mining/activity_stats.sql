@@ -2,7 +2,7 @@
 CREATE OR REPLACE TABLE activity_stats AS
 WITH per_lane AS (
     SELECT "concept:name" AS activity, lane, count(*) AS lane_events
-    FROM journey_events
+    FROM mining_events
     WHERE "concept:name" IS NOT NULL
     GROUP BY "concept:name", lane
 ),
@@ -18,7 +18,7 @@ per_activity AS (
         "concept:name" AS activity,
         count(*) AS events,
         count(DISTINCT "case:concept:name") AS cases
-    FROM journey_events
+    FROM mining_events
     WHERE "concept:name" IS NOT NULL
     GROUP BY "concept:name"
 )
