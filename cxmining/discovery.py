@@ -8,7 +8,7 @@ import duckdb
 
 from cxmining import pm
 from cxmining.errors import StoreError
-from cxmining.store import connect
+from cxmining.store import opened
 
 
 def discovered_models(db: str | Path | duckdb.DuckDBPyConnection, out: Path, noise: float = 0.2) -> dict[str, Path]:
@@ -18,13 +18,9 @@ def discovered_models(db: str | Path | duckdb.DuckDBPyConnection, out: Path, noi
 
 def stored_variants(db: str | Path | duckdb.DuckDBPyConnection) -> dict[tuple[str, ...], int]:
     """The `variants` table as activity tuple -> number of cases."""
-    con = connect(db)
-    try:
+    with opened(db) as con:
         try:
             rows = con.execute("SELECT activities, frequency FROM variants ORDER BY variant_id").fetchall()
         except duckdb.CatalogException as exc:
             raise StoreError("no variants table in the store; run the mining step (mining_tables) first") from exc
         return {tuple(activities): int(frequency) for activities, frequency in rows}
-    finally:
-        if not isinstance(db, duckdb.DuckDBPyConnection):
-            con.close()

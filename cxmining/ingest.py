@@ -11,7 +11,7 @@ from cxmining.contract import sources_in_load_order
 from cxmining.landing import landing_files
 from cxmining.load import FileReport, ingest_file
 from cxmining.mapping import load_mapping
-from cxmining.store import connect, ensure_schema
+from cxmining.store import ensure_schema, opened
 
 
 def source_reports(
@@ -24,8 +24,7 @@ def source_reports(
 ) -> list[FileReport]:
     """Load every not-yet-ingested file of one source; report what happened to each file."""
     mapping = load_mapping(mapping_file).for_source(source)
-    con = connect(db)
-    try:
+    with opened(db) as con:
         ensure_schema(con)
         reports = []
         for file in landing_files(landing, source):
@@ -34,9 +33,6 @@ def source_reports(
             if on_file:
                 on_file(report)
         return reports
-    finally:
-        if not isinstance(db, duckdb.DuckDBPyConnection):
-            con.close()
 
 
 def landing_reports(

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from cxmining.errors import CxminingError
-from cxmining.store import connect, sql_text
+from cxmining.store import opened, sql_text
 
 # Order matters: each relation reads the ones before it.
 VIEW_FILES = (
@@ -43,8 +43,7 @@ class JourneyRules:
 
 def journey_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: JourneyRules = JourneyRules()) -> dict[str, int]:
     """(Re)build stitching views, `journey_assignment`, `journeys` and `journey_events`; return row counts."""
-    con = connect(db)
-    try:
+    with opened(db) as con:
         for relative in VIEW_FILES:
             con.execute(sql_text(relative))
         if con.execute("SELECT 1 FROM duckdb_views() WHERE view_name = 'stitched_events'").fetchone():
@@ -62,19 +61,12 @@ def journey_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: JourneyRul
             name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
             for name in ("journeys", "journey_events")
         }
-    finally:
-        if not isinstance(db, duckdb.DuckDBPyConnection):
-            con.close()
 
 
 def unstitched_shares(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, float]:
     """Per source, the share of events no rule could attribute to a customer."""
-    con = connect(db)
-    try:
+    with opened(db) as con:
         rows = con.execute(
             "SELECT source, sum(share_of_source) FILTER (WHERE stitch_rule = 'not stitched') FROM stitching_coverage GROUP BY 1"
         ).fetchall()
         return {source: float(share or 0.0) for source, share in rows}
-    finally:
-        if not isinstance(db, duckdb.DuckDBPyConnection):
-            con.close()

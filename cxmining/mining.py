@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from cxmining.errors import StoreError
-from cxmining.store import connect, sql_text
+from cxmining.store import opened, sql_text
 
 # Order matters: each relation reads the ones before it. activity_stats numbers the activities;
 # mining_events (temporary) reads journey_events once; case_traces (temporary) turns it into per-case lists
@@ -31,8 +31,7 @@ INPUT_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "event_o
 
 def mining_tables(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, int]:
     """(Re)build the mining tables from `journey_events`; return their row counts."""
-    con = connect(db)
-    try:
+    with opened(db) as con:
         _check_input(con)
         con.execute("BEGIN TRANSACTION")  # readers see the old statistics or the new ones, never a mix
         try:
@@ -45,9 +44,6 @@ def mining_tables(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, int]:
             con.execute("ROLLBACK")
             raise
         return {name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] for name in MINING_TABLES}
-    finally:
-        if not isinstance(db, duckdb.DuckDBPyConnection):
-            con.close()
 
 
 def _check_input(con: duckdb.DuckDBPyConnection) -> None:

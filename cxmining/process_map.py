@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from cxmining.errors import CxminingError
-from cxmining.store import connect
+from cxmining.store import opened
 
 # Parts of the organisation in the order a customer usually meets them; unknown lanes follow.
 LANE_ORDER = ("Website", "Contact centre", "Store", "Sales", "Payments", "Fulfilment", "Returns")
@@ -125,8 +125,7 @@ def duration_text(seconds: float | None) -> str:
 
 def process_graph(db: str | Path | duckdb.DuckDBPyConnection) -> ProcessGraph:
     """The whole process graph read from the tables `dfg`, `start_activities`, `end_activities`, `activity_lanes`."""
-    con = connect(db, read_only=not isinstance(db, duckdb.DuckDBPyConnection) and str(db) != ":memory:")
-    try:
+    with opened(db, read_only=not isinstance(db, duckdb.DuckDBPyConnection) and str(db) != ":memory:") as con:
         present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views()").fetchall()}
         missing = [t for t in MINING_TABLES if t not in present]
         if missing:
@@ -141,9 +140,6 @@ def process_graph(db: str | Path | duckdb.DuckDBPyConnection) -> ProcessGraph:
         ).fetchall()
         starts = con.execute("SELECT activity, frequency FROM start_activities ORDER BY frequency DESC, activity").fetchall()
         ends = con.execute("SELECT activity, frequency FROM end_activities ORDER BY frequency DESC, activity").fetchall()
-    finally:
-        if not isinstance(db, duckdb.DuckDBPyConnection):
-            con.close()
     edges = [Edge(s, t, int(f), m) for s, t, f, m in dfg]
     edges += [Edge(None, a, int(f), None) for a, f in starts] + [Edge(a, None, int(f), None) for a, f in ends]
     return ProcessGraph(_activities(lane_rows, edges), tuple(edges), sum(int(f) for _, f in starts))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -64,6 +66,17 @@ def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False)
     return con
 
 
+@contextmanager
+def opened(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for a `with` block: closed at the end if it was opened here, left open if it was passed in."""
+    con = connect(db, read_only=read_only)
+    try:
+        yield con
+    finally:
+        if con is not db:
+            con.close()
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table and view of the store that does not exist yet (idempotent)."""
     for relative in SCHEMA_FILES + VIEW_FILES:
@@ -72,12 +85,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def relation_counts(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row counts of the store's main relations, for run logs and summaries."""
-    con = connect(db)
-    try:
+    with opened(db) as con:
         return {
             name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
             for name in ("events", "quarantine", "ingested_files")
         }
-    finally:
-        if not isinstance(db, duckdb.DuckDBPyConnection):
-            con.close()
