@@ -17,6 +17,7 @@ MINING_FILES = (
     "mining/activity_stats.sql",
     "mining/activity_lanes.sql",
     "mining/case_traces.sql",
+    "mining/activity_positions.sql",
     "mining/case_durations.sql",
     "mining/variants.sql",
     "mining/case_variants.sql",

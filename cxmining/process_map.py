@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape
 from pathlib import Path
 
@@ -46,6 +46,7 @@ class Activity:
     events: int
     cases: int
     lanes: tuple[tuple[str, int], ...]
+    position: float | None = None  # mean relative position in journeys (0 first, 1 last), if known
 
     @property
     def lane(self) -> str:
@@ -140,9 +141,14 @@ def process_graph(db: str | Path | duckdb.DuckDBPyConnection) -> ProcessGraph:
         ).fetchall()
         starts = con.execute("SELECT activity, frequency FROM start_activities ORDER BY frequency DESC, activity").fetchall()
         ends = con.execute("SELECT activity, frequency FROM end_activities ORDER BY frequency DESC, activity").fetchall()
+        positions = (
+            dict(con.execute("SELECT activity, mean_position FROM activity_positions").fetchall())
+            if "activity_positions" in present else {}
+        )
     edges = [Edge(s, t, int(f), m) for s, t, f, m in dfg]
     edges += [Edge(None, a, int(f), None) for a, f in starts] + [Edge(a, None, int(f), None) for a, f in ends]
-    return ProcessGraph(_activities(lane_rows, edges), tuple(edges), sum(int(f) for _, f in starts))
+    activities = tuple(replace(a, position=positions.get(a.name)) for a in _activities(lane_rows, edges))
+    return ProcessGraph(activities, tuple(edges), sum(int(f) for _, f in starts))
 
 
 def _activities(lane_rows: list[tuple], edges: list[Edge]) -> tuple[Activity, ...]:

@@ -46,10 +46,10 @@ def customer_acts(activity: Activity) -> bool:
 
 
 def process_order(graph: ProcessGraph) -> list[str]:
-    """Activity names left to right: layers of the main flow, most frequent transitions first.
+    """Activity names left to right: by mean position in the journeys when known, else by layers of the main flow.
 
-    Transitions are added from the most to the least frequent, skipping any that would close a
-    loop (rework, repeat visits); each step then sits one column after its latest predecessor.
+    Layers: transitions are added from the most to the least frequent, skipping any that would
+    close a loop (rework, repeat visits); each step then sits one column after its latest predecessor.
     """
     names = [a.name for a in graph.activities]
     hops = _hops_from_start(graph)
@@ -72,7 +72,13 @@ def process_order(graph: ProcessGraph) -> list[str]:
             layer[n] = 1 + max((depth(p) for p in sorted(preds[n])), default=-1)
         return layer[n]
 
-    rank = {a.name: (depth(a.name), -a.events, lane_rank(a.lane), a.name) for a in graph.activities}
+    # Where every step's mean position in the journeys is known, it decides the columns: a rare step
+    # reached from browsing (a return request, say) then still sits where it happens, late.
+    by_position = all(a.position is not None for a in graph.activities)
+    rank = {
+        a.name: ((round(a.position, 3) if by_position else 0.0), depth(a.name), -a.events, lane_rank(a.lane), a.name)
+        for a in graph.activities
+    }
     return sorted(names, key=rank.__getitem__)
 
 

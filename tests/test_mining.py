@@ -133,6 +133,10 @@ def test_ties_in_time_follow_event_order_not_timestamp() -> None:
     assert rows(con, "SELECT activity, lane, events, cases FROM activity_stats ORDER BY activity") == [
         ("Call", "phone", 2, 2), ("Order", "web", 1, 1), ("Visit", "web", 1, 1)
     ]
+    # Positions in event order: c1 is Visit(0) Call(0.5) Order(1); c2 is Call alone (0).
+    assert rows(con, "SELECT activity, mean_position FROM activity_positions ORDER BY activity") == [
+        ("Call", 0.25), ("Order", 1.0), ("Visit", 0.0)
+    ]
 
 
 def test_mining_without_journey_events_is_a_store_error() -> None:

@@ -245,6 +245,24 @@ def test_swimlane_orders_steps_in_process_order(store: Path, tmp_path: Path) -> 
     assert [x[a] for a in path] == sorted(x[a] for a in path)
 
 
+def test_swimlane_columns_follow_mean_positions_when_the_store_has_them(store: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "positions.duckdb"
+    shutil.copyfile(store, copy)
+    with duckdb.connect(str(copy)) as con:
+        names = [r[0] for r in con.execute("SELECT DISTINCT activity FROM activity_lanes ORDER BY activity").fetchall()]
+        # Alphabetical order as 'process order': nothing like the flow, so only the positions can produce it.
+        con.execute("CREATE TABLE activity_positions AS SELECT unnest($names) AS activity, "
+                    "unnest(list_transform(range(len($names)), lambda i: i / len($names))) AS mean_position",
+                    {"names": names})
+    svg = swimlane_svg(copy, tmp_path / "lanes.svg")
+    x = {}
+    for g in ET.parse(svg).getroot().iter(f"{SVG}g"):
+        if g.get("class") == "step":
+            x.setdefault(g.get("data-activity"), float(g.find(f"{SVG}rect").get("x")))
+    shown = sorted(x)
+    assert [x[a] for a in shown] == sorted(x.values())
+
+
 def test_swimlane_is_deterministic(store: Path, tmp_path: Path) -> None:
     first = swimlane_svg(store, tmp_path / "a.svg").read_bytes()
     assert swimlane_svg(store, tmp_path / "b.svg").read_bytes() == first
