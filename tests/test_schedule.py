@@ -1,0 +1,29 @@
+"""The nightly deployment carries the schedule and parameters it was asked for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.schedule import nightly_deployment
+
+
+def test_deployment_has_the_cron_schedule_timezone_and_absolute_parameters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    deployment = nightly_deployment(Path("landing"), Path("store.duckdb"), Path("out"), Path("map.yaml"),
+                                    cron="15 3 * * 1-5", timezone="Europe/Brussels")
+    assert deployment.name == "nightly"
+    assert deployment.flow_name == "nightly"
+    [schedule] = deployment.schedules
+    assert schedule.schedule.cron == "15 3 * * 1-5"
+    assert schedule.schedule.timezone == "Europe/Brussels"
+    assert deployment.parameters == {
+        "landing": str(tmp_path / "landing"), "db": str(tmp_path / "store.duckdb"),
+        "out": str(tmp_path / "out"), "mapping": str(tmp_path / "map.yaml"),
+    }
+
+
+def test_an_invalid_cron_expression_is_refused() -> None:
+    with pytest.raises(ValueError):
+        nightly_deployment(Path("l"), Path("d"), Path("o"), cron="every night")
