@@ -21,3 +21,7 @@ class LandingError(CxminingError):
 
 class RunFailed(CxminingError):
     """A run finished, but some landing files were refused; the message says which and why."""
+
+
+class ModelError(CxminingError):
+    """A designed model (BPMN file, label mapping or models config) cannot be used as it is."""

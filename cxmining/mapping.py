@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from cxmining.config_file import config_table
 from cxmining.contract import SOURCES
 from cxmining.errors import MappingError
 
@@ -74,18 +73,7 @@ def load_mapping(path: Path | None) -> Mapping:
     """The mapping in a YAML or TOML file; no file means the landing folder follows the contract as is."""
     if path is None:
         return Mapping()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise MappingError(f"{path}: cannot read mapping file ({exc.strerror})") from exc
-    try:
-        raw = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
-    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).splitlines()[0]
-        raise MappingError(f"{path}: not valid {'TOML' if path.suffix == '.toml' else 'YAML'}: {first}") from exc
-    raw = raw or {}
-    if not isinstance(raw, dict):
-        raise MappingError(f"{path}: expected a table of sources at the top level")
+    raw = config_table(path, MappingError)
     unknown = sorted(set(raw) - set(SOURCES))
     if unknown:
         raise MappingError(f"{path}: unknown source {unknown[0]!r} (sources: {', '.join(SOURCES)})")

@@ -7,21 +7,30 @@ when imported straight from `__main__`, so importing it here keeps scripts and t
 
 from __future__ import annotations
 
+import time
 import warnings
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pm4py
+from pm4py.algo.conformance.alignments.petri_net import algorithm as alignments
+from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
 from pm4py.algo.discovery.inductive.dtypes.im_ds import IMDataStructureUVCL
 from pm4py.algo.discovery.inductive.variants.im import IMUVCL
 from pm4py.algo.discovery.inductive.variants.imf import IMFUVCL
+from pm4py.algo.evaluation.precision.variants import etconformance_token
 from pm4py.algo.evaluation.replay_fitness import algorithm as fitness_evaluator
+from pm4py.objects.bpmn.importer import importer as bpmn_importer
 from pm4py.objects.bpmn.obj import BPMN
 from pm4py.objects.dfg.obj import DFG
+from pm4py.objects.log.obj import Event, EventLog, Trace
 from pm4py.objects.petri_net.obj import Marking, PetriNet
+from pm4py.objects.petri_net.utils import check_soundness
+from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
 from pm4py.objects.process_tree.obj import ProcessTree
 from pm4py.objects.process_tree.utils.generic import fold, tree_sort
 from pm4py.statistics.traces.generic.pandas import case_statistics
@@ -169,3 +178,143 @@ def bpmn_activities(path: Path) -> set[str]:
     """Names of the tasks of a BPMN file, read back with pm4py (checks the file is usable)."""
     model = pm4py.read_bpmn(str(path))
     return {node.get_name() for node in model.get_nodes() if isinstance(node, BPMN.Task)}
+
+
+# --- conformance ---
+
+Move = tuple[str | None, str | None]  # (log activity, model label); None on the side that does not move
+SKIP = ">>"  # pm4py's "no move" marker in alignments
+
+
+@dataclass(frozen=True)
+class VariantAlignment:
+    """One variant aligned to a net; fitness, costs and moves are None/empty when its time limit was hit."""
+
+    fitness: float | None
+    cost: int | None  # pm4py's alignment cost: 10000 per log move or model move on a visible task
+    worst_cost: int | None  # cost of the worst sensible alignment of this trace: the denominator of its fitness
+    moves: list[Move]  # silent (tau) model moves left out
+    timed_out: bool
+    seconds: float  # wall time spent aligning it
+
+
+@dataclass(frozen=True)
+class VariantReplay:
+    """Token-based replay of one variant: fitness, whether it fits, and its token counts."""
+
+    fitness: float
+    is_fitting: bool
+    produced: int
+    consumed: int
+    missing: int
+    remaining: int
+
+
+def sink_marking(net: PetriNet) -> Marking:
+    """One token on every place without outgoing arcs: the final marking of a workflow net that does not state one."""
+    sinks = [place for place in net.places if not place.out_arcs]
+    if not sinks:
+        raise CxminingError("the Petri net has no place without outgoing arcs; give its final marking explicitly")
+    return Marking({place: 1 for place in sinks})
+
+
+def accepting_net(path: Path) -> tuple[PetriNet, Marking, Marking]:
+    """A PNML file as (net, initial marking, final marking); a missing final marking becomes `sink_marking`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "imported without a specified final marking"
+        net, im, fm = pm4py.read_pnml(str(path))
+    return net, im, (fm if fm else sink_marking(net))
+
+
+def _variant_log(variants: Sequence[tuple[str, ...]], frequencies: Sequence[int] | None = None) -> EventLog:
+    """An EventLog with one trace per variant, or `frequency` references to that one trace (no copies)."""
+    traces = [Trace([Event({ACTIVITY: a}) for a in activities]) for activities in variants]
+    if frequencies is None:
+        return EventLog(traces)
+    return EventLog([trace for trace, n in zip(traces, frequencies, strict=True) for _ in range(n)])
+
+
+def variant_alignments(
+    variants: Sequence[tuple[str, ...]], net: PetriNet, im: Marking, fm: Marking, max_seconds: float
+) -> list[VariantAlignment]:
+    """pm4py's optimal alignment of each variant (pm4py's default algorithm), each stopped after `max_seconds`."""
+    if not check_soundness.check_easy_soundness_net_in_fin_marking(net, im, fm):
+        raise CxminingError("the model cannot reach its final marking from its initial one (not easy sound); "
+                            "check the final marking")
+    variant = alignments.DEFAULT_VARIANT
+    parameters = {"pm4py:param:activity_key": ACTIVITY, "show_progress_bar": False}
+    # what alignments.apply_log computes once per log and hands to every trace
+    parameters["best_worst_cost_internal"] = variant.value.get_best_worst_cost(net, im, fm, parameters=dict(parameters))
+    parameters["max_align_time_trace"] = max_seconds
+    found = []
+    for trace in _variant_log(variants):
+        began = time.perf_counter()
+        result = alignments.apply_trace(trace, net, im, fm, parameters=dict(parameters), variant=variant)
+        seconds = time.perf_counter() - began
+        if result is None:
+            found.append(VariantAlignment(None, None, None, [], timed_out=True, seconds=seconds))
+            continue
+        moves = [(None if a == SKIP else a, None if b == SKIP else b) for a, b in result["alignment"] if b is not None]
+        found.append(VariantAlignment(
+            float(result["fitness"]), int(result["cost"]), int(result["bwc"]), moves, False, seconds
+        ))
+    return found
+
+
+def variant_replays(variants: Sequence[tuple[str, ...]], net: PetriNet, im: Marking, fm: Marking) -> list[VariantReplay]:
+    """pm4py's token-based replay of each variant, with the parameters of its log fitness evaluation."""
+    parameters = {"pm4py:param:activity_key": ACTIVITY, "consider_remaining_in_fitness": True,
+                  "cleaning_token_flood": False, "show_progress_bar": False}
+    replayed = token_replay.apply(_variant_log(variants), net, im, fm, parameters=parameters)
+    return [
+        VariantReplay(float(r["trace_fitness"]), bool(r["trace_is_fit"]), int(r["produced_tokens"]),
+                      int(r["consumed_tokens"]), int(r["missing_tokens"]), int(r["remaining_tokens"]))
+        for r in replayed
+    ]
+
+
+def variant_precision(variants: Variants, net: PetriNet, im: Marking, fm: Marking) -> float:
+    """pm4py's token-based ETConformance precision of the log the variants stand for (weighted by frequency)."""
+    keys = list(variants)
+    log = _variant_log(keys, [int(variants[k]) for k in keys])
+    return float(etconformance_token.apply(log, net, im, fm, parameters={"show_progress_bar": False}))
+
+
+# --- designed models (BPMN) ---
+
+
+def bpmn_of_xml(xml: bytes) -> BPMN:
+    """pm4py's BPMN graph of a BPMN 2.0 XML document (pm4py.read_bpmn, from bytes instead of a file)."""
+    return bpmn_importer.deserialize(xml)
+
+
+def bpmn_net(bpmn: BPMN) -> tuple[PetriNet, Marking, Marking]:
+    """pm4py's accepting Petri net of a BPMN graph: tasks become transitions labelled with their names."""
+    return pm4py.convert_to_petri_net(bpmn)
+
+
+def trace_fitness(activities: tuple[str, ...], net: PetriNet, im: Marking, fm: Marking) -> float:
+    """Token-based replay fitness (0..1) of one activity sequence; an activity the net lacks costs fitness too.
+
+    pm4py's replay skips events whose activity labels no transition, so a journey with calls would fit a model
+    without calls. Each such activity gets a transition whose input place is never marked: replaying it counts
+    one missing and one remaining token, as for any step the model does not allow at that point.
+    """
+    unknown = sorted(set(activities) - {t.label for t in net.transitions})
+    if unknown:
+        net, im, fm = deepcopy((net, im, fm))  # copied together, the markings keep pointing at the copied places
+        for label in unknown:
+            blocked, after = PetriNet.Place(f"never marked: {label}"), PetriNet.Place(f"after: {label}")
+            outside = PetriNet.Transition(f"outside the model: {label}", label)
+            net.places.update((blocked, after))
+            net.transitions.add(outside)
+            add_arc_from_to(blocked, outside, net)
+            add_arc_from_to(outside, after, net)
+    log = pd.DataFrame({
+        CASE: "trace", ACTIVITY: list(activities),
+        TIMESTAMP: pd.date_range("2000-01-01", periods=len(activities), freq="s", tz="UTC"),
+    })
+    replayed = pm4py.conformance_diagnostics_token_based_replay(
+        log, net, im, fm, activity_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE
+    )
+    return float(replayed[0]["trace_fitness"])

@@ -1,0 +1,176 @@
+"""Conformance on distinct variants equals pm4py's on the full log; cache, time limit and deviations."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import duckdb
+import pm4py
+import pytest
+from conftest import REAL
+
+from cxmining import pm
+from cxmining.conformance import conformance_tables
+from cxmining.errors import CxminingError, StoreError
+from cxmining.imported import import_log
+from cxmining.mining import mining_tables
+
+HELPDESK = REAL / "helpdesk" / "helpdesk.xes.gz"
+CCC19 = REAL / "ccc19-cvc-normative"
+CCC19_LOG = CCC19 / "CCC19 - Log XES.xes"
+CCC19_NET = CCC19 / "CCC19 - Model PN.pnml"
+DESIGN = ("Order placed", "Order paid", "Order shipped", "Order delivered")
+
+
+def imported_store(path) -> duckdb.DuckDBPyConnection:
+    """A :memory: store holding one imported log and its mining tables."""
+    if not path.exists():
+        pytest.skip(f"real log not found at {path} (see {REAL / 'README.md'})")
+    con = duckdb.connect(":memory:")
+    import_log(path, con)
+    mining_tables(con)
+    return con
+
+
+@pytest.fixture(scope="module")
+def helpdesk() -> tuple:
+    """(pm4py's log, the Inductive Miner model at noise 0.2, a store with Helpdesk's mining tables)."""
+    con = imported_store(HELPDESK)
+    log = pm.formatted_log(HELPDESK)
+    yield log, pm.discovered_model_of_log(log, noise=0.2), con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def ccc19() -> tuple:
+    """(pm4py's log, the normative net with its sink place as final marking, a store with the CCC19 log)."""
+    if not CCC19_NET.exists():
+        pytest.skip(f"CCC19 model not found at {CCC19_NET}")
+    con = imported_store(CCC19_LOG)
+    yield pm.formatted_log(CCC19_LOG), pm.accepting_net(CCC19_NET), con
+    con.close()
+
+
+def test_alignment_fitness_of_variants_equals_pm4py_on_the_full_log(helpdesk) -> None:
+    log, model, con = helpdesk
+    report = conformance_tables(con, model.net, model.initial_marking, model.final_marking, "helpdesk-im-0.2")
+    expected = pm4py.fitness_alignments(log, model.net, model.initial_marking, model.final_marking)
+    assert report.fitness == pytest.approx(expected["average_trace_fitness"], abs=1e-6)
+    assert report.log_fitness == pytest.approx(expected["log_fitness"], abs=1e-6)
+    assert report.fitting_share == pytest.approx(expected["percentage_of_fitting_traces"] / 100, abs=1e-9)
+    assert (report.journeys, report.variants) == (4580, 226)
+    per_journey = con.execute("SELECT avg(fitness), count(*) FROM conformance_journeys").fetchall()[0]
+    assert per_journey == (pytest.approx(report.fitness), 4580)
+
+
+def test_token_replay_equals_pm4py_and_precision_is_weighted(helpdesk) -> None:
+    log, model, con = helpdesk
+    report = conformance_tables(
+        con, model.net, model.initial_marking, model.final_marking, "helpdesk-im-0.2", method="token_replay"
+    )
+    expected = pm4py.fitness_token_based_replay(log, model.net, model.initial_marking, model.final_marking)
+    assert report.log_fitness == pytest.approx(expected["log_fitness"], abs=1e-6)
+    assert report.fitness == pytest.approx(expected["average_trace_fitness"], abs=1e-6)
+    precision = pm4py.precision_token_based_replay(log, model.net, model.initial_marking, model.final_marking)
+    assert report.precision == pytest.approx(precision, abs=1e-9)
+    assert report.deviations == 0  # token replay has no moves to type
+
+
+def test_ccc19_against_its_normative_net_equals_pm4py(ccc19) -> None:
+    log, (net, im, fm), con = ccc19
+    assert [place.name for place in fm] == [p.name for p in net.places if not p.out_arcs]
+    report = conformance_tables(con, net, im, fm, "ccc19-normative")
+    expected = pm4py.fitness_alignments(log, net, im, fm)
+    assert report.fitness == pytest.approx(expected["average_trace_fitness"], abs=1e-6)
+    assert report.log_fitness == pytest.approx(expected["log_fitness"], abs=1e-6)
+    assert report.fitting_share == 0.0 and report.timed_out_variants == 0
+
+
+def test_second_run_aligns_nothing_and_a_new_model_hash_recomputes(helpdesk) -> None:
+    _, model, con = helpdesk
+    args = (con, model.net, model.initial_marking, model.final_marking)
+    first = conformance_tables(*args, "cache-test")
+    second = conformance_tables(*args, "cache-test", with_precision=False)
+    assert (second.computed_variants, second.cached_variants) == (0, 226)
+    assert second.precision is None and first.precision is not None
+    assert second.fitness == first.fitness
+    assert conformance_tables(*args, "cache-test-v2").computed_variants == 226
+    summary = con.execute("SELECT model_hash, computed_variants, cached_variants FROM conformance_summary").fetchall()
+    assert summary == [("cache-test-v2", 226, 0)]
+
+
+def test_variants_over_the_time_limit_are_marked_and_retried_under_a_longer_one(ccc19) -> None:
+    _, (net, im, fm), con = ccc19
+    hurried = conformance_tables(con, net, im, fm, "ccc19-timeout", variant_timeout_s=1e-6)
+    assert hurried.timed_out_variants > 0 and hurried.timed_out_journeys > 0
+    no_result = con.execute(
+        "SELECT count(*) FROM variant_conformance WHERE timed_out AND fitness IS NULL AND is_fitting IS NULL"
+    ).fetchall()[0][0]
+    assert no_result == hurried.timed_out_variants
+    assert con.execute("SELECT count(*) FROM conformance_journeys WHERE timed_out").fetchall()[0][0] == (
+        hurried.timed_out_journeys
+    )
+    patient = conformance_tables(con, net, im, fm, "ccc19-timeout", variant_timeout_s=30)
+    assert patient.computed_variants == hurried.timed_out_variants and patient.timed_out_variants == 0
+
+
+def hand_made_store() -> duckdb.DuckDBPyConnection:
+    """Five order journeys: two as designed, an extra call, a missing payment, payment after shipping."""
+    journeys = {
+        "J1": (DESIGN, "P1", "web"),
+        "J2": (DESIGN, "P1", "web"),
+        "J3": (("Order placed", "Order paid", "Order shipped", "Call: order status", "Order delivered"), "P2", "phone"),
+        "J4": (("Order placed", "Order shipped", "Order delivered"), "P1", "store"),
+        "J5": (("Order placed", "Order shipped", "Order paid", "Order delivered"), "P3", "web"),
+    }
+    start = datetime(2026, 9, 1, 10)
+    con = duckdb.connect(":memory:")
+    con.execute("""CREATE TABLE journey_events ("case:concept:name" VARCHAR, "concept:name" VARCHAR,
+                   "time:timestamp" TIMESTAMP, event_order BIGINT, lane VARCHAR, event_id VARCHAR)""")
+    con.execute("""CREATE TABLE journeys (journey_id VARCHAR, journey_type VARCHAR, product_id VARCHAR,
+                   sales_channel VARCHAR)""")
+    for journey, (activities, product, channel) in journeys.items():
+        con.execute("INSERT INTO journeys VALUES (?, 'order', ?, ?)", [journey, product, channel])
+        for i, activity in enumerate(activities, start=1):
+            con.execute(
+                "INSERT INTO journey_events VALUES (?, ?, ?, ?, NULL, ?)",
+                [journey, activity, start + timedelta(hours=i), i, f"{journey}:{i}"],
+            )
+    mining_tables(con)
+    return con
+
+
+def test_deviations_are_typed_and_placed_between_designed_steps() -> None:
+    con = hand_made_store()
+    model = pm.discovered_model({DESIGN: 1}, noise=0.0)
+    report = conformance_tables(con, model.net, model.initial_marking, model.final_marking, "designed-orders")
+    assert report.fitting_share == pytest.approx(2 / 5)
+    found = con.execute("""
+        SELECT deviation_type, activity, after_step, before_step, journeys, share, extra_seconds,
+               top_products, top_sales_channels
+        FROM deviations ORDER BY deviation_type, activity
+    """).fetchall()
+    by_type = {row[0]: row for row in found}
+    assert len(found) == 3 and set(by_type) == {"skipped step", "unexpected step", "wrong order / repeated step"}
+    # the extra call: one journey of five, one hour longer than the designed journeys (3 h)
+    assert by_type["unexpected step"] == (
+        "unexpected step", "Call: order status", "Order shipped", "Order delivered", 1, 0.2, 3600.0,
+        [{"product_id": "P2", "journeys": 1}], [{"sales_channel": "phone", "journeys": 1}],
+    )
+    assert by_type["skipped step"][1:5] == ("Order paid", "Order placed", "Order shipped", 1)
+    # payment after shipping: one out-of-order step, not also reported as skipped
+    assert by_type["wrong order / repeated step"][1] in {"Order paid", "Order shipped"}
+    assert by_type["wrong order / repeated step"][4] == 1
+
+
+def test_store_without_mining_tables_or_journeys_is_refused() -> None:
+    model = pm.discovered_model({DESIGN: 1}, noise=0.0)
+    args = (model.net, model.initial_marking, model.final_marking, "m")
+    with pytest.raises(StoreError, match="mining tables"):
+        conformance_tables(duckdb.connect(":memory:"), *args)
+    con = hand_made_store()
+    con.execute("DROP TABLE journeys")
+    with pytest.raises(CxminingError, match="journeys table"):
+        conformance_tables(con, *args, journey_type="order")
+    with pytest.raises(CxminingError, match="method"):
+        conformance_tables(con, *args, method="replay")  # type: ignore[arg-type]
