@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from cxmining import pm
 from cxmining.errors import CxminingError, StoreError
-from cxmining.store import opened, sql_text
+from cxmining.store import opened, sql_text, transaction
 
 Method = Literal["alignments", "token_replay"]
 INPUT_TABLES = ("variants", "case_variants", "case_durations")
@@ -175,8 +175,7 @@ def write_results(
     con: duckdb.DuckDBPyConnection, new_results: pa.Table, keys: dict[str, str], run: dict[str, object], began: float
 ) -> None:
     """Add the new results to alignment_cache and rebuild the result tables, atomically."""
-    con.execute("BEGIN TRANSACTION")  # readers see the old conformance or the new one, never a mix
-    try:
+    with transaction(con):  # readers see the old conformance or the new one, never a mix
         con.register("new_results", new_results)
         con.execute(DROP_STALE, keys)
         con.execute(INSERT_NEW, {**keys, "computed_at": datetime.now(UTC).replace(tzinfo=None)})
@@ -187,7 +186,3 @@ def write_results(
         con.execute(sql_text(SUMMARY_FILE), {**keys, **run, "seconds": time.perf_counter() - began})
         for name in WORKING_TABLES:
             con.execute(f"DROP TABLE {name}")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from cxmining.errors import CxminingError
-from cxmining.store import opened, sql_text
+from cxmining.store import opened, sql_text, transaction
 
 # Order matters: each relation reads the ones before it.
 VIEW_FILES = (
@@ -49,14 +49,9 @@ def journey_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: JourneyRul
         if con.execute("SELECT 1 FROM duckdb_views() WHERE view_name = 'stitched_events'").fetchone():
             con.execute("DROP VIEW stitched_events")  # stores built before it became a table
         params = {"lookback_days": rules.lookback_days, "quiet_days": rules.quiet_days}
-        con.execute("BEGIN TRANSACTION")  # readers see the old journeys or the new ones, never a mix
-        try:
+        with transaction(con):  # readers see the old journeys or the new ones, never a mix
             for relative in TABLE_FILES:
                 con.execute(sql_text(relative), params if relative in RULE_PARAMETERS else None)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         return {
             name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
             for name in ("journeys", "journey_events")

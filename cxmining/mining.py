@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from cxmining.errors import StoreError
-from cxmining.store import opened, sql_text
+from cxmining.store import opened, sql_text, transaction
 
 # Order matters: each relation reads the ones before it. activity_stats numbers the activities;
 # mining_events (temporary) reads journey_events once; case_traces (temporary) turns it into per-case lists
@@ -34,16 +34,11 @@ def mining_tables(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, int]:
     """(Re)build the mining tables from `journey_events`; return their row counts."""
     with opened(db) as con:
         _check_input(con)
-        con.execute("BEGIN TRANSACTION")  # readers see the old statistics or the new ones, never a mix
-        try:
+        with transaction(con):  # readers see the old statistics or the new ones, never a mix
             for relative in MINING_FILES:
                 con.execute(sql_text(relative))
             for name in WORKING_TABLES:
                 con.execute(f"DROP TABLE {name}")
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         return {name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] for name in MINING_TABLES}
 
 

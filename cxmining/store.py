@@ -77,6 +77,18 @@ def opened(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False) 
             con.close()
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Everything in the block commits together or not at all (readers never see half of it)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table and view of the store that does not exist yet (idempotent)."""
     for relative in SCHEMA_FILES + VIEW_FILES:
