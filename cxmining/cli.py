@@ -142,6 +142,39 @@ def import_log_command(
         typer.echo(f"wrote {path}")
 
 
+@app.command()
+def conformance(
+    model: Annotated[Path, typer.Argument(help="Designed model: a BPMN 2.0 file (bpmn.io, Camunda, Signavio).")],
+    db: Annotated[Path, typer.Option(help="DuckDB file of the store (after `run` or `import-log`).")] = DEFAULT_DB,
+    labels: Annotated[Path | None, typer.Option(help="YAML/TOML file mapping model task labels to log activities.")] = None,
+    process: Annotated[str | None, typer.Option(help="Process id or pool name, when the file holds several pools.")] = None,
+    journey_type: Annotated[str | None, typer.Option(help="Only journeys of this type (e.g. order); default all.")] = None,
+    method: Annotated[str, typer.Option(help="alignments (exact, typed deviations) or token_replay (fast).")] = "alignments",
+    timeout: Annotated[float, typer.Option(help="Seconds one variant may take to align before it is skipped.")] = 5.0,
+    top: Annotated[int, typer.Option(help="Deviations shown.")] = 10,
+) -> None:
+    """Compare the store's journeys with a designed BPMN model: fitness, precision and typed deviations."""
+    from cxmining.conformance import model_conformance, store_activities
+    from cxmining.designed import designed_model, label_mapping
+    from cxmining.store import opened
+
+    mapping = label_mapping(labels) if labels else None
+    designed = designed_model(model, mapping, store_activities(db), process=process)
+    if designed.unmatched_labels:
+        typer.echo(f"model tasks matching no activity of the log: {', '.join(sorted(designed.unmatched_labels))}")
+    report = model_conformance(db, designed, journey_type, method, timeout)  # type: ignore[arg-type]
+    precision = "n/a" if report.precision is None else f"{report.precision:.3f}"
+    typer.echo(f"{report.journeys} journeys, {report.variants} variants: fitness {report.fitness or 0:.4f} "
+               f"(log fitness {report.log_fitness or 0:.4f}), {100 * (report.fitting_share or 0):.1f}% fitting, "
+               f"precision {precision}; aligned {report.computed_variants}, from cache {report.cached_variants}, "
+               f"timed out {report.timed_out_variants}; {report.seconds:.1f}s")
+    with opened(db, read_only=True) as con:
+        con.sql(
+            "SELECT deviation_type, activity, after_step, before_step, journeys, round(share, 3) AS share "
+            "FROM deviations ORDER BY journeys DESC, deviation_type, activity LIMIT $top", params={"top": top}
+        ).show(max_width=200)
+
+
 def main() -> None:
     """Console entry point: user errors are one line on stderr and exit code 1."""
     try:

@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from cxmining import pm
+from cxmining.designed import DesignedModel
 from cxmining.errors import CxminingError, StoreError
 from cxmining.store import opened, sql_text, transaction
 
@@ -186,3 +187,22 @@ def write_results(
         con.execute(sql_text(SUMMARY_FILE), {**keys, **run, "seconds": time.perf_counter() - began})
         for name in WORKING_TABLES:
             con.execute(f"DROP TABLE {name}")
+
+
+def store_activities(db: str | Path | duckdb.DuckDBPyConnection) -> set[str]:
+    """The activities the store's journeys contain (to check a designed model's labels against)."""
+    with opened(db) as con:
+        return {row[0] for row in con.execute('SELECT DISTINCT "concept:name" FROM journey_events').fetchall()}
+
+
+def model_conformance(
+    db: str | Path | duckdb.DuckDBPyConnection,
+    model: DesignedModel,
+    journey_type: str | None = None,
+    method: Method = "alignments",
+    variant_timeout_s: float = 5.0,
+) -> ConformanceReport:
+    """Conformance of the store's journeys (of one type, or all) against a designed model."""
+    return conformance_tables(
+        db, model.net, model.initial_marking, model.final_marking, model.sha256, method, variant_timeout_s, journey_type
+    )

@@ -15,6 +15,8 @@ from prefect.runtime import flow_run
 from cxmining.contract import sources_in_load_order
 from cxmining.errors import RunFailed, StoreError
 from cxmining.analysis import process_pictures
+from cxmining.conformance import ConformanceReport, model_conformance, store_activities
+from cxmining.designed import designed_models
 from cxmining.discovery import discovered_models
 from cxmining.ingest import source_reports
 from cxmining.journeys import JourneyRules, journey_tables, unstitched_shares
@@ -85,6 +87,26 @@ def pictures(db: Path, out: Path) -> dict[str, Path]:
 
 
 @task
+def conformance(db: Path, models: Path, method: str, variant_timeout_s: float) -> dict[str, ConformanceReport]:
+    """Each journey type's conformance with its designed model (data/sample/models/models.yaml style config)."""
+    logger = get_run_logger()
+    reports = {}
+    for journey_type, model in designed_models(models, store_activities(db)).items():
+        if model.unmatched_labels:
+            logger.warning("%s: model tasks matching no activity: %s", model.path, ", ".join(sorted(model.unmatched_labels)))
+        report = model_conformance(db, model, journey_type, method, variant_timeout_s)
+        logger.info(
+            "conformance of %s journeys with %s: fitness %.3f, %.1f%% fitting, precision %s, %d deviation kinds; "
+            "%d variants aligned, %d from cache, %d hit the %.0f s limit",
+            journey_type, model.path.name, report.fitness or 0.0, 100 * (report.fitting_share or 0.0),
+            "n/a" if report.precision is None else f"{report.precision:.3f}", report.deviations,
+            report.computed_variants, report.cached_variants, report.timed_out_variants, variant_timeout_s,
+        )
+        reports[journey_type] = report
+    return reports
+
+
+@task
 def store_counts(db: Path) -> dict[str, int]:
     """Row counts of events, quarantine and ingested_files after the load."""
     return relation_counts(db)
@@ -105,6 +127,9 @@ def nightly(
     lookback_days: int = 14,
     quiet_days: int = 14,
     noise: float = 0.2,
+    models: Path | None = None,
+    conformance_method: str = "alignments",
+    variant_timeout_s: float = 5.0,
 ) -> dict:
     """Ingest new landing files, rebuild journeys and process statistics, write models and pictures to `out`.
 
@@ -122,6 +147,9 @@ def nightly(
         files = process_models(db, out, noise) | pictures(db, out)
     else:
         logger.warning("no journeys yet: process model and pictures are not drawn")
+    models = models or landing / "models" / "models.yaml"  # designed models ship with the landing folder
+    if statistics["variants"] and models.is_file():
+        conformance(db, models, conformance_method, variant_timeout_s)
     counts = store_counts(db) | journey_counts | {"variants": statistics["variants"]}
     summary = run_summary(out, run_id, landing, db, reports, counts)
     for source, t in source_totals(reports).items():

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CALLS_HEADER, ROOT, WEB_HEADER, call_row, run_cli, write_lines
+from conftest import CALLS_HEADER, REAL, ROOT, WEB_HEADER, call_row, run_cli, write_lines
 from prefect.logging.configuration import setup_logging
 from prefect.testing.utilities import prefect_test_harness
 from typer.testing import CliRunner
@@ -90,3 +90,32 @@ def test_console_script_runs_the_flow_in_embedded_mode(landing: Path, tmp_path: 
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=180)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "calls/c.csv: read 1 = loaded 1 + quarantined 0 + duplicates 0" in proc.stderr + proc.stdout
+
+
+CCC19 = REAL / "ccc19-cvc-normative"
+BPIC2020 = REAL / "bpic2020-travel"
+
+
+@pytest.mark.skipif(not (CCC19.exists() and BPIC2020.exists()), reason=f"real logs not found under {REAL}")
+def test_conformance_command_on_real_designed_models(tmp_path: Path, monkeypatch) -> None:
+    db = str(tmp_path / "ccc.duckdb")
+    code, _, err = run_cli(["import-log", str(CCC19 / "CCC19 - Log XES.xes"), "--db", db, "--out", str(tmp_path / "o1")],
+                           monkeypatch)
+    assert code == 0, err
+    code, out, err = run_cli(["conformance", str(CCC19 / "CCC19 - Model BPMN.bpmn"), "--db", db], monkeypatch)
+    assert code == 0, err
+    assert out.startswith("20 journeys, 20 variants: fitness 0.")
+    assert "model tasks matching no activity" not in out  # the normative model speaks the log's language
+    code, out, _ = run_cli(["conformance", str(CCC19 / "CCC19 - Model BPMN.bpmn"), "--db", db], monkeypatch)
+    assert "aligned 0, from cache 20" in out  # the second run aligns nothing new
+
+    db = str(tmp_path / "travel.duckdb")
+    run_cli(["import-log", str(BPIC2020 / "DomesticDeclarations.xes.gz"), "--db", db, "--out", str(tmp_path / "o2")],
+            monkeypatch)
+    model = str(BPIC2020 / "declaration_documents.designed.bpmn")
+    code, out, _ = run_cli(["conformance", model, "--db", db], monkeypatch)
+    assert code == 0 and "fitness 0.0000" in out  # without the label mapping nothing matches
+    code, out, _ = run_cli(["conformance", model, "--db", db, "--labels", str(ROOT / "tests" / "data" / "bpic2020_labels.yaml")],
+                           monkeypatch)
+    assert code == 0 and "10357 journeys" in out and "fitness 0.0000" not in out
+    assert "Declaration APPROVED by BUDGET OWNER" in out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import table_counts
+from conftest import ROOT, table_counts
 from prefect.logging.configuration import setup_logging
 from prefect.testing.utilities import prefect_test_harness
 
@@ -28,7 +28,7 @@ def test_nightly_reconciles_every_file_with_the_planted_truth(harness, tmp_path:
     landing = tmp_path / "landing"
     truth = write_sample(landing, customers=customers, seed=seed, days=days, dirty_rate=0.01)
     db, out = tmp_path / "store.duckdb", tmp_path / "out"
-    result = nightly(landing=landing, db=db, out=out)
+    result = nightly(landing=landing, db=db, out=out, models=ROOT / "data" / "sample" / "models" / "models.yaml")
 
     with duckdb.connect(str(db), read_only=True) as con:
         files = {r[0]: r[1:] for r in con.execute(
@@ -69,6 +69,17 @@ def test_nightly_reconciles_every_file_with_the_planted_truth(harness, tmp_path:
     swimlane = (out / "swimlane.svg").read_text()
     assert "Customer" in swimlane and "Order placed" in swimlane and "Contact centre" in swimlane
     assert set(result["files"]) >= {"process_map", "swimlane", "bpmn", "pnml"}
+
+    # Conformance with the designed order journey flags the planted contacts as steps the design lacks.
+    with duckdb.connect(str(db), read_only=True) as con:
+        [(journey_type, journeys, fitness)] = con.execute(
+            "SELECT journey_type, journeys, fitness FROM conformance_summary").fetchall()
+        order_journeys = con.execute("SELECT count(*) FROM journeys WHERE journey_type = 'order'").fetchone()[0]
+        unexpected = {r[0] for r in con.execute(
+            "SELECT activity FROM deviations WHERE deviation_type = 'unexpected step'").fetchall()}
+    assert journey_type == "order" and 0 < fitness < 1
+    assert journeys == order_journeys > 0
+    assert {"Call: order status"} <= unexpected
 
     before = table_counts(db)
     again = nightly(landing=landing, db=db, out=out)
