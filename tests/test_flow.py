@@ -77,9 +77,13 @@ def test_nightly_reconciles_every_file_with_the_planted_truth(harness, tmp_path:
         order_journeys = con.execute("SELECT count(*) FROM journeys WHERE journey_type = 'order'").fetchone()[0]
         unexpected = {r[0] for r in con.execute(
             "SELECT activity FROM deviations WHERE deviation_type = 'unexpected step'").fetchall()}
+        calls_before_ordering = con.execute(
+            "SELECT sum(journeys) FROM deviations WHERE deviation_type = 'unexpected step' "
+            "AND activity LIKE 'Call:%' AND before_step = 'Order placed'").fetchone()[0]
     assert journey_type == "order" and 0 < fitness < 1
     assert journeys == order_journeys > 0
-    assert {"Call: order status"} <= unexpected
+    assert {"Call: order status"} <= unexpected  # where-is-my-order calls
+    assert calls_before_ordering > 0              # phone orders and information calls before ordering
 
     before = table_counts(db)
     again = nightly(landing=landing, db=db, out=out)
