@@ -174,3 +174,21 @@ def test_store_without_mining_tables_or_journeys_is_refused() -> None:
         conformance_tables(con, *args, journey_type="order")
     with pytest.raises(CxminingError, match="method"):
         conformance_tables(con, *args, method="replay")  # type: ignore[arg-type]
+
+
+def test_bpic2020_designed_bpmn_with_label_mapping_equals_pm4py_on_the_same_net() -> None:
+    """The travel-declaration model (a collaboration with lanes, labels unlike the log's) through the mapping."""
+    from conftest import ROOT
+
+    from cxmining.conformance import model_conformance, store_activities
+    from cxmining.designed import designed_model, label_mapping
+
+    log_path = REAL / "bpic2020-travel" / "DomesticDeclarations.xes.gz"
+    con = imported_store(log_path)
+    model = designed_model(REAL / "bpic2020-travel" / "declaration_documents.designed.bpmn",
+                           label_mapping(ROOT / "tests" / "data" / "bpic2020_labels.yaml"), store_activities(con))
+    report = model_conformance(con, model)
+    expected = pm4py.fitness_alignments(pm.formatted_log(log_path), model.net, model.initial_marking, model.final_marking)
+    assert report.journeys == 10357
+    assert report.fitness == pytest.approx(expected["average_trace_fitness"], abs=1e-6)
+    assert report.log_fitness == pytest.approx(expected["log_fitness"], abs=1e-6)
