@@ -318,3 +318,27 @@ def trace_fitness(activities: tuple[str, ...], net: PetriNet, im: Marking, fm: M
         log, net, im, fm, activity_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE
     )
     return float(replayed[0]["trace_fitness"])
+
+
+# --- model footprints and drawing ---
+
+BpmnNode = tuple[str, str, str]  # (id, kind: start, end, task, xor, and, other, name)
+
+
+def net_directly_follows(net: PetriNet, im: Marking, fm: Marking) -> set[Arc]:
+    """Pairs of visible labels the net lets directly follow each other (pm4py footprints: sequence and parallel)."""
+    footprint = pm4py.discover_footprints(net, im, fm)
+    # pm4py lists a pair the net allows both ways under 'parallel' only; each direction is a directly-follows arc
+    return {(str(a), str(b)) for a, b in (*footprint["sequence"], *footprint["parallel"])}
+
+
+def bpmn_graph(bpmn: BPMN) -> tuple[list[BpmnNode], list[Arc]]:
+    """The nodes (id, kind, name) and sequence flows (source id, target id) of a BPMN graph, sorted by id."""
+    kinds = ((BPMN.StartEvent, "start"), (BPMN.EndEvent, "end"), (BPMN.Task, "task"),
+             (BPMN.ExclusiveGateway, "xor"), (BPMN.ParallelGateway, "and"))
+    nodes = [
+        (str(n.get_id()), next((k for cls, k in kinds if isinstance(n, cls)), "other"), str(n.get_name() or ""))
+        for n in bpmn.get_nodes()
+    ]
+    flows = [(str(f.get_source().get_id()), str(f.get_target().get_id())) for f in bpmn.get_flows()]
+    return sorted(nodes), sorted(flows)
