@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from datetime import date
@@ -152,10 +153,13 @@ def conformance(
     method: Annotated[str, typer.Option(help="alignments (exact, typed deviations) or token_replay (fast).")] = "alignments",
     timeout: Annotated[float, typer.Option(help="Seconds one variant may take to align before it is skipped.")] = 5.0,
     top: Annotated[int, typer.Option(help="Deviations shown.")] = 10,
+    out: Annotated[Path, typer.Option(help="Folder for the deviation map (SVG).")] = DEFAULT_OUT,
 ) -> None:
-    """Compare the store's journeys with a designed BPMN model: fitness, precision and typed deviations."""
+    """Compare the store's journeys with a designed BPMN model: fitness, precision, typed deviations, deviation map."""
     from cxmining.conformance import model_conformance, store_activities
     from cxmining.designed import designed_model, label_mapping
+    from cxmining.deviation_map import deviation_map_svg
+    from cxmining.model_diff import model_diff
     from cxmining.store import opened
 
     mapping = label_mapping(labels) if labels else None
@@ -168,6 +172,12 @@ def conformance(
                f"(log fitness {report.log_fitness or 0:.4f}), {100 * (report.fitting_share or 0):.1f}% fitting, "
                f"precision {precision}; aligned {report.computed_variants}, from cache {report.cached_variants}, "
                f"timed out {report.timed_out_variants}; {report.seconds:.1f}s")
+    diff = model_diff(db, designed, journey_type)
+    typer.echo(f"only in reality: {', '.join(map(str, diff.names('activity', 'reality'))) or 'nothing'}; "
+               f"only in the design: {', '.join(map(str, diff.names('activity', 'design'))) or 'nothing'}")
+    out.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", designed.name).strip("_") or "model"
+    typer.echo(f"wrote {deviation_map_svg(db, designed, out / f'deviation_map_{slug}.svg')}")
     with opened(db, read_only=True) as con:
         con.sql(
             "SELECT deviation_type, activity, after_step, before_step, journeys, round(share, 3) AS share "

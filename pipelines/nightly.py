@@ -17,6 +17,8 @@ from cxmining.errors import RunFailed, StoreError
 from cxmining.analysis import process_pictures
 from cxmining.conformance import ConformanceReport, model_conformance, store_activities
 from cxmining.designed import designed_models
+from cxmining.deviation_map import deviation_map_svg
+from cxmining.model_diff import model_diff
 from cxmining.discovery import discovered_models
 from cxmining.ingest import source_reports
 from cxmining.journeys import JourneyRules, journey_tables, unstitched_shares
@@ -87,8 +89,11 @@ def pictures(db: Path, out: Path) -> dict[str, Path]:
 
 
 @task
-def conformance(db: Path, models: Path, method: str, variant_timeout_s: float) -> dict[str, ConformanceReport]:
-    """Each journey type's conformance with its designed model (data/sample/models/models.yaml style config)."""
+def conformance(db: Path, models: Path, out: Path, method: str, variant_timeout_s: float) -> dict[str, ConformanceReport]:
+    """Each journey type's conformance with its designed model (data/sample/models/models.yaml style config).
+
+    Also the design-vs-reality diff (table `model_diff`) and the deviation map `deviation_map_<type>.svg` in `out`.
+    """
     logger = get_run_logger()
     reports = {}
     for journey_type, model in designed_models(models, store_activities(db)).items():
@@ -103,6 +108,10 @@ def conformance(db: Path, models: Path, method: str, variant_timeout_s: float) -
             report.computed_variants, report.cached_variants, report.timed_out_variants, variant_timeout_s,
         )
         reports[journey_type] = report
+        diff = model_diff(db, model, journey_type)
+        picture = deviation_map_svg(db, model, out / f"deviation_map_{journey_type}.svg")
+        logger.info("%s journeys: %d activities only in reality, %d only in the design; deviation map %s",
+                    journey_type, len(diff.names("activity", "reality")), len(diff.names("activity", "design")), picture)
     return reports
 
 
@@ -149,7 +158,7 @@ def nightly(
         logger.warning("no journeys yet: process model and pictures are not drawn")
     models = models or landing / "models" / "models.yaml"  # designed models ship with the landing folder
     if statistics["variants"] and models.is_file():
-        conformance(db, models, conformance_method, variant_timeout_s)
+        conformance(db, models, out, conformance_method, variant_timeout_s)
     counts = store_counts(db) | journey_counts | {"variants": statistics["variants"]}
     summary = run_summary(out, run_id, landing, db, reports, counts)
     for source, t in source_totals(reports).items():

@@ -102,20 +102,21 @@ def test_conformance_command_on_real_designed_models(tmp_path: Path, monkeypatch
     code, _, err = run_cli(["import-log", str(CCC19 / "CCC19 - Log XES.xes"), "--db", db, "--out", str(tmp_path / "o1")],
                            monkeypatch)
     assert code == 0, err
-    code, out, err = run_cli(["conformance", str(CCC19 / "CCC19 - Model BPMN.bpmn"), "--db", db], monkeypatch)
+    code, out, err = run_cli(["conformance", str(CCC19 / "CCC19 - Model BPMN.bpmn"), "--db", db, "--out", str(tmp_path / "c")], monkeypatch)
     assert code == 0, err
     assert out.startswith("20 journeys, 20 variants: fitness 0.")
     assert "model tasks matching no activity" not in out  # the normative model speaks the log's language
-    code, out, _ = run_cli(["conformance", str(CCC19 / "CCC19 - Model BPMN.bpmn"), "--db", db], monkeypatch)
+    assert (tmp_path / "c" / "deviation_map_CCC19_-_Model_BPMN.svg").is_file()
+    code, out, _ = run_cli(["conformance", str(CCC19 / "CCC19 - Model BPMN.bpmn"), "--db", db, "--out", str(tmp_path / "c")], monkeypatch)
     assert "aligned 0, from cache 20" in out  # the second run aligns nothing new
 
     db = str(tmp_path / "travel.duckdb")
     run_cli(["import-log", str(BPIC2020 / "DomesticDeclarations.xes.gz"), "--db", db, "--out", str(tmp_path / "o2")],
             monkeypatch)
     model = str(BPIC2020 / "declaration_documents.designed.bpmn")
-    code, out, _ = run_cli(["conformance", model, "--db", db], monkeypatch)
+    code, out, _ = run_cli(["conformance", model, "--db", db, "--out", str(tmp_path / "t")], monkeypatch)
     assert code == 0 and "fitness 0.0000" in out  # without the label mapping nothing matches
-    code, out, _ = run_cli(["conformance", model, "--db", db, "--labels", str(ROOT / "tests" / "data" / "bpic2020_labels.yaml")],
+    code, out, _ = run_cli(["conformance", model, "--db", db, "--out", str(tmp_path / "t"), "--labels", str(ROOT / "tests" / "data" / "bpic2020_labels.yaml")],
                            monkeypatch)
     assert code == 0 and "10357 journeys" in out and "fitness 0.0000" not in out
     assert "Declaration APPROVED by BUDGET OWNER" in out

@@ -83,6 +83,7 @@ def test_nightly_reconciles_every_file_with_the_planted_truth(harness, tmp_path:
     assert journey_type == "order" and 0 < fitness < 1
     assert journeys == order_journeys > 0
     assert {"Call: order status"} <= unexpected  # where-is-my-order calls
+    ElementTree.parse(out / "deviation_map_order.svg")
     assert calls_before_ordering > 0              # phone orders and information calls before ordering
 
     before = table_counts(db)
