@@ -152,6 +152,7 @@ def conformance(
     journey_type: Annotated[str | None, typer.Option(help="Only journeys of this type (e.g. order); default all.")] = None,
     method: Annotated[str, typer.Option(help="alignments (exact, typed deviations) or token_replay (fast).")] = "alignments",
     timeout: Annotated[float, typer.Option(help="Seconds one variant may take to align before it is skipped.")] = 5.0,
+    precision: Annotated[bool, typer.Option(help="Compute precision (replays every variant, not cached).")] = True,
     top: Annotated[int, typer.Option(help="Deviations shown.")] = 10,
     out: Annotated[Path, typer.Option(help="Folder for the deviation map (SVG).")] = DEFAULT_OUT,
 ) -> None:
@@ -166,7 +167,7 @@ def conformance(
     designed = designed_model(model, mapping, store_activities(db), process=process)
     if designed.unmatched_labels:
         typer.echo(f"model tasks matching no activity of the log: {', '.join(sorted(designed.unmatched_labels))}")
-    report = model_conformance(db, designed, journey_type, method, timeout)  # type: ignore[arg-type]
+    report = model_conformance(db, designed, journey_type, method, timeout, precision)  # type: ignore[arg-type]
     precision = "n/a" if report.precision is None else f"{report.precision:.3f}"
     typer.echo(f"{report.journeys} journeys, {report.variants} variants: fitness {report.fitness or 0:.4f} "
                f"(log fitness {report.log_fitness or 0:.4f}), {100 * (report.fitting_share or 0):.1f}% fitting, "

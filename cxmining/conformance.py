@@ -201,8 +201,14 @@ def model_conformance(
     journey_type: str | None = None,
     method: Method = "alignments",
     variant_timeout_s: float = 5.0,
+    with_precision: bool = True,
 ) -> ConformanceReport:
-    """Conformance of the store's journeys (of one type, or all) against a designed model."""
+    """Conformance of the store's journeys (of one type, or all) against a designed model.
+
+    Precision replays every distinct variant on each call (it is not cached): seconds on the sample,
+    minutes on ~200k variants; `with_precision=False` skips it.
+    """
     return conformance_tables(
-        db, model.net, model.initial_marking, model.final_marking, model.sha256, method, variant_timeout_s, journey_type
+        db, model.net, model.initial_marking, model.final_marking, model.sha256, method, variant_timeout_s, journey_type,
+        with_precision,
     )

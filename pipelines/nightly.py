@@ -89,7 +89,9 @@ def pictures(db: Path, out: Path) -> dict[str, Path]:
 
 
 @task
-def conformance(db: Path, models: Path, out: Path, method: str, variant_timeout_s: float) -> dict[str, ConformanceReport]:
+def conformance(
+    db: Path, models: Path, out: Path, method: str, variant_timeout_s: float, precision: bool
+) -> dict[str, ConformanceReport]:
     """Each journey type's conformance with its designed model (data/sample/models/models.yaml style config).
 
     Also the design-vs-reality diff (table `model_diff`) and the deviation map `deviation_map_<type>.svg` in `out`.
@@ -99,7 +101,7 @@ def conformance(db: Path, models: Path, out: Path, method: str, variant_timeout_
     for journey_type, model in designed_models(models, store_activities(db)).items():
         if model.unmatched_labels:
             logger.warning("%s: model tasks matching no activity: %s", model.path, ", ".join(sorted(model.unmatched_labels)))
-        report = model_conformance(db, model, journey_type, method, variant_timeout_s)
+        report = model_conformance(db, model, journey_type, method, variant_timeout_s, precision)
         logger.info(
             "conformance of %s journeys with %s: fitness %.3f, %.1f%% fitting, precision %s, %d deviation kinds; "
             "%d variants aligned, %d from cache, %d hit the %.0f s limit",
@@ -139,6 +141,7 @@ def nightly(
     models: Path | None = None,
     conformance_method: str = "alignments",
     variant_timeout_s: float = 5.0,
+    conformance_precision: bool = True,
 ) -> dict:
     """Ingest new landing files, rebuild journeys and process statistics, write models and pictures to `out`.
 
@@ -158,7 +161,7 @@ def nightly(
         logger.warning("no journeys yet: process model and pictures are not drawn")
     models = models or landing / "models" / "models.yaml"  # designed models ship with the landing folder
     if statistics["variants"] and models.is_file():
-        conformance(db, models, out, conformance_method, variant_timeout_s)
+        conformance(db, models, out, conformance_method, variant_timeout_s, conformance_precision)
     counts = store_counts(db) | journey_counts | {"variants": statistics["variants"]}
     summary = run_summary(out, run_id, landing, db, reports, counts)
     for source, t in source_totals(reports).items():
