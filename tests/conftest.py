@@ -77,3 +77,18 @@ def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str,
     with pytest.raises(SystemExit) as exit_info, redirect_stdout(out), redirect_stderr(err):
         main()
     return exit_info.value.code or 0, out.getvalue(), err.getvalue()
+
+
+def built_sample_store(folder: Path, customers: int, seed: int, days: int) -> Path:
+    """A freshly generated sample under `folder`, ingested, with journeys and mining tables; the store's path."""
+    from cxmining.ingest import landing_reports
+    from cxmining.journeys import journey_tables
+    from cxmining.mining import mining_tables
+    from cxmining.sample import write_sample
+
+    write_sample(folder / "landing", customers=customers, seed=seed, days=days)
+    db = folder / "store.duckdb"
+    landing_reports(db, folder / "landing", "run")
+    journey_tables(db)
+    mining_tables(db)
+    return db

@@ -6,15 +6,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REAL, ROOT
+from conftest import REAL, ROOT, built_sample_store
 
 from cxmining import pm
-from cxmining.designed import DesignedModel, designed_model, designed_models, label_mapping
+from cxmining.designed import (
+    DesignedModel,
+    designed_model,
+    designed_models,
+    label_mapping,
+)
 from cxmining.errors import ModelError
-from cxmining.ingest import landing_reports
-from cxmining.journeys import journey_tables
-from cxmining.mining import mining_tables
-from cxmining.sample import write_sample
 
 MODELS = ROOT / "data" / "sample" / "models"
 CCC19 = REAL / "ccc19-cvc-normative"
@@ -50,12 +51,7 @@ LINE = ('<bpmn:startEvent id="S" /><bpmn:task id="A" name="Pay" /><bpmn:endEvent
 @pytest.fixture(scope="module")
 def sample_store(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     """A freshly generated small sample, ingested, with journeys and variants."""
-    folder = tmp_path_factory.mktemp("designed")
-    write_sample(folder / "landing", customers=300, seed=3, days=30)
-    db = folder / "store.duckdb"
-    landing_reports(db, folder / "landing", "run")
-    journey_tables(db)
-    mining_tables(db)
+    db = built_sample_store(tmp_path_factory.mktemp("designed"), customers=300, seed=3, days=30)
     con = duckdb.connect(str(db), read_only=True)
     yield con
     con.close()

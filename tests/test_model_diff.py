@@ -7,16 +7,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import built_sample_store
 
 from cxmining.conformance import model_conformance
 from cxmining.designed import designed_models
 from cxmining.deviation_map import deviation_map_svg
 from cxmining.errors import StoreError
-from cxmining.ingest import landing_reports
-from cxmining.journeys import journey_tables
-from cxmining.mining import mining_tables
 from cxmining.model_diff import model_diff
-from cxmining.sample import write_sample
 
 MODELS = Path(__file__).resolve().parent.parent / "data" / "sample" / "models"
 NASTY = "Call: <b>x</b> & \"y\""
@@ -25,12 +22,7 @@ NASTY = "Call: <b>x</b> & \"y\""
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPyConnection, object]:
     """A small fresh sample with journeys, mining tables and conformance to the sample's order model."""
-    folder = tmp_path_factory.mktemp("model_diff")
-    write_sample(folder / "landing", customers=120, seed=5, days=30)
-    db = folder / "store.duckdb"
-    landing_reports(db, folder / "landing", "run")
-    journey_tables(db)
-    mining_tables(db)
+    db = built_sample_store(tmp_path_factory.mktemp("model_diff"), customers=120, seed=5, days=30)
     model = designed_models(MODELS / "models.yaml")["order"]
     con = duckdb.connect(str(db))
     model_conformance(con, model, "order")
