@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 
 import yaml
+from pydantic import ValidationError
 
 from cxmining.errors import CxminingError
 
@@ -29,3 +30,11 @@ def config_table(path: Path, error: type[CxminingError]) -> dict:
     if not isinstance(raw, dict):
         raise error(f"{path}: expected a table at the top level")
     return raw
+
+
+def first_problem(exc: ValidationError) -> str:
+    """The first problem pydantic found, as `where: what` (one line)."""
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"])
+    message = err["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message

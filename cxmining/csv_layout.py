@@ -27,7 +27,7 @@ class CsvLayout:
     def text(self, unit: int, encoding: str = "utf-8") -> str:
         """The unit's text as in the file (undecodable bytes shown as escapes)."""
         raw = self.data[self.start[unit] : self.end[unit]].removesuffix(b"\r")
-        return raw.decode(_python_codec(encoding), errors="backslashreplace")
+        return raw.decode(encoding, errors="backslashreplace")
 
 
 def csv_layout(data: bytes) -> CsvLayout:
@@ -64,6 +64,3 @@ def record_units(layout: CsvLayout, rejected_units: np.ndarray, good_rows: int) 
     good = candidates[~np.isin(candidates, rejected)]
     return good if good.size == good_rows else None
 
-
-def _python_codec(encoding: str) -> str:
-    return {"utf-8": "utf-8", "utf-16": "utf-16", "latin-1": "latin-1"}.get(encoding, "utf-8")

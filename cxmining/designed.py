@@ -19,7 +19,7 @@ from pm4py.objects.petri_net.obj import Marking, PetriNet
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cxmining import pm
-from cxmining.config_file import config_table
+from cxmining.config_file import config_table, first_problem
 from cxmining.errors import ModelError
 
 MODEL_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -135,9 +135,7 @@ def designed_models(config: Path, log_activities: set[str] | None = None) -> dic
         try:
             entry = ModelEntry.model_validate(body)
         except ValidationError as exc:
-            problem = exc.errors()[0]
-            where = ".".join(str(p) for p in problem["loc"])
-            raise ModelError(f"{config}: {journey_type}: {where}: {problem['msg']}") from exc
+            raise ModelError(f"{config}: {journey_type}: {first_problem(exc)}") from exc
         if isinstance(entry.labels, str):
             mapping = label_mapping(config.parent / entry.labels)
         else:

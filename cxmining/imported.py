@@ -11,9 +11,17 @@ import duckdb
 
 from cxmining.errors import MappingError, StoreError
 from cxmining.eventlog import (
-    PARSED_TABLE, SOURCE_TABLE, CsvDialect, LogMapping, known_timezone, load_source, log_format, log_stem, parse_source,
+    PARSED_TABLE,
+    SOURCE_TABLE,
+    CsvDialect,
+    LogMapping,
+    known_timezone,
+    load_source,
+    log_format,
+    log_stem,
+    parse_source,
 )
-from cxmining.store import connect, sql_text
+from cxmining.store import connect, sql_text, transaction
 
 TABLE_FILE = "imported/imported_events.sql"
 VIEW_FILE = "imported/journey_events.sql"
@@ -98,18 +106,13 @@ def ensure_no_foreign_journey_events(con: duckdb.DuckDBPyConnection, db: object)
 
 def write_log(con: duckdb.DuckDBPyConnection, name: str, db: object) -> None:
     """Replace the rows of log `name` with the valid rows of PARSED_TABLE, and (re)define journey_events, atomically."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(sql_text(TABLE_FILE))
         ensure_no_foreign_journey_events(con, db)
         con.execute("DELETE FROM imported_events WHERE log_name = $name", {"name": name})
         imported_at = datetime.now(UTC).replace(tzinfo=None)
         con.execute(INSERT_EVENTS, {"name": name, "imported_at": imported_at})
         con.execute(sql_text(VIEW_FILE))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def import_log(

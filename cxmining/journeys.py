@@ -46,8 +46,6 @@ def journey_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: JourneyRul
     with opened(db) as con:
         for relative in VIEW_FILES:
             con.execute(sql_text(relative))
-        if con.execute("SELECT 1 FROM duckdb_views() WHERE view_name = 'stitched_events'").fetchone():
-            con.execute("DROP VIEW stitched_events")  # stores built before it became a table
         params = {"lookback_days": rules.lookback_days, "quiet_days": rules.quiet_days}
         with transaction(con):  # readers see the old journeys or the new ones, never a mix
             for relative in TABLE_FILES:

@@ -23,6 +23,7 @@ from cxmining.errors import LandingError
 from cxmining.landing import LandingFile, content_sha256
 from cxmining.mapping import SourceMapping
 from cxmining.records import PARQUET_RAW, RECORDS, REJECTS, StagedFile, stage_records
+from cxmining.store import transaction
 from cxmining.validation import CHECKED, stage_checked
 
 CLASSIFIED = "_classified"
@@ -77,14 +78,8 @@ def ingest_file(
     except LandingError as exc:
         _record_rejected(con, file, sha, run_id, str(exc))
         return FileReport(file.source, file.relative, sha, "rejected", error=str(exc))
-    con.execute("BEGIN TRANSACTION")
-    try:
-        report = _write(con, file, mapping, staged, sha, run_id)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return report
+    with transaction(con):
+        return _write(con, file, mapping, staged, sha, run_id)
 
 
 def _write(
@@ -290,6 +285,5 @@ def _record_file(con: duckdb.DuckDBPyConnection, report: FileReport, file: Landi
 
 
 def _record_rejected(con: duckdb.DuckDBPyConnection, file: LandingFile, sha: str, run_id: str, error: str) -> None:
-    con.execute("BEGIN TRANSACTION")
-    _record_file(con, FileReport(file.source, file.relative, sha, "rejected", error=error), file, run_id)
-    con.execute("COMMIT")
+    with transaction(con):
+        _record_file(con, FileReport(file.source, file.relative, sha, "rejected", error=error), file, run_id)

@@ -6,9 +6,16 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from cxmining.config_file import config_table
+from cxmining.config_file import config_table, first_problem
 from cxmining.contract import SOURCES
 from cxmining.errors import MappingError
 
@@ -84,12 +91,5 @@ def load_mapping(path: Path | None) -> Mapping:
         try:
             sources[name] = SourceMapping(source=name, **(body or {}))
         except ValidationError as exc:
-            raise MappingError(f"{path}: {name}: {_first_problem(exc)}") from exc
+            raise MappingError(f"{path}: {name}: {first_problem(exc)}") from exc
     return Mapping(sources=sources)
-
-
-def _first_problem(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"])
-    message = err["msg"].removeprefix("Value error, ")
-    return f"{where}: {message}" if where else message

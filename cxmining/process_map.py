@@ -126,7 +126,7 @@ def duration_text(seconds: float | None) -> str:
 
 def process_graph(db: str | Path | duckdb.DuckDBPyConnection) -> ProcessGraph:
     """The whole process graph read from the tables `dfg`, `start_activities`, `end_activities`, `activity_lanes`."""
-    with opened(db, read_only=not isinstance(db, duckdb.DuckDBPyConnection) and str(db) != ":memory:") as con:
+    with opened(db, read_only=True) as con:
         present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views()").fetchall()}
         missing = [t for t in MINING_TABLES if t not in present]
         if missing:

@@ -46,9 +46,10 @@ def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False)
     if isinstance(db, duckdb.DuckDBPyConnection):
         return db
     path = str(db)
+    read_only = read_only and path != ":memory:"  # an in-memory database is private to its connection
     if path != ":memory:" and not read_only:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    if read_only and path != ":memory:" and not Path(path).exists():
+    if read_only and not Path(path).exists():
         raise StoreError(f"{path}: no such database; run `cxmining run` first")
     try:
         con = duckdb.connect(path, read_only=read_only)
