@@ -1,0 +1,225 @@
+"""Failure demand: contact classification, the cause tables and their flags, against the generator's planted truth."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+from conftest import built_sample_store, run_cli
+
+from cxmining.demand import demand_tables, excess_p_values, false_discovery_q_values
+from cxmining.demand_rules import DemandRulesError, default_rules_path, demand_rules
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+def _truth(folder: Path) -> dict:
+    return json.loads((folder / "landing" / "truth.json").read_text())["planted"]
+
+
+def _window(truth: dict) -> set[date]:
+    late = truth["late_shipping"]
+    first, last = date.fromisoformat(late["first_day"]), date.fromisoformat(late["last_day"])
+    return {first + timedelta(days=i) for i in range((last - first).days + 1)}
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The committed sample's size and seed, regenerated, with journeys and the demand tables."""
+    folder = tmp_path_factory.mktemp("demand-small")
+    db = built_sample_store(folder, customers=400, seed=7, days=60)
+    demand_tables(db)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh sample large enough for every planted effect to be detectable (another seed than the committed one)."""
+    folder = tmp_path_factory.mktemp("demand-large")
+    db = built_sample_store(folder, customers=10_000, seed=13, days=60)
+    demand_tables(db)
+    return folder
+
+
+def _rows(folder: Path, query: str, params: list | None = None) -> list[tuple]:
+    con = duckdb.connect(str(folder / "store.duckdb"), read_only=True)
+    try:
+        return con.execute(query, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_every_contact_is_classified_once_as_failure_or_value(small: Path) -> None:
+    expected = _rows(small, """
+        SELECT count(*) FROM journey_assignment AS a JOIN stitched_events AS e USING (event_no)
+        WHERE e.source = 'calls' OR e.event_type IN ('help_view', 'contact_view')""")[0][0]
+    got = _rows(small, "SELECT count(*), count(DISTINCT contact_id) FROM contact_demand")[0]
+    assert got == (expected, expected) and expected > 0
+    rules = {r.name for r in demand_rules().rules}
+    assert {r for (r,) in _rows(small, "SELECT DISTINCT rule FROM contact_demand")} <= rules
+    assert {d for (d,) in _rows(small, "SELECT DISTINCT demand FROM contact_demand")} == {"failure", "value"}
+
+
+def test_rules_apply_in_order_with_the_journey_as_evidence(small: Path) -> None:
+    # a repeat call is failure demand whatever its reason; after a transfer or dropped call it is a routing failure
+    repeats = _rows(small, "SELECT cause, evidence FROM contact_demand WHERE is_repeat")
+    assert repeats and all(cause in ("routing", "repeat contact") for cause, _ in repeats)
+    assert all("repeat" in evidence for _, evidence in repeats)
+    assert any(cause == "routing" for cause, _ in repeats) and any(cause == "repeat contact" for cause, _ in repeats)
+    # ordering by phone is value demand unless something went wrong first
+    phone_orders = _rows(small, """SELECT demand, is_repeat, evidence LIKE '%checkout error%' FROM contact_demand
+                                   WHERE reason_code = 'new_order'""")
+    assert phone_orders and all(d == "value" for d, repeat, after_error in phone_orders if not repeat and not after_error)
+    # where-is-my-order: only while the order is on its way
+    wismo = _rows(small, "SELECT DISTINCT order_stage FROM contact_demand WHERE cause = 'order communication' AND channel = 'phone'")
+    assert {s for (s,) in wismo} <= {"awaiting shipment", "in transit"}
+    # checkout errors shortly before a contact are named in the evidence
+    after_error = _rows(small, "SELECT cause, evidence FROM contact_demand WHERE rule = 'contact after a checkout error'")
+    assert after_error and all("after a checkout error" in e for _, e in after_error)
+
+
+def test_product_calls_without_a_product_id_are_attributed_through_the_journey(small: Path) -> None:
+    sources = dict(_rows(small, """SELECT product_source, count(*) FROM contact_demand
+                                    WHERE reason_code = 'product_info' GROUP BY ALL"""))
+    assert sources.get("recorded on the contact", 0) > 0
+    assert sum(n for s, n in sources.items() if s and s.endswith("in the journey")) > 0
+    # an attributed product is one the journey ordered or looked at
+    unseen = _rows(small, """
+        SELECT count(*) FROM contact_demand AS c
+        WHERE c.product_source LIKE '%in the journey' AND NOT EXISTS (
+            SELECT 1 FROM journey_events AS j
+            WHERE j."case:concept:name" = c.journey_id AND j.product_id = c.product_id)""")[0][0]
+    assert unseen == 0
+
+
+def test_no_personal_data_reaches_the_demand_tables(small: Path) -> None:
+    tables = ["contact_demand", "failure_demand_causes", "failure_demand_products", "order_status_calls_by_day",
+              "routing_failure", "website_failure_contacts", "avoidable_calls"]
+    for table in tables:
+        columns = {c for (c,) in _rows(small, "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [table])}
+        assert columns and not columns & {"caller_number", "notes", "email", "phone", "customer_id"}, table
+    phones = {n for (n,) in _rows(small, "SELECT caller_number FROM raw_calls WHERE caller_number IS NOT NULL")}
+    evidence = " ".join(e for (e,) in _rows(small, "SELECT evidence FROM contact_demand"))
+    assert "@" not in evidence and not any(p in evidence for p in phones)
+
+
+def test_the_small_sample_shows_the_late_window_and_the_ivr_change_without_false_flags(small: Path) -> None:
+    truth = _truth(small)
+    window = _window(truth)
+    days = _rows(small, "SELECT order_day, orders, order_status_calls FROM order_status_calls_by_day")
+    inside = [(o, c) for d, o, c in days if d in window]
+    outside = [(o, c) for d, o, c in days if d not in window]
+    rate = lambda rows: sum(c for _, c in rows) / sum(o for o, _ in rows)
+    assert rate(inside) > 3 * rate(outside)  # the window stands out
+    assert {d for (d,) in _rows(small, "SELECT order_day FROM order_status_calls_by_day WHERE flagged")} <= window
+    # order-status calls routed the new way are transferred more than those routed the old way
+    status = dict(_rows(small, "SELECT ivr_path, transfer_rate FROM routing_failure WHERE reason_code = 'order_status' AND calls >= 10"))
+    ivr = truth["ivr_change"]
+    assert status[ivr["after"]["ivr_path"]] > 2 * status[ivr["before"]["ivr_path"]]
+    thin = set(truth["thin_description"]["product_ids"])
+    assert {p for (p,) in _rows(small, "SELECT product_id FROM failure_demand_products WHERE flagged")} <= thin
+    # what a poor description looks like is shown next to the numbers
+    signals = dict(_rows(small, "SELECT product_id, description_chars FROM failure_demand_products"))
+    assert max(signals[p] for p in thin) < min(v for p, v in signals.items() if p not in thin)
+
+
+def test_planted_causes_are_found_exactly_on_a_large_fresh_sample(large: Path) -> None:
+    truth = _truth(large)
+    thin = set(truth["thin_description"]["product_ids"])
+    flagged = {p for (p,) in _rows(large, "SELECT product_id FROM failure_demand_products WHERE flagged")}
+    assert flagged == thin
+    ranked = [p for (p,) in _rows(large, "SELECT product_id FROM failure_demand_products ORDER BY excess_calls DESC LIMIT 4")]
+    assert set(ranked) == thin  # ranked by excess calls: the thin descriptions come first
+    # the most popular product has the most calls, but a normal rate: not flagged
+    popular = truth["thin_description"]["most_popular_product"]
+    calls = dict(_rows(large, "SELECT product_id, info_calls FROM failure_demand_products"))
+    assert popular not in thin and calls[popular] >= sorted(calls.values())[-5] and popular not in flagged
+    days = {d for (d,) in _rows(large, "SELECT order_day FROM order_status_calls_by_day WHERE flagged")}
+    assert days == _window(truth)
+    routes = _rows(large, "SELECT ivr_path, reason_code FROM routing_failure WHERE flagged ORDER BY excess_transfers DESC")
+    assert routes[0] == (truth["ivr_change"]["after"]["ivr_path"], "order_status")
+    avoidable = _rows(large, "SELECT cause, target, calls_per_month, agent_hours_per_month FROM avoidable_calls")
+    by_cause = {cause for cause, *_ in avoidable}
+    assert {"product information", "order communication", "routing"} <= by_cause
+    assert all(calls > 0 and hours > 0 for _, _, calls, hours in avoidable)
+    window = sorted(_window(truth))
+    assert ("order communication", f"orders placed {window[0]} to {window[-1]}") in {(c, t) for c, t, *_ in avoidable}
+    products = {t.split()[1] for c, t, *_ in avoidable if c == "product information"}
+    assert products == thin
+
+
+@pytest.mark.parametrize(("customers", "seed"), [(3000, 5), (2000, 11)])
+def test_no_false_flags_on_smaller_fresh_samples(tmp_path: Path, customers: int, seed: int) -> None:
+    db = built_sample_store(tmp_path, customers=customers, seed=seed, days=60)
+    demand_tables(db)
+    truth = _truth(tmp_path)
+    flagged = {p for (p,) in _rows(tmp_path, "SELECT product_id FROM failure_demand_products WHERE flagged")}
+    assert flagged and flagged <= set(truth["thin_description"]["product_ids"])
+    days = {d for (d,) in _rows(tmp_path, "SELECT order_day FROM order_status_calls_by_day WHERE flagged")}
+    window = _window(truth)
+    assert days <= window and len(days) >= 0.8 * len(window)
+    routes = {r for r in _rows(tmp_path, "SELECT ivr_path, reason_code FROM routing_failure WHERE flagged")}
+    assert routes == {(truth["ivr_change"]["after"]["ivr_path"], "order_status")}
+
+
+def test_small_numbers_and_normal_rates_are_not_significant() -> None:
+    # 2 calls where 0.2 were expected: unusual, but too few to act on (min_excess); 210 where 190 were expected: a normal rate
+    observed, expected = np.array([2.0, 210.0, 40.0]), np.array([0.2, 190.0, 10.0])
+    p = excess_p_values(observed, expected)
+    q = false_discovery_q_values(p)
+    tests = demand_rules().tests
+    flagged = (q <= tests.alpha) & (observed - expected >= tests.min_excess) & (observed >= tests.min_ratio * expected)
+    assert flagged.tolist() == [False, False, True]
+    assert p[1] > 0.05
+    # overdispersion widens the test: the same excess is less surprising
+    assert excess_p_values(observed, expected, phi=3.0)[2] > p[2]
+    assert excess_p_values(np.array([0.0, 3.0]), np.array([1.0, np.nan])).tolist() == [1.0, 1.0]
+
+
+def test_rules_are_data(small: Path, tmp_path: Path) -> None:
+    text = default_rules_path().read_text().replace(
+        "  - name: product information\n    when: {channel: [phone], reason_code: [product_info]}\n    demand: failure",
+        "  - name: product information\n    when: {channel: [phone], reason_code: [product_info]}\n    demand: value",
+    )
+    assert "demand: value\n    cause: product information" in text
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(text)
+    con = duckdb.connect(str(small / "store.duckdb"))
+    try:
+        demand_tables(con, demand_rules(rules))
+        changed = con.execute("SELECT DISTINCT demand FROM contact_demand WHERE rule = 'product information'").fetchall()
+        demand_tables(con)  # back to the defaults: idempotent
+        restored = con.execute("SELECT DISTINCT demand FROM contact_demand WHERE rule = 'product information'").fetchall()
+    finally:
+        con.close()
+    assert changed == [("value",)] and restored == [("failure",)]
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("rules:\n  - name: x\n    when: {colour: [red]}\n    demand: failure\n    cause: y\n", "rules.0.when.colour"),
+    ("rules:\n  - name: x\n    demand: maybe\n    cause: y\n", "rules.0.demand"),
+    ("rules:\n  - {name: x, demand: value, cause: y}\n  - {name: x, demand: value, cause: z}\n", "two rules are named 'x'"),
+    ("windows: {repeat_days: -1}\nrules:\n  - {name: x, demand: value, cause: y}\n", "windows.repeat_days"),
+    ("rules: [\n", "not valid YAML"),
+])
+def test_broken_rules_files_get_a_one_line_error(tmp_path: Path, text: str, problem: str) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(text)
+    with pytest.raises(DemandRulesError) as info:
+        demand_rules(path)
+    message = str(info.value)
+    assert message.startswith(str(path)) and problem in message and "\n" not in message
+
+
+def test_demand_command_prints_the_tables_and_refuses_bad_rules(small: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run_cli(["demand", "--db", str(small / "store.duckdb"), "--top", "3"], monkeypatch)
+    assert code == 0 and "contacts classified" in out and "avoidable calls" in out and "order communication" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules: []\n")
+    code, _, err = run_cli(["demand", "--db", str(small / "store.duckdb"), "--rules", str(bad)], monkeypatch)
+    assert code == 1 and str(bad) in err and len(err.strip().splitlines()) == 1
