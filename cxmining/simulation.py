@@ -1,0 +1,315 @@
+"""A discrete-event simulation (simpy) of the customer process as the contact centre meets it, calibrated from the store.
+
+Journeys are resampled from the observed ones (their variants, orders and first calls on each matter, at their time
+of day), so the process's routing between activities is the observed one. Calls then go through the IVR to a queue
+of agents (simpy resources), take a handling time and an outcome drawn from the observed ones for their IVR path and
+reason, and bring repeat calls with the observed chance after the observed gaps. docs/whatif.md has the details.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+import simpy
+
+from cxmining.errors import CxminingError
+from cxmining.store import opened, sql_text
+from cxmining.whatif_scenario import Scenario, Worst
+
+DAY = 86_400.0
+TARGET_OCCUPANCY = 0.85  # agents per queue, when not configured: the busiest hour's workload at this occupancy
+MANAGERS = "account managers"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A categorical distribution."""
+
+    values: tuple[str, ...]
+    weights: np.ndarray
+
+    def draw(self, u: float) -> str:
+        """The value at quantile `u` (0 <= u < 1) of the distribution."""
+        index = int(np.searchsorted(np.cumsum(self.weights), u, side="right"))
+        return self.values[min(index, len(self.values) - 1)]
+
+
+@dataclass(frozen=True, eq=False)
+class Calibration:
+    """Today's customer process, as the simulation needs it."""
+
+    days: int
+    journeys: pl.DataFrame  # journey_id, customer_id, day, second_of_day, has_order
+    first_contacts: pl.DataFrame  # journey (row of `journeys`), offset_s, reason_code, product_id, cause, flagged_product
+    paths: dict[str, Choice]  # reason -> IVR path
+    queue_of_path: dict[str, str]
+    outcomes: dict[tuple[str, str], Choice]  # (path, reason) -> outcome; (reason,) fallback under ("*", reason)
+    handling: dict[tuple[str, str], np.ndarray]  # (reason, outcome) -> handling seconds; ("*", outcome) fallback
+    repeat_chance: dict[tuple[str, str], float]  # (reason, outcome) -> chance another call on the matter follows
+    repeat_gaps: dict[bool, np.ndarray]  # after an abandoned call? -> seconds from a call's end to the repeat
+    agents: dict[str, int]  # queue -> agents sized from the busiest hour
+    observed: dict[str, float]  # the figures the baseline must reproduce
+    flagged_products: frozenset[str] = field(default_factory=frozenset)
+    worst_products: tuple[str, ...] = ()  # by excess information calls, most first
+    managed_order: tuple[str, ...] = ()  # known customers, most orders first
+
+
+def calibrated_model(db: str | Path | duckdb.DuckDBPyConnection) -> Calibration:
+    """Calibrate the simulation on the store's journeys, calls and failure-demand tables."""
+    with opened(db, read_only=isinstance(db, (str, Path))) as con:
+        needed = {"journeys", "contact_demand", "failure_demand_products"}
+        present = {n for (n,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        if needed - present:
+            raise CxminingError(f"the store lacks {', '.join(sorted(needed - present))}: run `cxmining run` first")
+        first_day = con.execute("SELECT CAST(min(start_ts) AS DATE) FROM journeys").fetchall()[0][0]
+        if first_day is None:
+            raise CxminingError("the store has no journeys to calibrate on")
+        journeys = con.sql(sql_text("whatif/sim_journeys.sql"), params={"first_day": first_day}).pl()
+        contacts = con.sql(sql_text("whatif/sim_first_contacts.sql")).pl()
+        calls = con.sql(sql_text("whatif/sim_calls.sql")).pl()
+        flagged = {p for (p,) in con.execute("SELECT product_id FROM failure_demand_products WHERE flagged").fetchall()}
+        worst = [p for (p,) in con.execute("SELECT product_id FROM failure_demand_products ORDER BY excess_calls DESC, product_id").fetchall()]
+    if calls.is_empty():
+        raise CxminingError("the store has no calls in journeys to calibrate on")
+    days = int(journeys["day"].max()) + 1
+    index = journeys.with_row_index("journey").select("journey_id", "journey")
+    contacts = contacts.join(index, on="journey_id").drop("journey_id").sort("journey", "offset_s")
+    orders = (journeys.filter(pl.col("customer_id").is_not_null())
+              .group_by("customer_id").agg(pl.col("has_order").sum().alias("orders"))
+              .sort(["orders", "customer_id"], descending=[True, False]))
+    return Calibration(
+        days=days,
+        journeys=journeys,
+        first_contacts=contacts,
+        paths=_choices(calls, ["reason_code"], "ivr_path"),
+        queue_of_path={p: q for p, q in calls.group_by("ivr_path").agg(pl.col("queue").mode().first()).iter_rows()},
+        outcomes=_choices(calls, ["ivr_path", "reason_code"], "outcome")
+        | {("*", r): c for r, c in _choices(calls, ["reason_code"], "outcome").items()},
+        handling=_samples(calls, ["reason_code", "outcome"]) | {("*", o[0]): v for o, v in _samples(calls, ["outcome"]).items()},
+        repeat_chance={(r, o): float(share) for r, o, share in calls.group_by("reason_code", "outcome")
+                       .agg(pl.col("followed_by_repeat").mean()).iter_rows()},
+        repeat_gaps={
+            after: calls.filter(pl.col("followed_by_repeat") & ((pl.col("outcome") == "abandoned") == after))["gap_s"]
+            .drop_nulls().clip(lower_bound=0.0).to_numpy() for after in (True, False)
+        },
+        agents=_agents(calls, days),
+        observed=observed_figures(calls, journeys),
+        flagged_products=frozenset(flagged),
+        worst_products=tuple(worst),
+        managed_order=tuple(orders["customer_id"].to_list()),
+    )
+
+
+def _choices(calls: pl.DataFrame, by: list[str], of: str) -> dict:
+    """The observed distribution of `of` for each value of `by` (a tuple key, or the value itself for one column)."""
+    counts = calls.group_by([*by, of]).len().sort([*by, of])
+    result = {}
+    for key, group in counts.group_by(by, maintain_order=True):
+        n = group["len"].to_numpy().astype(float)
+        result[key if len(by) > 1 else key[0]] = Choice(tuple(group[of].to_list()), n / n.sum())
+    return result
+
+
+def _samples(calls: pl.DataFrame, by: list[str]) -> dict[tuple[str, ...], np.ndarray]:
+    return {key: group["duration_s"].to_numpy() for key, group in calls.group_by(by, maintain_order=True)}
+
+
+def _agents(calls: pl.DataFrame, days: int) -> dict[str, int]:
+    """Agents per queue: the busiest hour of the day's mean workload (Erlang) at TARGET_OCCUPANCY, at least 1."""
+    load = (calls.filter(pl.col("outcome") != "abandoned")
+            .group_by("queue", pl.col("ts").dt.hour().alias("hour")).agg(pl.col("duration_s").sum())
+            .group_by("queue").agg((pl.col("duration_s").max() / 3600.0 / days).alias("erlang")))
+    return {q: max(1, math.ceil(e / TARGET_OCCUPANCY)) for q, e in load.iter_rows()}
+
+
+def observed_figures(calls: pl.DataFrame, journeys: pl.DataFrame) -> dict[str, float]:
+    """The figures of the observed period that the simulation of today's regime must reproduce."""
+    answered = calls.filter(pl.col("outcome") != "abandoned")
+    figures = {
+        "journeys": float(journeys.height),
+        "orders": float(journeys["has_order"].sum()),
+        "calls": float(calls.height),
+        "transfers": float((calls["outcome"] == "transferred").sum()),
+        "repeat calls": float(calls["is_repeat"].sum()),
+        "abandoned calls": float((calls["outcome"] == "abandoned").sum()),
+        "mean handling seconds": float(answered["duration_s"].mean() or 0.0),
+        "agent hours": float(answered["duration_s"].sum() / 3600.0),
+    }
+    for reason, n in calls.group_by("reason_code").len().iter_rows():
+        figures[f"calls: {reason}"] = float(n)
+    return figures
+
+
+def rewritten_products(model: Calibration, regime: Scenario) -> frozenset[str]:
+    """The products whose descriptions the regime rewrites (none when it does not)."""
+    fix = regime.changes.fix_descriptions
+    if fix is None:
+        return frozenset()
+    if fix.products == "flagged":
+        return model.flagged_products
+    if isinstance(fix.products, Worst):
+        return frozenset(model.worst_products[: fix.products.worst])
+    return frozenset(fix.products)
+
+
+def simulated_figures(model: Calibration, regime: Scenario, seed: int, watched: frozenset[str] = frozenset()) -> dict[str, float]:
+    """One replication of `regime` over the observed period: the figures of observed_figures plus waiting and cost.
+
+    `watched` products: their product-information calls are also counted on their own (the products a
+    scenario rewrites; pass the same set to the baseline to compare).
+    """
+    # common random numbers: every random choice comes from a stream of its own (journeys, preventions, and one per
+    # call), so a scenario that changes one call's fate does not shift the draws of any other
+    rng = np.random.default_rng([seed, 0])
+    changes = regime.changes
+    per_day = model.journeys.height / model.days
+    counts = rng.poisson(per_day, model.days)
+    picked = rng.integers(0, model.journeys.height, int(counts.sum()))
+    day = np.repeat(np.arange(model.days), counts)
+    chosen = model.journeys[picked]
+    start = day * DAY + chosen["second_of_day"].to_numpy()
+    figures: dict[str, float] = defaultdict(float)
+    figures["journeys"] = float(len(picked))
+    figures["orders"] = float(chosen["has_order"].sum())
+
+    managed = np.zeros(len(picked), dtype=bool)
+    if changes.account_managers:
+        known = model.managed_order[: math.ceil(changes.account_managers.customers * len(model.managed_order))]
+        managed = chosen["customer_id"].is_in(list(known)).fill_null(False).to_numpy()
+
+    calls = _first_calls(model, picked, start, managed, regime, watched, seed)
+    env = simpy.Environment()
+    queues = {q: simpy.Resource(env, capacity=regime.agents.get(q, n)) for q, n in model.agents.items()}
+    if changes.account_managers:
+        queues[MANAGERS] = simpy.Resource(env, capacity=changes.account_managers.managers)
+    waits: list[float] = []
+    unresolved: set[int] = set()
+    horizon = model.days * DAY
+
+    def call(at: float, reason: str, journey: int, is_managed: bool, about: bool, number: int,
+             depth: int) -> simpy.events.ProcessGenerator:
+        # the call's own uniforms, drawn whether or not the regime uses them: its path, outcome, handling, repeat, gap
+        u_path, u_outcome, u_handling, u_repeat, u_gap = np.random.default_rng([seed, 3, number, depth]).random(5)
+        repeat = depth > 0
+        yield env.timeout(at - env.now)
+        if is_managed:
+            queue, outcome = MANAGERS, _outcome(model, "*", reason, u_outcome)
+            outcome = "resolved" if outcome == "transferred" else outcome  # a direct line: nobody to transfer to
+        else:
+            path = changes.ivr.get(reason) or model.paths[reason].draw(u_path)
+            queue, outcome = model.queue_of_path.get(path, "(none)"), _outcome(model, path, reason, u_outcome)
+        seconds = _handling(model, reason, outcome, u_handling)
+        figures["calls"] += 1
+        figures[f"calls: {reason}"] += 1
+        figures["repeat calls"] += repeat
+        figures["product-information calls about rewritten products"] += about
+        figures["transfers"] += outcome == "transferred"
+        if outcome == "abandoned":
+            figures["abandoned calls"] += 1
+        else:
+            resource = queues.get(queue) or queues.setdefault(queue, simpy.Resource(env, capacity=1))
+            arrived = env.now
+            with resource.request() as turn:
+                yield turn
+                waits.append(env.now - arrived)
+                yield env.timeout(seconds)
+            figures["handled seconds"] += seconds
+            figures["manager seconds" if is_managed else "agent seconds"] += seconds
+        chance = model.repeat_chance.get((reason, outcome), 0.0)
+        if is_managed and changes.account_managers:
+            chance *= changes.account_managers.repeat_factor
+        gaps = model.repeat_gaps[outcome == "abandoned"]
+        if u_repeat < chance and len(gaps):
+            following = env.now + float(gaps[int(u_gap * len(gaps))])
+            if following < horizon:
+                env.process(call(following, reason, journey, is_managed, about, number, depth + 1))
+                return
+        if outcome == "abandoned":
+            unresolved.add(journey)
+
+    for number, first in enumerate(calls):
+        if first is not None:  # prevented by the scenario
+            env.process(call(*first, number, 0))
+    env.run()
+
+    answered = figures["handled seconds"]
+    handled_calls = figures["calls"] - figures["abandoned calls"]
+    figures["mean handling seconds"] = answered / handled_calls if handled_calls else 0.0
+    figures["agent hours"] = answered / 3600.0
+    figures["mean waiting seconds"] = float(np.mean(waits)) if waits else 0.0
+    figures["p90 waiting seconds"] = float(np.quantile(waits, 0.9)) if waits else 0.0
+    figures["journeys completed"] = figures["journeys"] - len(unresolved)
+    cost = figures["agent seconds"] / 3600.0 * regime.agent_cost_per_hour
+    if changes.account_managers:
+        am = changes.account_managers
+        cost += am.managers * am.hours_per_day * model.days * am.cost_per_hour
+    figures["cost"] = cost
+    for internal in ("handled seconds", "agent seconds", "manager seconds"):
+        figures.pop(internal, None)
+    if not watched:
+        figures.pop("product-information calls about rewritten products", None)
+    return dict(figures)
+
+
+def _first_calls(model: Calibration, picked: np.ndarray, start: np.ndarray, managed: np.ndarray,
+                 regime: Scenario, watched: frozenset[str], seed: int) -> list[tuple[float, str, int, bool, bool] | None]:
+    """The first call on each matter of the resampled journeys, after the scenario's preventions.
+
+    Calls are numbered in the same order whatever the scenario prevents, so each keeps its random stream.
+    """
+    contacts = model.first_contacts
+    position = np.arange(len(picked))
+    frame = pl.DataFrame({"journey": picked, "sim": position}).join(contacts, on="journey", how="inner").sort("sim", "offset_s")
+    keep = np.ones(frame.height, dtype=bool)
+    fixed_draw = np.random.default_rng([seed, 1]).random(frame.height)
+    prevented_draw = np.random.default_rng([seed, 2]).random(frame.height)
+    changes = regime.changes
+    if changes.fix_descriptions and frame.height:
+        fix = changes.fix_descriptions
+        target = (frame["cause"] == "product information").fill_null(False).to_numpy() & frame["product_id"].is_in(list(watched)).fill_null(False).to_numpy()
+        keep &= ~(target & (fixed_draw < fix.share))
+    sims = frame["sim"].to_numpy()
+    is_managed = managed[sims] if frame.height else np.zeros(0, dtype=bool)
+    if changes.account_managers and changes.account_managers.prevents and frame.height:
+        share = frame["cause"].replace_strict(changes.account_managers.prevents, default=0.0, return_dtype=pl.Float64).to_numpy()
+        keep &= ~(is_managed & (prevented_draw < share))
+    # the period is treated as periodic: a call past its end comes back at its start, as journeys that began before it
+    at = (start[sims] + frame["offset_s"].to_numpy()) % (model.days * DAY)
+    reasons = frame["reason_code"].to_list()
+    about = ((frame["cause"] == "product information").fill_null(False).to_numpy() & frame["product_id"].is_in(list(watched)).fill_null(False).to_numpy()
+             if frame.height else np.zeros(0, dtype=bool))
+    return [(float(at[i]), reasons[i], int(sims[i]), bool(is_managed[i]), bool(about[i])) if keep[i] else None
+            for i in range(frame.height)]
+
+
+def _outcome(model: Calibration, path: str, reason: str, u: float) -> str:
+    choice = model.outcomes.get((path, reason)) or model.outcomes.get(("*", reason))
+    if choice is None:
+        raise CxminingError(f"no calls with reason {reason!r} to calibrate on")
+    return choice.draw(u)
+
+
+def _handling(model: Calibration, reason: str, outcome: str, u: float) -> float:
+    sample = model.handling.get((reason, outcome))
+    if sample is None or not len(sample):
+        sample = model.handling.get(("*", outcome), np.array([0.0]))
+    return float(sample[int(u * len(sample))])
+
+
+def replicated_figures(model: Calibration, regime: Scenario, replications: int, seed: int,
+                       watched: frozenset[str] = frozenset()) -> pl.DataFrame:
+    """`replications` runs of `regime`, replication i with seed (seed, i): one row per replication and figure.
+
+    The same seeds for every regime give common random numbers, so differences between regimes are paired.
+    """
+    rows = []
+    for i in range(replications):
+        child = int(np.random.SeedSequence([seed, i]).generate_state(1)[0])
+        rows += [(i, k, v) for k, v in simulated_figures(model, regime, child, watched).items()]
+    return pl.DataFrame(rows, schema={"replication": pl.Int64, "figure": pl.Utf8, "value": pl.Float64}, orient="row")

@@ -1,0 +1,160 @@
+"""What-if: the simulation reproduces today's regime, scenarios move what they should, files with errors are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from conftest import built_sample_store, run_cli
+
+from cxmining.demand import demand_tables
+from cxmining.simulation import calibrated_model, replicated_figures
+from cxmining.whatif import whatif_tables
+from cxmining.whatif_scenario import BASELINE, Scenario, ScenarioError, scenario
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "data" / "sample" / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh sample (not the committed one) with journeys and the failure-demand tables."""
+    folder = tmp_path_factory.mktemp("whatif")
+    db = built_sample_store(folder, customers=1500, seed=19, days=60)
+    demand_tables(db)
+    return db
+
+
+def _figure(table: pl.DataFrame, figure: str) -> dict:
+    return table.filter(pl.col("figure") == figure).row(0, named=True)
+
+
+def test_today_is_reproduced_within_the_stated_tolerances(store: Path) -> None:
+    checked, results = whatif_tables(store, [], replications=10, seed=3)
+    assert results.is_empty()
+    failed = checked.filter(~pl.col("within"))
+    assert failed.is_empty(), failed
+    figures = set(checked["figure"])
+    assert {"calls", "transfers", "repeat calls", "orders", "mean handling seconds", "agent hours"} <= figures
+    assert any(f.startswith("calls: ") for f in figures)  # calls by reason
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        stored = con.execute("SELECT count(*), bool_and(within) FROM whatif_validation").fetchall()[0]
+    finally:
+        con.close()
+    assert stored == (checked.height, True)
+
+
+def test_the_check_has_teeth(store: Path) -> None:
+    """A model that lost its repeat calls no longer reproduces today: the tolerance is not a formality."""
+    model = calibrated_model(store)
+    broken = type(model)(**{**model.__dict__, "repeat_chance": {k: 0.0 for k in model.repeat_chance}})
+    figures = replicated_figures(broken, BASELINE, 5, 3).filter(pl.col("figure") == "repeat calls")["value"]
+    assert figures.mean() < 0.2 * model.observed["repeat calls"]
+
+
+def test_rewriting_descriptions_removes_about_the_configured_share(store: Path) -> None:
+    share = 0.5
+    rewrite = Scenario(name="rewrite", changes={"fix_descriptions": {"share": share, "products": {"worst": 5}}})
+    _, results = whatif_tables(store, [(rewrite, None)], replications=10, seed=5)
+    about = _figure(results, "product-information calls about rewritten products")
+    assert about["today"] > 20
+    assert abs(about["scenario_value"] / about["today"] - (1 - share)) < 0.1
+    assert about["change_high"] < 0
+    info = _figure(results, "calls: product_info")
+    assert info["change"] < 0 and info["scenario_value"] > about["scenario_value"]  # other products keep their calls
+    orders = _figure(results, "orders")
+    assert orders["change"] == 0  # same journeys: common random numbers
+
+
+def test_undoing_the_ivr_change_lowers_transfers(store: Path) -> None:
+    _, results = whatif_tables(store, [(scenario(SCENARIOS / "undo_ivr_change.yaml"), None)], replications=10, seed=5)
+    transfers = _figure(results, "transfers")
+    assert transfers["change_high"] < 0 and transfers["change"] < -0.2 * transfers["today"]
+
+
+def test_account_managers_take_transfers_away_at_a_cost(store: Path) -> None:
+    managers = scenario(SCENARIOS / "account_managers.yaml")
+    _, results = whatif_tables(store, [(managers, None)], replications=10, seed=5)
+    assert _figure(results, "transfers")["change_high"] < 0
+    assert _figure(results, "repeat calls")["change_high"] < 0
+    am = managers.changes.account_managers
+    cost = _figure(results, "cost")
+    model = calibrated_model(store)
+    paid = am.managers * am.hours_per_day * model.days * am.cost_per_hour
+    assert cost["change"] == pytest.approx(paid - (_figure(results, "agent hours")["today"]
+                                                   - _figure(results, "agent hours")["scenario_value"]) * managers.agent_cost_per_hour, rel=0.35)
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        names = {n for (n,) in con.execute("SELECT DISTINCT scenario FROM whatif_results").fetchall()}
+    finally:
+        con.close()
+    assert managers.name in names
+
+
+def test_replications_are_reproducible_with_a_seed(store: Path) -> None:
+    model = calibrated_model(store)
+    first = replicated_figures(model, BASELINE, 3, 42)
+    assert first.equals(replicated_figures(model, BASELINE, 3, 42))
+    assert not first.equals(replicated_figures(model, BASELINE, 3, 43))
+
+
+def test_rerunning_a_scenario_replaces_its_rows(store: Path) -> None:
+    undo = scenario(SCENARIOS / "undo_ivr_change.yaml")
+    whatif_tables(store, [(undo, None)], replications=3, seed=1)
+    whatif_tables(store, [(undo, None)], replications=3, seed=1)
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        rows = con.execute("SELECT count(*), count(DISTINCT figure) FROM whatif_results WHERE scenario = ?", [undo.name]).fetchall()[0]
+    finally:
+        con.close()
+    assert rows[0] == rows[1] > 10
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("name: x\nchanges:\n  fix_descriptions: {share: 1.5}\n", "changes.fix_descriptions.share"),
+    ("name: x\nchanges:\n  teleport: {}\n", "changes.teleport"),
+    ("changes: {}\n", "name"),
+    ("name: x\nchanges:\n  account_managers: {customers: 0.2, managers: 0, cost_per_hour: 50}\n", "changes.account_managers.managers"),
+    ("name: x\nreplications: 1\n", "replications"),
+    ("name: [unclosed\n", "not valid YAML"),
+])
+def test_scenario_files_with_errors_get_a_one_line_message(tmp_path: Path, text: str, problem: str) -> None:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as info:
+        scenario(path)
+    assert str(info.value).startswith(str(path)) and problem in str(info.value) and "\n" not in str(info.value)
+
+
+def test_the_shipped_scenarios_are_valid() -> None:
+    files = sorted(SCENARIOS.glob("*.yaml"))
+    assert len(files) >= 3
+    for path in files:
+        assert scenario(path).name
+
+
+def test_whatif_command(store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = run_cli(["whatif", str(SCENARIOS / "undo_ivr_change.yaml"), "--db", str(store), "--replications", "3"],
+                           monkeypatch)
+    assert code == 0 and "within tolerance" in out and "undo the IVR change" in out and "transfers" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nchanges:\n  ivr: [order_status]\n")
+    code, _, err = run_cli(["whatif", str(bad), "--db", str(store)], monkeypatch)
+    assert code == 1 and str(bad) in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_report_shows_the_check_the_scenarios_and_the_competitors_escaped(store: Path, tmp_path: Path) -> None:
+    from cxmining.benchmark import import_benchmark
+    from cxmining.report import report_context, report_html
+
+    undo = scenario(SCENARIOS / "undo_ivr_change.yaml")
+    whatif_tables(store, [(undo, None)], replications=3, seed=1)
+    kpis = tmp_path / "kpis.csv"
+    kpis.write_text("company,metric,value,n,source\n<script>alert(1)</script> Ltd,calls_per_order,0.3,1000,<b>annual report</b>\n")
+    import_benchmark(kpis, store)
+    html = report_html(report_context(store, tmp_path))
+    assert 'id="whatif"' in html and undo.name in html and "within tolerance" in html
+    assert 'id="benchmark"' in html and "&lt;script&gt;alert(1)&lt;/script&gt; Ltd" in html
+    assert "<script>" not in html and "<b>annual report</b>" not in html
