@@ -59,6 +59,8 @@ def run(
     lookback_days: Annotated[int, typer.Option(min=0, max=365, help="Days of research counted towards a later order.")] = 14,
     quiet_days: Annotated[int, typer.Option(min=0, max=365, help="Days after an order's last event that contacts still belong to it.")] = 14,
     noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Noise threshold of the inductive miner.")] = 0.2,
+    demand_rules: Annotated[Path | None, typer.Option(help="Failure/value demand rules (YAML or TOML); default: the shipped rules, docs/demand.md.")] = None,
+    scenarios: Annotated[Path | None, typer.Option(help="Folder of what-if scenario files; default: the landing folder's scenarios/ (docs/whatif.md).")] = None,
 ) -> None:
     """Run the nightly flow once, locally (Prefect's embedded mode: no server to start)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -68,10 +70,23 @@ def run(
         raise CxminingError(f"{mapping}: mapping file not found")
     if not landing.is_dir():
         raise CxminingError(f"{landing}: landing folder not found")
+    if demand_rules is not None:
+        from cxmining.demand_rules import demand_rules as read_demand_rules
+
+        read_demand_rules(demand_rules)  # a broken rules file stops the run before anything is loaded
+    folder = scenarios or landing / "scenarios"
+    if scenarios is not None and not scenarios.is_dir():
+        raise CxminingError(f"{scenarios}: scenario folder not found")
+    if folder.is_dir():
+        from cxmining.whatif_scenario import scenario
+
+        for path in sorted(folder.glob("*.y*ml")):
+            scenario(path)  # a broken scenario stops the run before anything is loaded
     result = nightly(landing=landing, db=db, out=out, mapping=mapping, lookback_days=lookback_days,
-                     quiet_days=quiet_days, noise=noise)
+                     quiet_days=quiet_days, noise=noise, demand_rules=demand_rules, scenarios=scenarios)
     typer.echo(f"run {result['run_id']}: " + ", ".join(f"{k} {v}" for k, v in result["store"].items()))
     typer.echo(f"summary: {result['summary']}")
+    typer.echo(f"snapshot for queries: {result['snapshot']}")
     for path in result["files"].values():
         typer.echo(f"wrote {path}")
 
@@ -79,16 +94,22 @@ def run(
 @app.command()
 def sql(
     query: Annotated[str, typer.Argument(help="A read-only SQL query, e.g. \"SELECT activity, count(*) FROM events GROUP BY 1\".")],
-    db: Annotated[Path, typer.Option(help="DuckDB file of the store.")] = DEFAULT_DB,
+    db: Annotated[Path, typer.Option(help="DuckDB file of the store (its snapshot is read when there is one).")] = DEFAULT_DB,
+    live: Annotated[bool, typer.Option("--live", help="Read the store itself, not its snapshot (blocks the nightly writer while open).")] = False,
     csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
     max_rows: Annotated[int, typer.Option(help="Rows shown in table output.")] = 40,
 ) -> None:
-    """Run a query against the store, read-only, and print the result."""
+    """Run a query read-only and print the result: on the store's snapshot of the last run when there is one."""
     import duckdb
 
+    from cxmining.snapshot import latest_snapshot
     from cxmining.store import connect
 
-    con = connect(db, read_only=True)
+    snapshot = None if live else latest_snapshot(db)
+    if snapshot:  # the live store is read only with --live or before the first run published a snapshot
+        typer.echo(f"reading {snapshot.path}, snapshot of {snapshot.taken_at:%Y-%m-%d %H:%M:%S} UTC "
+                   "(--live for the store itself)", err=True)
+    con = connect(snapshot.path if snapshot else db, read_only=True)
     try:
         relation = con.sql(query)
         if relation is None:
@@ -101,6 +122,74 @@ def sql(
         raise CxminingError(f"query failed: {str(exc).splitlines()[0]}") from None
     finally:
         con.close()
+
+
+@app.command()
+def demand(
+    db: Annotated[Path, typer.Option(help="DuckDB file of the store, with journeys built by `cxmining run`.")] = DEFAULT_DB,
+    rules: Annotated[Path | None, typer.Option(help="Failure/value demand rules (YAML or TOML); default: the shipped rules.")] = None,
+    top: Annotated[int, typer.Option(min=1, help="Rows shown per table.")] = 10,
+) -> None:
+    """Rebuild the failure-demand tables with these rules and print causes, flagged products and avoidable calls."""
+    import polars as pl
+
+    from cxmining.demand import demand_tables, failure_demand_headline
+    from cxmining.demand_rules import demand_rules as read_demand_rules
+    from cxmining.store import opened
+
+    chosen = read_demand_rules(rules)
+    if not db.is_file():
+        raise CxminingError(f"{db}: store not found (run `cxmining run` first)")
+    with opened(db) as con:
+        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'journeys'").fetchone()[0]:
+            raise CxminingError(f"{db}: no journeys yet (run `cxmining run` first)")
+        counts = demand_tables(con, chosen)
+        head = failure_demand_headline(con)
+        typer.echo(f"{counts['contact_demand']} contacts classified; failure demand in {head['failure_demand_journey_share']:.1%} "
+                   f"of journeys; flagged causes would remove about {head['avoidable_calls_per_month']:.0f} calls a month")
+        for title, query in (
+            ("causes", (
+                "SELECT demand, cause, contacts, calls, round(share_of_calls, 3) AS share_of_calls, "
+                "round(calls_per_month, 1) AS calls_per_month, round(avoidable_calls_per_month, 1) AS avoidable_per_month "
+                "FROM failure_demand_causes")),
+            ("products (ranked by excess calls)", (
+                "SELECT product_id, name, category, journeys, info_calls, returns_not_as_described AS returns_nad, "
+                "round(rate, 3) AS rate, round(expected_rate, 3) AS expected_rate, round(excess_calls, 1) AS excess_calls, "
+                "round(q_value, 4) AS q_value, flagged, description_chars FROM failure_demand_products")),
+            ("avoidable calls", (
+                "SELECT cause, target, round(calls_per_month, 1) AS calls_per_month, "
+                "round(agent_hours_per_month, 1) AS agent_hours_per_month FROM avoidable_calls")),
+        ):
+            typer.echo(f"\n{title}:")
+            with pl.Config(tbl_rows=top, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=40, tbl_hide_dataframe_shape=True):
+                typer.echo(con.sql(query + " LIMIT $top", params={"top": top}).pl())
+
+
+@app.command()
+def whatif(
+    scenarios: Annotated[list[Path] | None, typer.Argument(help="Scenario files (YAML or TOML); none: only check today's regime.")] = None,
+    db: Annotated[Path, typer.Option(help="DuckDB file of the store, built by `cxmining run`.")] = DEFAULT_DB,
+    replications: Annotated[int | None, typer.Option(min=2, help="Replications per regime (default: the scenario's, else 20).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed of the first replication (default: the scenario's, else 1).")] = None,
+) -> None:
+    """Simulate today's customer process and each scenario, with intervals from replications (docs/whatif.md)."""
+    import polars as pl
+
+    from cxmining.whatif import whatif_tables
+    from cxmining.whatif_scenario import scenario
+
+    chosen = [(scenario(path), path) for path in scenarios or []]
+    if not db.is_file():
+        raise CxminingError(f"{db}: store not found (run `cxmining run` first)")
+    checked, results = whatif_tables(db, chosen, replications, seed)
+    within = int(checked["within"].sum())
+    typer.echo(f"today's regime reproduced: {within} of {checked.height} observed figures within tolerance "
+               f"({checked['replications'][0]} replications, seed {checked['seed'][0]})")
+    with pl.Config(tbl_rows=60, tbl_cols=-1, tbl_width_chars=200, tbl_hide_dataframe_shape=True, float_precision=1):
+        typer.echo(checked.select("figure", "observed", "simulated", "simulated_low", "simulated_high", "tolerance", "within"))
+        for (name,), table in results.group_by("scenario", maintain_order=True) if results.height else []:
+            typer.echo(f"\n{name}: mean of the replications, 95% intervals; change = scenario - today (same seeds)")
+            typer.echo(table.select("figure", "today", "scenario_value", "change", "change_low", "change_high"))
 
 
 @app.command("import-log")
@@ -186,6 +275,106 @@ def conformance(
         ).show(max_width=200)
 
 
+@app.command()
+def compare(
+    before: Annotated[str | None, typer.Option(help="Before period START..END (ISO dates, UTC; START inclusive, END exclusive; either may be left out).")] = None,
+    after: Annotated[str | None, typer.Option(help="After period START..END, as --before.")] = None,
+    change_date: Annotated[str | None, typer.Option(help="Instead of --before/--after: compare before this day (YYYY-MM-DD) with from it on.")] = None,
+    days: Annotated[int | None, typer.Option(min=1, help="With --change-date: this many days on each side (default: all the data).")] = None,
+    segment: Annotated[str | None, typer.Option(help="Also compare per sales_channel, category or journey_type.")] = None,
+    db: Annotated[Path, typer.Option(help="DuckDB file of the store (after `run`).")] = DEFAULT_DB,
+    out: Annotated[Path | None, typer.Option(help="Also write the result: .csv (every measure), .json or .md.")] = None,
+    follow_up_days: Annotated[int, typer.Option(min=1, max=365, help="Days of each journey that are measured.")] = 14,
+    repeat_days: Annotated[int, typer.Option(min=1, max=365, help="A call followed by another within this many days is repeated.")] = 7,
+    alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, help="False discovery rate (Benjamini-Hochberg).")] = 0.05,
+    top: Annotated[int, typer.Option(min=1, help="Significant changes shown.")] = 20,
+) -> None:
+    """Compare two periods of journeys: what changed significantly, largest effect first (docs/compare.md)."""
+    from cxmining.compare import (
+        OUTPUT_SUFFIXES,
+        change_periods,
+        comparison_text,
+        parsed_period,
+        period_comparison,
+        written_comparison,
+    )
+
+    if out is not None and out.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise CxminingError(f"--out {out}: the output must end in {', '.join(OUTPUT_SUFFIXES)}")
+    if change_date is not None:
+        if before is not None or after is not None:
+            raise CxminingError("give either --change-date or --before and --after, not both")
+        try:
+            periods = change_periods(date.fromisoformat(change_date), days)
+        except ValueError:
+            raise CxminingError(f"--change-date: {change_date!r} is not a date like 2026-10-07") from None
+    elif before is not None and after is not None:
+        if days is not None:
+            raise CxminingError("--days goes with --change-date; --before and --after give their own days")
+        periods = parsed_period(before, "before"), parsed_period(after, "after")
+    else:
+        raise CxminingError("give --before and --after (START..END), or --change-date")
+    comparison = period_comparison(db, *periods, segment=segment, follow_up_days=follow_up_days,
+                                   repeat_days=repeat_days, alpha=alpha)
+    typer.echo(comparison_text(comparison, top), nl=False)
+    if out is not None:
+        typer.echo(f"wrote {written_comparison(comparison, out, top)}")
+
+
+@app.command()
+def report(
+    db: Annotated[Path, typer.Option(help="DuckDB file of the store (after `run`).")] = DEFAULT_DB,
+    out: Annotated[Path, typer.Option(help="Output folder of the run: its pictures are embedded, report.html is written there.")] = DEFAULT_OUT,
+    run_id: Annotated[str | None, typer.Option(help="Run the report is of, for the change since the run before (default: the latest).")] = None,
+) -> None:
+    """Write the analyst report: one offline HTML file, report.html, in the run's output folder (docs/report.md)."""
+    from cxmining.report import report_file
+
+    typer.echo(f"wrote {report_file(db, out, run_id)}")
+
+
+benchmark_app = typer.Typer(no_args_is_help=True, help="Compare our journeys with other companies' (docs/benchmark.md).")
+app.add_typer(benchmark_app, name="benchmark")
+
+
+@benchmark_app.command("import")
+def benchmark_import(
+    file: Annotated[Path, typer.Argument(help="KPI table (.csv with metric and value columns, .yaml) or event log (.csv, .parquet).")],
+    company: Annotated[str | None, typer.Option(help="Whose data this is; re-importing a company replaces all its rows. A KPI table may name companies in a column instead.")] = None,
+    mapping: Annotated[Path | None, typer.Option(help="Event logs: YAML/TOML file naming the columns and which activities are orders, deliveries, calls, contacts.")] = None,
+    db: Annotated[Path, typer.Option(help="DuckDB file of the store (created if missing).")] = DEFAULT_DB,
+) -> None:
+    """Import another company's published KPIs or journeys (mystery shopping) into benchmark_kpis / benchmark_events."""
+    from cxmining.benchmark import import_benchmark
+
+    done = import_benchmark(file, db, company, mapping)
+    what = (f"{done.rows} figures" if done.kind == "kpis" else
+            f"{done.journeys} journeys ({done.order_journeys} with an order placed), {done.rows} events")
+    typer.echo(f"imported {what} of {', '.join(done.companies)} from {file} into {db}; replaced {done.replaced} earlier rows")
+    for pattern in done.unmatched:
+        typer.echo(f"warning: {pattern} matches no activity of the log", err=True)
+
+
+@benchmark_app.command("compare")
+def benchmark_compare(
+    db: Annotated[Path, typer.Option(help="DuckDB file of the store (after `run` and `benchmark import`).")] = DEFAULT_DB,
+    out: Annotated[Path | None, typer.Option(help="Also write the comparison: .csv (side by side) or .md.")] = None,
+) -> None:
+    """Our KPIs next to every imported company's, with the difference; stored as benchmark_comparison."""
+    from cxmining.benchmark import (
+        comparison_markdown,
+        comparison_rows,
+        written_comparison,
+    )
+
+    if not db.is_file():
+        raise CxminingError(f"{db}: store not found (run `cxmining run` first)")
+    rows = comparison_rows(db, store=True)
+    typer.echo(comparison_markdown(rows), nl=False)
+    if out is not None:
+        typer.echo(f"wrote {written_comparison(rows, out)}")
+
+
 def main() -> None:
     """Console entry point: user errors are one line on stderr and exit code 1."""
     try:
@@ -193,7 +382,7 @@ def main() -> None:
     except CxminingError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise SystemExit(1) from None
-    except Exception as exc:  # noqa: BLE001 - never show a bare traceback to a user
+    except Exception as exc:
         if os.environ.get("CXMINING_DEBUG"):
             raise
         typer.echo(f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "

@@ -10,25 +10,47 @@ from pathlib import Path
 
 import duckdb
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
-from cxmining.contract import sources_in_load_order
-from cxmining.errors import RunFailed, StoreError
 from cxmining.analysis import process_pictures
 from cxmining.conformance import ConformanceReport, model_conformance, store_activities
+from cxmining.contract import sources_in_load_order
+from cxmining.demand import demand_tables, failure_demand_headline, flagged_targets
+from cxmining.demand_rules import demand_rules as read_demand_rules
 from cxmining.designed import designed_models
 from cxmining.deviation_map import deviation_map_svg
-from cxmining.model_diff import model_diff
 from cxmining.discovery import discovered_models
+from cxmining.errors import RunFailed, StoreError
 from cxmining.ingest import source_reports
 from cxmining.journeys import JourneyRules, journey_tables, unstitched_shares
 from cxmining.load import FileReport
 from cxmining.mining import mining_tables
+from cxmining.model_diff import model_diff
+from cxmining.report import (
+    deviation_rows,
+    report_context,
+    report_markdown,
+    report_written,
+)
 from cxmining.runlog import source_totals, summary_file
+from cxmining.runs import (
+    DriftFlag,
+    DriftThresholds,
+    RunRecord,
+    StepClock,
+    StepTiming,
+    drift_flags,
+    recorded_run,
+    run_record,
+)
+from cxmining.snapshot import published_snapshot
 from cxmining.store import relation_counts
+from cxmining.whatif import whatif_tables
+from cxmining.whatif_scenario import scenario
 
 
-def _store_busy(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry hook signature
+def _store_busy(task, task_run, state) -> bool:
     """Retry only when the database file could not be opened (another writer holds its lock)."""
     try:
         state.result()
@@ -118,15 +140,82 @@ def conformance(
 
 
 @task
+def failure_demand(db: Path, rules: Path | None) -> dict[str, int]:
+    """Every contact classified as failure or value demand; causes, products, days, paths and avoidable calls as tables."""
+    counts = demand_tables(db, read_demand_rules(rules))
+    headline = failure_demand_headline(db)
+    flagged = flagged_targets(db)
+    get_run_logger().info(
+        "failure demand: %.1f%% of journeys, %d calls; %d flagged causes (%s) would remove about %.0f calls a month",
+        100 * headline["failure_demand_journey_share"], headline["failure_demand_calls"], len(flagged),
+        "; ".join(flagged[:5]) or "none", headline["avoidable_calls_per_month"],
+    )
+    return counts
+
+
+@task
 def store_counts(db: Path) -> dict[str, int]:
     """Row counts of events, quarantine and ingested_files after the load."""
     return relation_counts(db)
 
 
 @task
+def what_if(db: Path, scenarios: Path) -> int:
+    """Today's regime and every scenario file of `scenarios` simulated (whatif_validation, whatif_results)."""
+    chosen = [(scenario(path), path) for path in sorted(scenarios.glob("*.y*ml"))]
+    checked, results = whatif_tables(db, chosen)
+    logger = get_run_logger()
+    outside = checked.filter(~checked["within"])
+    if outside.height:
+        logger.warning("what-if: today's regime is not reproduced for %s", ", ".join(outside["figure"]))
+    for row in results.filter(results["figure"].is_in(["calls", "transfers", "cost"])).iter_rows(named=True):
+        logger.info("what-if %s: %s %.1f -> %.1f (%+.1f, 95%% interval %+.1f to %+.1f)", row["scenario"], row["figure"],
+                    row["today"], row["scenario_value"], row["change"], row["change_low"], row["change_high"])
+    return len(chosen)
+
+
+@task
+def analyst_report(db: Path, out: Path, run_id: str) -> Path:
+    """The analyst report `report.html` in `out`; its headline figures and top deviations also as Prefect artifacts."""
+    context = report_context(db, out, run_id)
+    path = report_written(context, out)
+    create_markdown_artifact(key="cxmining-report", markdown=report_markdown(context),
+                             description=f"Headline figures of the run; the full report is {path}")
+    deviations = deviation_rows(context)
+    if deviations:
+        create_table_artifact(key="cxmining-deviations", table=deviations,
+                              description="Top deviations of the journeys from the designed model")
+    get_run_logger().info("analyst report: %s", path)
+    return path
+
+
+@task
 def run_summary(out: Path, run_id: str, landing: Path, db: Path, reports: list[FileReport], counts: dict[str, int]) -> Path:
     """Write the run's summary file to the output folder."""
     return summary_file(out, run_id, landing, db, reports, counts)
+
+
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_store_busy)
+def record_run(db: Path, record: RunRecord, steps: list[StepTiming]) -> dict[str, float]:
+    """Write the run, its step timings and the store's headline metrics into the run history."""
+    return recorded_run(db, record, steps)
+
+
+@task
+def drift_warnings(db: Path, run_id: str, thresholds: DriftThresholds) -> list[DriftFlag]:
+    """Compare the run's headline metrics with the previous completed run's; log each drift as a warning."""
+    flags = drift_flags(db, run_id, thresholds)
+    for flag in flags:
+        get_run_logger().warning(flag.message)
+    return flags
+
+
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_store_busy)
+def publish_snapshot(db: Path) -> Path:
+    """Replace the store's read-only snapshot (what `cxmining sql` reads) with a copy of the store as it is now."""
+    snapshot = published_snapshot(db)
+    get_run_logger().info("snapshot for readers: %s", snapshot.path)
+    return snapshot.path
 
 
 @flow(name="nightly", log_prints=True)
@@ -142,38 +231,73 @@ def nightly(
     conformance_method: str = "alignments",
     variant_timeout_s: float = 5.0,
     conformance_precision: bool = True,
+    demand_rules: Path | None = None,
+    scenarios: Path | None = None,
+    drift_fitness_drop: float = DriftThresholds.fitness_drop,
+    drift_failure_share_rise: float = DriftThresholds.failure_share_rise,
+    drift_avoidable_calls_rise: float = DriftThresholds.avoidable_calls_rise,
 ) -> dict:
     """Ingest new landing files, rebuild journeys and process statistics, write models and pictures to `out`.
 
-    Fails at the end (after loading everything else) if a landing file was refused.
+    Every run, completed or failed, is recorded in the store (runs, run_steps, run_metrics); metrics that moved
+    beyond the drift thresholds since the previous completed run are logged as warnings; a run that got through
+    every step publishes the read-only snapshot `<db stem>.snapshot.duckdb`. Fails at the end (after loading
+    everything else and publishing the snapshot) if a landing file was refused.
     """
     logger = get_run_logger()
     run_id = flow_run.id or str(uuid.uuid4())
+    drift = DriftThresholds(drift_fitness_drop, drift_failure_share_rise, drift_avoidable_calls_rise)
+    clock = StepClock()  # each clock.lap(step) closes one step of the run's timings (table run_steps)
     reports: list[FileReport] = []
-    for source in sources_in_load_order():
-        reports += ingest_source(db, landing, source.name, run_id, mapping)
-    journey_counts = build_journeys(db, lookback_days, quiet_days)
-    statistics = process_statistics(db)
-    files: dict[str, Path] = {}
-    if statistics["variants"]:
-        files = process_models(db, out, noise) | pictures(db, out)
-    else:
-        logger.warning("no journeys yet: process model and pictures are not drawn")
-    models = models or landing / "models" / "models.yaml"  # designed models ship with the landing folder
-    if statistics["variants"] and models.is_file():
-        conformance(db, models, out, conformance_method, variant_timeout_s, conformance_precision)
-    counts = store_counts(db) | journey_counts | {"variants": statistics["variants"]}
-    summary = run_summary(out, run_id, landing, db, reports, counts)
-    for source, t in source_totals(reports).items():
-        logger.info(
-            "%s: %d new files (%d already loaded, %d refused): read %d = loaded %d + quarantined %d + duplicates %d",
-            source, t["files_loaded"], t["files_skipped"], t["files_rejected"],
-            t["rows_read"], t["rows_loaded"], t["rows_quarantined"], t["rows_duplicate"],
-        )
-    logger.info("store: %s; summary in %s", ", ".join(f"{k} {v}" for k, v in counts.items()), summary)
-    logger.info("outputs: %s", ", ".join(str(path) for path in files.values()))
-    refused = [r for r in reports if r.status == "rejected"]
-    if refused:
-        raise RunFailed(f"{len(refused)} file(s) refused, first: {refused[0].error}")
+    error: BaseException | None = None
+    try:
+        for source in sources_in_load_order():
+            reports += ingest_source(db, landing, source.name, run_id, mapping)
+        clock.lap("ingest", sum(r.rows_read for r in reports))
+        journey_counts = build_journeys(db, lookback_days, quiet_days)
+        clock.lap("journeys", journey_counts["journeys"])
+        statistics = process_statistics(db)
+        clock.lap("process statistics", statistics["variants"])
+        files: dict[str, Path] = {}
+        if statistics["variants"]:
+            files = process_models(db, out, noise) | pictures(db, out)
+            clock.lap("models and pictures")
+        else:
+            logger.warning("no journeys yet: process model and pictures are not drawn")
+        models = models or landing / "models" / "models.yaml"  # designed models ship with the landing folder
+        if statistics["variants"] and models.is_file():
+            checked = conformance(db, models, out, conformance_method, variant_timeout_s, conformance_precision)
+            clock.lap("conformance", sum(report.journeys for report in checked.values()))
+        if statistics["variants"]:
+            demand = failure_demand(db, demand_rules)
+            clock.lap("failure demand", demand["contact_demand"])
+        scenarios = scenarios or landing / "scenarios"  # what-if scenarios ship with the landing folder, like models
+        if statistics["variants"] and scenarios.is_dir() and sorted(scenarios.glob("*.y*ml")):
+            simulated = what_if(db, scenarios)
+            clock.lap("what-if", simulated)
+        counts = store_counts(db) | journey_counts | {"variants": statistics["variants"]}
+        files["report"] = analyst_report(db, out, run_id)
+        clock.lap("report")
+        summary = run_summary(out, run_id, landing, db, reports, counts)
+        for source, t in source_totals(reports).items():
+            logger.info(
+                "%s: %d new files (%d already loaded, %d refused): read %d = loaded %d + quarantined %d + duplicates %d",
+                source, t["files_loaded"], t["files_skipped"], t["files_rejected"],
+                t["rows_read"], t["rows_loaded"], t["rows_quarantined"], t["rows_duplicate"],
+            )
+        logger.info("store: %s; summary in %s", ", ".join(f"{k} {v}" for k, v in counts.items()), summary)
+        logger.info("outputs: %s", ", ".join(str(path) for path in files.values()))
+        refused = [r for r in reports if r.status == "rejected"]
+        if refused:
+            error = RunFailed(f"{len(refused)} file(s) refused, first: {refused[0].error}")
+    except BaseException as exc:
+        error = exc
+        raise
+    finally:  # completed or failed, the run goes into the store's run history
+        record_run(db, run_record(run_id, clock.started_at, flow_run.parameters, landing, reports, error), clock.steps)
+    drift_warnings(db, run_id, drift)
+    snapshot = publish_snapshot(db)  # only after every step ran: readers never see a half-built store
+    if error:
+        raise error
     return {"run_id": run_id, "summary": str(summary), "store": counts, "totals": source_totals(reports),
-            "files": {name: str(path) for name, path in files.items()}}
+            "files": {name: str(path) for name, path in files.items()}, "snapshot": str(snapshot)}
