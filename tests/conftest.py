@@ -56,6 +56,17 @@ def table_counts(db: Path | duckdb.DuckDBPyConnection) -> dict[str, int]:
             con.close()
 
 
+@pytest.fixture(scope="module")
+def harness():
+    """Prefect's test harness (a temporary embedded server) for the tests of a module that run flows."""
+    from prefect.logging.configuration import setup_logging
+    from prefect.testing.utilities import prefect_test_harness
+
+    setup_logging()  # bind Prefect's console handler to pytest's session-wide stream
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
+
+
 @pytest.fixture
 def landing(tmp_path: Path) -> Path:
     """An empty landing folder."""

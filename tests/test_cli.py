@@ -8,20 +8,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import CALLS_HEADER, REAL, ROOT, WEB_HEADER, call_row, run_cli, write_lines
-from prefect.logging.configuration import setup_logging
-from prefect.testing.utilities import prefect_test_harness
+from conftest import (
+    CALLS_HEADER,
+    REAL,
+    ROOT,
+    WEB_HEADER,
+    call_row,
+    run_cli,
+    write_lines,
+)
 from typer.testing import CliRunner
 
 from cxmining.cli import app
 from cxmining.ingest import landing_reports
-
-
-@pytest.fixture(scope="module")
-def harness():
-    setup_logging()  # bind Prefect's console handler to pytest's session-wide stream
-    with prefect_test_harness(server_startup_timeout=60):
-        yield
 
 
 def test_sql_prints_a_table_and_refuses_writes(landing: Path, tmp_path: Path, monkeypatch) -> None:

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import json
-from xml.etree import ElementTree
 from pathlib import Path
+from xml.etree import ElementTree
 
 import duckdb
 import pytest
 from conftest import ROOT, table_counts
-from prefect.logging.configuration import setup_logging
-from prefect.testing.utilities import prefect_test_harness
 
 from cxmining.sample import write_sample
 from pipelines.nightly import nightly
-
-
-@pytest.fixture(scope="module")
-def harness():
-    setup_logging()
-    with prefect_test_harness(server_startup_timeout=60):
-        yield
 
 
 @pytest.mark.parametrize(("customers", "seed", "days"), [(150, 11, 21), (60, 2027, 10)])

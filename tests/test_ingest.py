@@ -9,7 +9,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from conftest import CALLS_HEADER, PRODUCTS_HEADER, WEB_HEADER, call_row, table_counts, write_lines
+from conftest import (
+    CALLS_HEADER,
+    PRODUCTS_HEADER,
+    WEB_HEADER,
+    call_row,
+    table_counts,
+    write_lines,
+)
 
 from cxmining.ingest import landing_reports
 

@@ -17,12 +17,21 @@ import duckdb
 import pytest
 from conftest import ROOT, run_cli
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId, FlowRunFilter, TaskRunFilter
+from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterFlowRunId,
+    FlowRunFilter,
+    TaskRunFilter,
+)
 from prefect.client.schemas.sorting import ArtifactSort
-from prefect.logging.configuration import setup_logging
-from prefect.testing.utilities import prefect_test_harness
 
-from cxmining.report import report_context, report_file, report_html, report_markdown, safe_svg
+from cxmining.report import (
+    report_context,
+    report_file,
+    report_html,
+    report_markdown,
+    safe_svg,
+)
 from cxmining.sample import write_sample
 from cxmining.store import sql_text
 from pipelines.nightly import nightly
@@ -38,7 +47,7 @@ PAYLOADS = {
 }
 
 
-def _rewrite(folder: Path, change) -> None:  # noqa: ANN001 - change(row) edits a csv.DictReader row in place
+def _rewrite(folder: Path, change) -> None:
     """Rewrite every CSV of a landing sub-folder, changing rows with `change`."""
     for path in sorted(folder.glob("*.csv")):
         with path.open(newline="", encoding="utf-8") as f:
@@ -112,12 +121,6 @@ async def _artifacts(flow_run_id: str) -> list:
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[UUID(flow_run_id)])),
             flow_run_filter=FlowRunFilter(), task_run_filter=TaskRunFilter(), limit=50, sort=ArtifactSort.CREATED_DESC)
 
-
-@pytest.fixture(scope="module")
-def harness():
-    setup_logging()
-    with prefect_test_harness(server_startup_timeout=60):
-        yield
 
 
 @pytest.fixture(scope="module")

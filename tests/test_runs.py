@@ -10,12 +10,17 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import CALLS_HEADER, ROOT, WEB_HEADER, call_row, table_counts, write_lines
-from prefect.logging.configuration import setup_logging
-from prefect.testing.utilities import prefect_test_harness
 
 from cxmining.errors import CxminingError, ModelError, RunFailed
 from cxmining.runs import (
-    DriftThresholds, MetricChange, RunRecord, StepTiming, drift_flags, headline_metrics, metric_changes, recorded_run,
+    DriftThresholds,
+    MetricChange,
+    RunRecord,
+    StepTiming,
+    drift_flags,
+    headline_metrics,
+    metric_changes,
+    recorded_run,
 )
 from cxmining.sample import write_sample
 from cxmining.snapshot import snapshot_path
@@ -24,12 +29,6 @@ from pipelines.nightly import nightly
 MODELS = ROOT / "data" / "sample" / "models" / "models.yaml"
 SOURCES = ("calls", "web", "orders", "products", "customers")
 
-
-@pytest.fixture(scope="module")
-def harness():
-    setup_logging()
-    with prefect_test_harness(server_startup_timeout=60):
-        yield
 
 
 @pytest.fixture(scope="module")
