@@ -56,9 +56,9 @@ def table_counts(db: Path | duckdb.DuckDBPyConnection) -> dict[str, int]:
             con.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def harness():
-    """Prefect's test harness (a temporary embedded server) for the tests of a module that run flows."""
+    """Prefect's test harness (a temporary embedded server, started once) for the tests that run flows."""
     from prefect.logging.configuration import setup_logging
     from prefect.testing.utilities import prefect_test_harness
 
