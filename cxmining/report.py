@@ -27,7 +27,7 @@ from cxmining.analysis import PROCESS_MAP, SWIMLANE
 from cxmining.benchmark import METRICS as BENCHMARK_METRICS
 from cxmining.benchmark import OURS, comparison_rows, formatted
 from cxmining.process_map import duration_text
-from cxmining.runs import headline_metrics
+from cxmining.runs import DriftThresholds, MetricChange, drifted, headline_metrics
 from cxmining.store import opened
 
 REPORT = "report.html"
@@ -382,8 +382,21 @@ def svg_data_uri(path: Path) -> str | None:
     return "data:image/svg+xml;base64," + base64.b64encode(safe_svg(path.read_text(encoding="utf-8"))).decode("ascii")
 
 
-def report_context(db: str | Path | duckdb.DuckDBPyConnection, out: Path, run_id: str | None = None) -> dict[str, Any]:
-    """Every figure, table and picture of the report of run `run_id` (None: the store's latest run), read-only."""
+def drift(metrics: list[Metric], previous: dict[str, Any] | None, thresholds: DriftThresholds) -> list[str]:
+    """The headline figures that moved beyond the drift thresholds since the previous completed run, as messages."""
+    if previous is None:
+        return []
+    changes = [MetricChange(m.key, m.value, previous["metrics"].get(m.key), previous["run_id"])
+               for m in metrics if m.value is not None]
+    return [flag.message for flag in drifted(changes, thresholds)]
+
+
+def report_context(db: str | Path | duckdb.DuckDBPyConnection, out: Path, run_id: str | None = None,
+                   thresholds: DriftThresholds | None = None) -> dict[str, Any]:
+    """Every figure, table and picture of the report of run `run_id` (None: the store's latest run), read-only.
+
+    Headline figures that moved beyond `thresholds` since the previous completed run are listed under `drift`.
+    """
     out = Path(out)
     with opened(db, read_only=True) as con:
         present = relations(con)
@@ -396,6 +409,7 @@ def report_context(db: str | Path | duckdb.DuckDBPyConnection, out: Path, run_id
             "headlines": headline_groups(items),
             "runs": runs,
             "trends": trends(metrics, runs),
+            "drift": drift(metrics, runs["previous"], thresholds or DriftThresholds()),
             "period": {"first": first, "last": last},
             "pictures": {"process_map": svg_data_uri(out / PROCESS_MAP), "swimlane": svg_data_uri(out / SWIMLANE)},
             "conformance": conformance_section(con, present, out),
@@ -483,6 +497,8 @@ def report_markdown(context: dict[str, Any]) -> str:
         metric, moved = item["metric"], item["change"]
         value = figure(metric.value, metric.kind) if metric.value is not None else (metric.note or "–")
         lines.append(f"| {_md(metric.label)} | {_md(value)} | {_md(moved['text']) if moved else ''} |")
+    if context.get("drift"):
+        lines += ["", "## Drift since the previous run", ""] + [f"- {_md(message)}" for message in context["drift"]]
     top = deviation_rows(context)[:5]
     if top:
         lines += ["", "## Top deviations from the design", "", "| deviation | step | journeys | share |", "|---|---|---:|---:|"]

@@ -255,16 +255,11 @@ class DriftFlag:
     message: str = field(compare=False)
 
 
-def drift_flags(
-    db: str | Path | duckdb.DuckDBPyConnection, run_id: str, thresholds: DriftThresholds = DriftThresholds()
-) -> list[DriftFlag]:
-    """The metrics of `run_id` that moved beyond `thresholds` since the previous completed run.
-
-    Flagged: a fall in fitness, a rise in the failure-demand journey share (both absolute), a relative rise in
-    avoidable calls per month. A metric without a previous value is never flagged.
-    """
+def drifted(changes: list[MetricChange], thresholds: DriftThresholds = DriftThresholds()) -> list[DriftFlag]:
+    """The changes beyond `thresholds`: a fall in fitness, a rise in the failure-demand journey share (both
+    absolute), a relative rise in avoidable calls per month. A metric without a previous value is never flagged."""
     flags = []
-    for c in metric_changes(db, run_id):
+    for c in changes:
         if c.previous is None or c.previous_run_id is None:
             continue
         since = f"({c.previous:.4g} -> {c.value:.4g} since run {c.previous_run_id})"
@@ -279,3 +274,10 @@ def drift_flags(
         flags.append(DriftFlag(c.metric, c.value, c.previous, c.previous_run_id, threshold,
                                f"drift: {message}, more than the threshold {threshold:g}"))
     return flags
+
+
+def drift_flags(
+    db: str | Path | duckdb.DuckDBPyConnection, run_id: str, thresholds: DriftThresholds = DriftThresholds()
+) -> list[DriftFlag]:
+    """The metrics of `run_id` that moved beyond `thresholds` since the previous completed run (see `drifted`)."""
+    return drifted(metric_changes(db, run_id), thresholds)

@@ -175,9 +175,9 @@ def what_if(db: Path, scenarios: Path) -> int:
 
 
 @task
-def analyst_report(db: Path, out: Path, run_id: str) -> Path:
+def analyst_report(db: Path, out: Path, run_id: str, thresholds: DriftThresholds) -> Path:
     """The analyst report `report.html` in `out`; its headline figures and top deviations also as Prefect artifacts."""
-    context = report_context(db, out, run_id)
+    context = report_context(db, out, run_id, thresholds)
     path = report_written(context, out)
     create_markdown_artifact(key="cxmining-report", markdown=report_markdown(context),
                              description=f"Headline figures of the run; the full report is {path}")
@@ -276,7 +276,7 @@ def nightly(
             simulated = what_if(db, scenarios)
             clock.lap("what-if", simulated)
         counts = store_counts(db) | journey_counts | {"variants": statistics["variants"]}
-        files["report"] = analyst_report(db, out, run_id)
+        files["report"] = analyst_report(db, out, run_id, drift)
         clock.lap("report")
         summary = run_summary(out, run_id, landing, db, reports, counts)
         for source, t in source_totals(reports).items():

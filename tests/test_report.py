@@ -32,6 +32,7 @@ from cxmining.report import (
     report_markdown,
     safe_svg,
 )
+from cxmining.runs import DriftThresholds
 from cxmining.sample import write_sample
 from cxmining.store import sql_text
 from pipelines.nightly import nightly
@@ -220,6 +221,15 @@ def test_changes_and_trends_follow_the_recorded_runs(poisoned_run, tmp_path: Pat
     assert all(len(chart["dots"]) == 3 for chart in trends.values())  # two completed runs before, this one
     html = report_html(context)
     assert "▲ +" in html and "Only one run" not in html
+
+    # drift: the failure-demand share rose since the previous completed run; flagged only beyond the threshold
+    sensitive = report_context(copy, out, thresholds=DriftThresholds(fitness_drop=0.05, failure_share_rise=0.0,
+                                                                      avoidable_calls_rise=10.0))
+    assert any(m.startswith("drift: failure_demand_journey_share rose") for m in sensitive["drift"])
+    assert "Drift since the previous run" in report_html(sensitive)
+    calm = report_context(copy, out, thresholds=DriftThresholds(fitness_drop=1.0, failure_share_rise=1.0,
+                                                                 avoidable_calls_rise=100.0))
+    assert calm["drift"] == [] and "Drift since the previous run" not in report_html(calm)
 
     alone = report_html(report_context(db, out))  # one run: a note instead of empty charts
     assert "Only one run so far" in alone and "▲" not in alone
