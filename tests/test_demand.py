@@ -70,6 +70,11 @@ def test_rules_apply_in_order_with_the_journey_as_evidence(small: Path) -> None:
     assert repeats and all(cause in ("routing", "repeat contact") for cause, _ in repeats)
     assert all("repeat" in evidence for _, evidence in repeats)
     assert any(cause == "routing" for cause, _ in repeats) and any(cause == "repeat contact" for cause, _ in repeats)
+    # a repeat names the contact it repeats: an earlier call on the same matter in the same journey
+    pairs = _rows(small, """SELECT r.reason_code = f.reason_code AND r.journey_id = f.journey_id AND f.ts < r.ts
+                            FROM contact_demand AS r JOIN contact_demand AS f ON f.contact_id = r.repeat_of
+                            WHERE r.is_repeat""")
+    assert len(pairs) == len(repeats) and all(ok for (ok,) in pairs)
     # ordering by phone is value demand unless something went wrong first
     phone_orders = _rows(small, """SELECT demand, is_repeat, evidence LIKE '%checkout error%' FROM contact_demand
                                    WHERE reason_code = 'new_order'""")

@@ -31,6 +31,7 @@ SELECT
     CAST(m.product_source AS VARCHAR)  AS product_source,
     CAST(m.order_stage AS VARCHAR)     AS order_stage,  -- where the journey's order stood at the contact
     m.is_repeat,                                        -- a call on the same matter within the repeat window
+    CAST(CASE WHEN m.is_repeat THEN m.previous_contact_id END AS VARCHAR) AS repeat_of, -- the contact it repeats
     m.followed_by_repeat,                               -- another call on the same matter followed within the window
     m.unexpected_step,                                  -- a step the designed process does not have
     CAST(m.demand AS VARCHAR)          AS demand,       -- failure | value

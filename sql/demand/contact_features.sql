@@ -28,6 +28,7 @@ context AS (
 calls AS (
     SELECT
         event_id,
+        lag(event_id) OVER matter   AS previous_contact_id,
         lag(ts) OVER matter         AS previous_ts,
         lag(duration_s) OVER matter AS previous_duration_s,
         lag(outcome) OVER matter    AS previous_outcome,
@@ -39,7 +40,7 @@ calls AS (
 ),
 staged AS (
     SELECT
-        c.*, k.previous_ts, k.previous_outcome, k.previous_ivr_path,
+        c.*, k.previous_contact_id, k.previous_ts, k.previous_outcome, k.previous_ivr_path,
         k.previous_ts IS NOT NULL
             AND epoch(c.ts) - epoch(k.previous_ts) - coalesce(k.previous_duration_s, 0) <= $repeat_days * 86400 AS is_repeat,
         k.next_ts IS NOT NULL
@@ -72,7 +73,7 @@ SELECT
     CASE WHEN s.product_id IS NOT NULL THEN 'recorded on the contact'
          WHEN j.product_id IS NOT NULL THEN j.product_rule || ' in the journey'
          WHEN s.recent_product_id IS NOT NULL THEN 'viewed before' END AS product_source,
-    s.order_stage, s.is_repeat, s.followed_by_repeat, s.previous_ts, s.previous_outcome, s.previous_ivr_path,
+    s.order_stage, s.is_repeat, s.followed_by_repeat, s.previous_contact_id, s.previous_ts, s.previous_outcome, s.previous_ivr_path,
     s.triggers, s.checkout_error_ts, s.help_page_ts, s.help_page, s.viewed_ts, s.placed_ts,
     u.activity IS NOT NULL                                             AS unexpected_step
 FROM staged AS s
