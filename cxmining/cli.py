@@ -91,6 +91,18 @@ def run(
         typer.echo(f"wrote {path}")
 
 
+def _readable(db: Path, live: bool) -> Path:
+    """The file a read-only command reads: the store's snapshot of its last run, unless --live or there is none."""
+    from cxmining.snapshot import latest_snapshot
+
+    snapshot = None if live else latest_snapshot(db)
+    if snapshot is None:  # the live store is read only with --live or before the first run published a snapshot
+        return db
+    typer.echo(f"reading {snapshot.path}, snapshot of {snapshot.taken_at:%Y-%m-%d %H:%M:%S} UTC "
+               "(--live for the store itself)", err=True)
+    return snapshot.path
+
+
 @app.command()
 def sql(
     query: Annotated[str, typer.Argument(help="A read-only SQL query, e.g. \"SELECT activity, count(*) FROM events GROUP BY 1\".")],
@@ -102,14 +114,9 @@ def sql(
     """Run a query read-only and print the result: on the store's snapshot of the last run when there is one."""
     import duckdb
 
-    from cxmining.snapshot import latest_snapshot
     from cxmining.store import connect
 
-    snapshot = None if live else latest_snapshot(db)
-    if snapshot:  # the live store is read only with --live or before the first run published a snapshot
-        typer.echo(f"reading {snapshot.path}, snapshot of {snapshot.taken_at:%Y-%m-%d %H:%M:%S} UTC "
-                   "(--live for the store itself)", err=True)
-    con = connect(snapshot.path if snapshot else db, read_only=True)
+    con = connect(_readable(db, live), read_only=True)
     try:
         relation = con.sql(query)
         if relation is None:
@@ -288,6 +295,7 @@ def compare(
     repeat_days: Annotated[int, typer.Option(min=1, max=365, help="A call followed by another within this many days is repeated.")] = 7,
     alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, help="False discovery rate (Benjamini-Hochberg).")] = 0.05,
     top: Annotated[int, typer.Option(min=1, help="Significant changes shown.")] = 20,
+    live: Annotated[bool, typer.Option("--live", help="Read the store itself, not its snapshot (blocks the nightly writer while open).")] = False,
 ) -> None:
     """Compare two periods of journeys: what changed significantly, largest effect first (docs/compare.md)."""
     from cxmining.compare import (
@@ -314,7 +322,7 @@ def compare(
         periods = parsed_period(before, "before"), parsed_period(after, "after")
     else:
         raise CxminingError("give --before and --after (START..END), or --change-date")
-    comparison = period_comparison(db, *periods, segment=segment, follow_up_days=follow_up_days,
+    comparison = period_comparison(_readable(db, live), *periods, segment=segment, follow_up_days=follow_up_days,
                                    repeat_days=repeat_days, alpha=alpha)
     typer.echo(comparison_text(comparison, top), nl=False)
     if out is not None:
