@@ -79,7 +79,7 @@ def calibrated_model(db: str | Path | duckdb.DuckDBPyConnection) -> Calibration:
         raise CxminingError("the store has no calls in journeys to calibrate on")
     days = int(journeys["day"].max()) + 1
     index = journeys.with_row_index("journey").select("journey_id", "journey")
-    contacts = contacts.join(index, on="journey_id").drop("journey_id").sort("journey", "offset_s")
+    contacts = contacts.join(index, on="journey_id", maintain_order="left").drop("journey_id").sort("journey", "offset_s", maintain_order=True)
     orders = (journeys.filter(pl.col("customer_id").is_not_null())
               .group_by("customer_id").agg(pl.col("has_order").sum().alias("orders"))
               .sort(["orders", "customer_id"], descending=[True, False]))

@@ -13,4 +13,4 @@ SELECT
 FROM contact_demand
 WHERE channel = 'phone'
 WINDOW matter AS (PARTITION BY journey_id, reason_code ORDER BY ts, contact_id)
-ORDER BY ts, reason_code;
+ORDER BY ts, reason_code, contact_id;

@@ -11,4 +11,4 @@ FROM contact_demand AS c
 JOIN journeys AS j USING (journey_id)
 LEFT JOIN failure_demand_products AS p ON p.product_id = c.product_id
 WHERE c.channel = 'phone' AND NOT c.is_repeat
-ORDER BY c.journey_id, c.ts;
+ORDER BY c.journey_id, c.ts, c.contact_id;
