@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 import polars as pl
@@ -26,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from cxmining.config_file import config_table, first_problem
+from cxmining.config_file import config_table, first_problem, known_time_zone
 from cxmining.errors import CxminingError, StoreError
 from cxmining.eventlog import (
     TIMESTAMP_TYPES,
@@ -240,11 +239,7 @@ class BenchmarkMapping(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, zone: str) -> str:
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {zone!r}; use an IANA name such as 'Europe/Amsterdam'") from exc
-        return zone
+        return known_time_zone(zone)
 
     @field_validator("delimiter")
     @classmethod

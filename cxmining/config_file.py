@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import ValidationError
@@ -38,3 +39,12 @@ def first_problem(exc: ValidationError) -> str:
     where = ".".join(str(p) for p in err["loc"])
     message = err["msg"].removeprefix("Value error, ")
     return f"{where}: {message}" if where else message
+
+
+def known_time_zone(zone: str) -> str:
+    """`zone` if it is an IANA time zone; else ValueError (for pydantic validators) saying what to write instead."""
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {zone!r}; use an IANA name such as 'Europe/Amsterdam'") from exc
+    return zone

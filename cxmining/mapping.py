@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -15,7 +14,7 @@ from pydantic import (
     model_validator,
 )
 
-from cxmining.config_file import config_table, first_problem
+from cxmining.config_file import config_table, first_problem, known_time_zone
 from cxmining.contract import SOURCES
 from cxmining.errors import MappingError
 
@@ -36,11 +35,7 @@ class SourceMapping(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, zone: str) -> str:
-        try:
-            ZoneInfo(zone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {zone!r}") from exc
-        return zone
+        return known_time_zone(zone)
 
     @field_validator("delimiter")
     @classmethod
