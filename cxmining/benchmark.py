@@ -43,7 +43,7 @@ from cxmining.eventlog import (
     quoted,
     timestamp_sql,
 )
-from cxmining.store import opened, sql_text, transaction
+from cxmining.store import opened, relations, sql_text, transaction
 
 OURS = "ours"  # the company name of our own figures
 TABLE_FILES = {"benchmark_events": "benchmark/benchmark_events.sql", "benchmark_kpis": "benchmark/benchmark_kpis.sql"}
@@ -453,21 +453,17 @@ def import_benchmark(path: str | Path, db: str | Path | duckdb.DuckDBPyConnectio
 # --- the comparison -----------------------------------------------------------------------------------------------
 
 
-def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = $name AND NOT temporary",
-                       {"name": name}).fetchall()[0][0] > 0
-
-
 def _working_tables(con: duckdb.DuckDBPyConnection, db: object) -> None:
     """Build the temporary KPI tables, ending with kpi_comparison (the shape of benchmark_comparison)."""
-    if not _exists(con, "journeys") or not con.execute(
+    present = relations(con)
+    if "journeys" not in present or not con.execute(
             "SELECT count(*) FROM duckdb_columns() WHERE table_name = 'journey_events' AND column_name = 'source'"
     ).fetchall()[0][0]:
         raise StoreError(f"{db}: no journeys built from landing files yet (run `cxmining run` first)")
     for table, relative in TABLE_FILES.items():  # nothing imported yet: empty stand-ins, for this connection only
-        if not _exists(con, table):
+        if table not in present:
             con.execute(sql_text(relative).replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE", 1))
-    failure_known = _exists(con, "contact_demand")
+    failure_known = "contact_demand" in present
     con.execute("CREATE OR REPLACE TEMP TABLE kpi_failure_contacts AS "
                 + ("SELECT contact_id AS event_id FROM contact_demand WHERE demand = 'failure'" if failure_known
                    else "SELECT CAST(NULL AS VARCHAR) AS event_id WHERE false"))

@@ -142,13 +142,13 @@ def demand(
 
     from cxmining.demand import demand_tables, failure_demand_headline
     from cxmining.demand_rules import demand_rules as read_demand_rules
-    from cxmining.store import opened
+    from cxmining.store import opened, relations
 
     chosen = read_demand_rules(rules)
     if not db.is_file():
         raise CxminingError(f"{db}: store not found (run `cxmining run` first)")
     with opened(db) as con:
-        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'journeys'").fetchone()[0]:
+        if "journeys" not in relations(con):
             raise CxminingError(f"{db}: no journeys yet (run `cxmining run` first)")
         counts = demand_tables(con, chosen)
         head = failure_demand_headline(con)

@@ -22,7 +22,7 @@ import polars as pl
 from scipy import stats
 
 from cxmining.errors import CxminingError, StoreError
-from cxmining.store import opened, sql_text
+from cxmining.store import opened, relations, sql_text
 
 SEGMENTS = ("sales_channel", "category", "journey_type")
 ALL = "(all)"  # the segment name of a measure taken over every journey or call
@@ -143,8 +143,8 @@ def period_comparison(
         "segment": segment, "follow_up_days": follow_up_days, "repeat_days": repeat_days,
     }
     with opened(db, read_only=True) as con:
-        tables = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
-        missing = [name for name in REQUIRED_TABLES if name not in tables]
+        present = relations(con)
+        missing = [name for name in REQUIRED_TABLES if name not in present]
         if missing:
             raise StoreError(f"the store lacks {', '.join(missing)}; compare needs the journeys and mining tables "
                              "of a landing-folder store (`cxmining run`)")
@@ -154,7 +154,7 @@ def period_comparison(
             volumes = con.sql("SELECT * FROM compare_volumes").pl()
             _check_volumes(con, volumes, before, after)
             shares = con.sql("SELECT * FROM compare_shares").pl()
-            if "conformance_journeys" in tables:
+            if "conformance_journeys" in present:
                 _run(con, DEVIATION_FILE, params)
                 shares = pl.concat([shares, con.sql("SELECT * FROM compare_deviation_shares").pl()])
             means = con.sql("SELECT * FROM compare_means").pl()

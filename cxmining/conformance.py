@@ -19,7 +19,7 @@ import pyarrow as pa
 from cxmining import pm
 from cxmining.designed import DesignedModel
 from cxmining.errors import CxminingError, StoreError
-from cxmining.store import opened, sql_text, transaction
+from cxmining.store import opened, relations, sql_text, transaction
 
 Method = Literal["alignments", "token_replay"]
 INPUT_TABLES = ("variants", "case_variants", "case_durations")
@@ -130,7 +130,7 @@ def conformance_tables(
 
 def scope_variants(con: duckdb.DuckDBPyConnection, journey_type: str | None) -> None:
     """Create the working tables conformance_cases and conformance_variants for the journeys in scope."""
-    existing = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+    existing = relations(con)
     missing = [name for name in INPUT_TABLES if name not in existing]
     if missing:
         raise StoreError(f"the store lacks {', '.join(missing)}; build the mining tables first (mining_tables)")

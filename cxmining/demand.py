@@ -13,7 +13,7 @@ import numpy as np
 from scipy import stats
 
 from cxmining.demand_rules import DemandRules, demand_rules, rule_rows
-from cxmining.store import opened, sql_text, transaction
+from cxmining.store import opened, relations, sql_text, transaction
 
 TESTED = (  # working SQL, working table, result SQL; each working table has key, observed and expected
     ("demand/product_demand.sql", "product_demand", "demand/failure_demand_products.sql"),
@@ -154,10 +154,6 @@ def _run(con: duckdb.DuckDBPyConnection, relative: str, params: dict[str, object
     con.execute(text, {k: v for k, v in params.items() if f"${k}" in text} or None)
 
 
-def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall()[0][0] > 0
-
-
 def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules | None = None) -> dict[str, int]:
     """(Re)build contact_demand and the failure-demand tables from the journeys; return their row counts.
 
@@ -169,7 +165,7 @@ def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules
     with opened(db) as con:
         con.execute(sql_text("demand/demand_rules.sql"))
         con.executemany("INSERT INTO demand_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rule_rows(rules))
-        if _exists(con, "conformance_journeys") and _exists(con, "model_diff"):
+        if {"conformance_journeys", "model_diff"} <= relations(con):
             _run(con, "demand/journey_unexpected_steps.sql", params)
         else:
             con.execute("CREATE OR REPLACE TEMP TABLE journey_unexpected_steps (journey_id VARCHAR, activity VARCHAR)")

@@ -18,7 +18,7 @@ from cxmining import pm
 from cxmining.designed import DesignedModel
 from cxmining.errors import StoreError
 from cxmining.process_map import FONT, svg_from_dot, written
-from cxmining.store import opened
+from cxmining.store import opened, relations
 
 SKIPPED, UNEXPECTED, REORDERED = "skipped step", "unexpected step", "wrong order / repeated step"
 RED, ORANGE, PURPLE, GREY = "#c62828", "#ef6c00", "#6a1b9a", "#5f6b7a"
@@ -59,8 +59,7 @@ class Overlay:
 def overlay(db: str | Path | duckdb.DuckDBPyConnection, model: DesignedModel, top: int = 12) -> Overlay:
     """The top deviations and the summary of the store's last conformance run, which must be of `model`."""
     with opened(db) as con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
-        if not {"deviations", "conformance_summary"} <= tables:
+        if not {"deviations", "conformance_summary"} <= relations(con):
             raise StoreError("the store has no conformance results; run model_conformance with this model first")
         summary = con.execute(SUMMARY).fetchone()
         if summary is None or summary[0] != model.sha256:

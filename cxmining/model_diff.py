@@ -13,7 +13,7 @@ import pyarrow as pa
 from cxmining import pm
 from cxmining.designed import DesignedModel
 from cxmining.errors import CxminingError, StoreError
-from cxmining.store import opened, sql_text
+from cxmining.store import opened, relations, sql_text
 
 DIFF_FILE = "conformance/model_footprint_diff.sql"
 Kind = Literal["activity", "transition"]
@@ -74,11 +74,10 @@ def model_diff(
     """(Re)build `model_diff` for `model` against the journeys of `journey_type` (None: all) and return it."""
     footprint = design_footprint(model)
     with opened(db) as con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
-        views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT temporary").fetchall()}
-        if "journey_events" not in tables | views:
+        present = relations(con)
+        if "journey_events" not in present:
             raise StoreError("no journey_events relation in the store; build the journeys (or import a log) first")
-        if "journeys" in tables:
+        if "journeys" in present:
             con.execute(SCOPE_OF_TYPE, {"journey_type": journey_type})
         elif journey_type is not None:
             raise CxminingError(f"journey_type={journey_type!r} needs a journeys table; this store holds an imported log")

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from cxmining.errors import CxminingError
-from cxmining.store import opened
+from cxmining.store import opened, relations
 
 # Parts of the organisation in the order a customer usually meets them; unknown lanes follow.
 LANE_ORDER = ("Website", "Contact centre", "Store", "Sales", "Payments", "Fulfilment", "Returns")
@@ -127,7 +127,7 @@ def duration_text(seconds: float | None) -> str:
 def process_graph(db: str | Path | duckdb.DuckDBPyConnection) -> ProcessGraph:
     """The whole process graph read from the tables `dfg`, `start_activities`, `end_activities`, `activity_lanes`."""
     with opened(db, read_only=True) as con:
-        present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views()").fetchall()}
+        present = relations(con)
         missing = [t for t in MINING_TABLES if t not in present]
         if missing:
             raise PictureError(f"table(s) {', '.join(missing)} not found in {db}; run process discovery first")

@@ -28,7 +28,7 @@ from cxmining.benchmark import METRICS as BENCHMARK_METRICS
 from cxmining.benchmark import OURS, comparison_rows, formatted
 from cxmining.process_map import duration_text
 from cxmining.runs import DriftThresholds, MetricChange, drifted, headline_metrics
-from cxmining.store import opened
+from cxmining.store import opened, relations
 
 REPORT = "report.html"
 TEMPLATE = "templates/report.html.j2"
@@ -38,7 +38,6 @@ DEMAND_TABLES = ("contact_demand", "failure_demand_causes", "failure_demand_prod
                  "routing_failure", "website_failure_contacts", "avoidable_calls")
 DEVIATION_CLASSES = {"skipped step": "skipped", "unexpected step": "unexpected", "wrong order / repeated step": "reordered"}
 
-RELATIONS = "SELECT table_name FROM duckdb_tables() WHERE NOT temporary UNION SELECT view_name FROM duckdb_views() WHERE NOT temporary"
 EVENTS = "SELECT count(*), min(ts), max(ts) FROM events"
 JOURNEY_EVENTS = 'SELECT count(*), min("time:timestamp"), max("time:timestamp") FROM journey_events'
 CONFORMANCE = """
@@ -107,11 +106,6 @@ class Metric:
     better: int
     value: float | None
     note: str = ""
-
-
-def relations(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Names of the store's tables and views."""
-    return {row[0] for row in con.execute(RELATIONS).fetchall()}
 
 
 def _records(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:

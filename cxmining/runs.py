@@ -20,7 +20,7 @@ import duckdb
 from cxmining.demand import failure_demand_headline
 from cxmining.errors import CxminingError, StoreError
 from cxmining.load import FileReport
-from cxmining.store import opened, sql_text, transaction
+from cxmining.store import opened, relations, sql_text, transaction
 
 RUN_FILES = ("meta/runs.sql", "meta/run_steps.sql", "meta/run_metrics.sql")
 RUN_TABLES = ("runs", "run_steps", "run_metrics")
@@ -123,14 +123,6 @@ def run_record(
     )
 
 
-def _relations(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Names of the store's tables and views."""
-    return {row[0] for row in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
-        "UNION SELECT view_name FROM duckdb_views() WHERE NOT temporary AND NOT internal"
-    ).fetchall()}
-
-
 def _scalar(con: duckdb.DuckDBPyConnection, query: str) -> float | None:
     """The single value of `query`, as a float (None when NULL)."""
     value = con.execute(query).fetchone()[0]
@@ -145,7 +137,7 @@ def headline_metrics(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, fl
     avoidable_calls_per_month of the failure-demand tables; quarantine_share of all rows read from loaded files.
     """
     with opened(db) as con:
-        found = _relations(con)
+        found = relations(con)
         counts = {metric: f"SELECT count(*) FROM {metric}" for metric in ("journeys", "events", "variants")}
         queries = {metric: query for metric, query in counts.items() if metric in found}
         if "ingested_files" in found:
@@ -219,7 +211,7 @@ class MetricChange:
 def metric_changes(db: str | Path | duckdb.DuckDBPyConnection, run_id: str) -> list[MetricChange]:
     """Each metric recorded for `run_id`, with the previous completed run's value, sorted by metric."""
     with opened(db) as con:
-        if not set(RUN_TABLES) <= _relations(con):
+        if not set(RUN_TABLES) <= relations(con):
             raise StoreError("this store has no run history yet (tables runs, run_metrics); run `cxmining run`")
         if not con.execute("SELECT count(*) FROM runs WHERE run_id = $run_id", {"run_id": run_id}).fetchone()[0]:
             raise StoreError(f"no run {run_id!r} in the store's run history")

@@ -19,7 +19,7 @@ import polars as pl
 import simpy
 
 from cxmining.errors import CxminingError
-from cxmining.store import opened, sql_text
+from cxmining.store import opened, relations, sql_text
 from cxmining.whatif_scenario import Scenario, Worst
 
 DAY = 86_400.0
@@ -64,9 +64,9 @@ def calibrated_model(db: str | Path | duckdb.DuckDBPyConnection) -> Calibration:
     """Calibrate the simulation on the store's journeys, calls and failure-demand tables."""
     with opened(db, read_only=isinstance(db, (str, Path))) as con:
         needed = {"journeys", "contact_demand", "failure_demand_products"}
-        present = {n for (n,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        if needed - present:
-            raise CxminingError(f"the store lacks {', '.join(sorted(needed - present))}: run `cxmining run` first")
+        missing = needed - relations(con)
+        if missing:
+            raise CxminingError(f"the store lacks {', '.join(sorted(missing))}: run `cxmining run` first")
         first_day = con.execute("SELECT CAST(min(start_ts) AS DATE) FROM journeys").fetchall()[0][0]
         if first_day is None:
             raise CxminingError("the store has no journeys to calibrate on")

@@ -96,6 +96,14 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql_text(relative))
 
 
+def relations(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Names of the store's tables and views (temporary working tables and DuckDB's own views left out)."""
+    return {row[0] for row in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+        "UNION SELECT view_name FROM duckdb_views() WHERE NOT temporary AND NOT internal"
+    ).fetchall()}
+
+
 def relation_counts(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row counts of the store's main relations, for run logs and summaries."""
     with opened(db) as con:
