@@ -25,6 +25,7 @@ from cxmining.whatif_scenario import Scenario, Worst
 DAY = 86_400.0
 TARGET_OCCUPANCY = 0.85  # agents per queue, when not configured: the busiest hour's workload at this occupancy
 MANAGERS = "account managers"
+PRODUCT_CALLS = "product-information calls about "  # + product id: a per-product figure
 
 
 @dataclass(frozen=True)
@@ -158,11 +159,10 @@ def rewritten_products(model: Calibration, regime: Scenario) -> frozenset[str]:
     return frozenset(fix.products)
 
 
-def simulated_figures(model: Calibration, regime: Scenario, seed: int, watched: frozenset[str] = frozenset()) -> dict[str, float]:
+def simulated_figures(model: Calibration, regime: Scenario, seed: int) -> dict[str, float]:
     """One replication of `regime` over the observed period: the figures of observed_figures plus waiting and cost.
 
-    `watched` products: their product-information calls are also counted on their own (the products a
-    scenario rewrites; pass the same set to the baseline to compare).
+    Product-information calls are also counted per product, as `PRODUCT_CALLS + product_id`.
     """
     # common random numbers: every random choice comes from a stream of its own (journeys, preventions, and one per
     # call), so a scenario that changes one call's fate does not shift the draws of any other
@@ -183,7 +183,7 @@ def simulated_figures(model: Calibration, regime: Scenario, seed: int, watched: 
         known = model.managed_order[: math.ceil(changes.account_managers.customers * len(model.managed_order))]
         managed = chosen["customer_id"].is_in(list(known)).fill_null(False).to_numpy()
 
-    calls = _first_calls(model, picked, start, managed, regime, watched, seed)
+    calls = _first_calls(model, picked, start, managed, regime, seed)
     env = simpy.Environment()
     queues = {q: simpy.Resource(env, capacity=regime.agents.get(q, n)) for q, n in model.agents.items()}
     if changes.account_managers:
@@ -192,7 +192,7 @@ def simulated_figures(model: Calibration, regime: Scenario, seed: int, watched: 
     unresolved: set[int] = set()
     horizon = model.days * DAY
 
-    def call(at: float, reason: str, journey: int, is_managed: bool, about: bool, number: int,
+    def call(at: float, reason: str, journey: int, is_managed: bool, product: str | None, number: int,
              depth: int) -> simpy.events.ProcessGenerator:
         # the call's own uniforms, drawn whether or not the regime uses them: its path, outcome, handling, repeat, gap
         u_path, u_outcome, u_handling, u_repeat, u_gap = np.random.default_rng([seed, 3, number, depth]).random(5)
@@ -208,7 +208,8 @@ def simulated_figures(model: Calibration, regime: Scenario, seed: int, watched: 
         figures["calls"] += 1
         figures[f"calls: {reason}"] += 1
         figures["repeat calls"] += repeat
-        figures["product-information calls about rewritten products"] += about
+        if product is not None:
+            figures[PRODUCT_CALLS + product] += 1
         figures["transfers"] += outcome == "transferred"
         if outcome == "abandoned":
             figures["abandoned calls"] += 1
@@ -228,7 +229,7 @@ def simulated_figures(model: Calibration, regime: Scenario, seed: int, watched: 
         if u_repeat < chance and len(gaps):
             following = env.now + float(gaps[int(u_gap * len(gaps))])
             if following < horizon:
-                env.process(call(following, reason, journey, is_managed, about, number, depth + 1))
+                env.process(call(following, reason, journey, is_managed, product, number, depth + 1))
                 return
         if outcome == "abandoned":
             unresolved.add(journey)
@@ -252,14 +253,13 @@ def simulated_figures(model: Calibration, regime: Scenario, seed: int, watched: 
     figures["cost"] = cost
     for internal in ("handled seconds", "agent seconds", "manager seconds"):
         figures.pop(internal, None)
-    if not watched:
-        figures.pop("product-information calls about rewritten products", None)
     return dict(figures)
 
 
 def _first_calls(model: Calibration, picked: np.ndarray, start: np.ndarray, managed: np.ndarray,
-                 regime: Scenario, watched: frozenset[str], seed: int) -> list[tuple[float, str, int, bool, bool] | None]:
-    """The first call on each matter of the resampled journeys, after the scenario's preventions.
+                 regime: Scenario, seed: int) -> list[tuple[float, str, int, bool, str | None] | None]:
+    """The first call on each matter of the resampled journeys, after the scenario's preventions: time, reason,
+    journey, managed or not, and the product of a product-information call.
 
     Calls are numbered in the same order whatever the scenario prevents, so each keeps its random stream.
     """
@@ -270,10 +270,10 @@ def _first_calls(model: Calibration, picked: np.ndarray, start: np.ndarray, mana
     fixed_draw = np.random.default_rng([seed, 1]).random(frame.height)
     prevented_draw = np.random.default_rng([seed, 2]).random(frame.height)
     changes = regime.changes
+    informing = (frame["cause"] == "product information").fill_null(False).to_numpy()
     if changes.fix_descriptions and frame.height:
-        fix = changes.fix_descriptions
-        target = (frame["cause"] == "product information").fill_null(False).to_numpy() & frame["product_id"].is_in(list(watched)).fill_null(False).to_numpy()
-        keep &= ~(target & (fixed_draw < fix.share))
+        rewritten = frame["product_id"].is_in(list(rewritten_products(model, regime))).fill_null(False).to_numpy()
+        keep &= ~(informing & rewritten & (fixed_draw < changes.fix_descriptions.share))
     sims = frame["sim"].to_numpy()
     is_managed = managed[sims] if frame.height else np.zeros(0, dtype=bool)
     if changes.account_managers and changes.account_managers.prevents and frame.height:
@@ -282,10 +282,9 @@ def _first_calls(model: Calibration, picked: np.ndarray, start: np.ndarray, mana
     # the period is treated as periodic: a call past its end comes back at its start, as journeys that began before it
     at = (start[sims] + frame["offset_s"].to_numpy()) % (model.days * DAY)
     reasons = frame["reason_code"].to_list()
-    about = ((frame["cause"] == "product information").fill_null(False).to_numpy() & frame["product_id"].is_in(list(watched)).fill_null(False).to_numpy()
-             if frame.height else np.zeros(0, dtype=bool))
-    return [(float(at[i]), reasons[i], int(sims[i]), bool(is_managed[i]), bool(about[i])) if keep[i] else None
-            for i in range(frame.height)]
+    products = frame["product_id"].to_list()
+    return [(float(at[i]), reasons[i], int(sims[i]), bool(is_managed[i]), products[i] if informing[i] else None)
+            if keep[i] else None for i in range(frame.height)]
 
 
 def _outcome(model: Calibration, path: str, reason: str, u: float) -> str:
@@ -302,8 +301,7 @@ def _handling(model: Calibration, reason: str, outcome: str, u: float) -> float:
     return float(sample[int(u * len(sample))])
 
 
-def replicated_figures(model: Calibration, regime: Scenario, replications: int, seed: int,
-                       watched: frozenset[str] = frozenset()) -> pl.DataFrame:
+def replicated_figures(model: Calibration, regime: Scenario, replications: int, seed: int) -> pl.DataFrame:
     """`replications` runs of `regime`, replication i with seed (seed, i): one row per replication and figure.
 
     The same seeds for every regime give common random numbers, so differences between regimes are paired.
@@ -311,5 +309,5 @@ def replicated_figures(model: Calibration, regime: Scenario, replications: int, 
     rows = []
     for i in range(replications):
         child = int(np.random.SeedSequence([seed, i]).generate_state(1)[0])
-        rows += [(i, k, v) for k, v in simulated_figures(model, regime, child, watched).items()]
+        rows += [(i, k, v) for k, v in simulated_figures(model, regime, child).items()]
     return pl.DataFrame(rows, schema={"replication": pl.Int64, "figure": pl.Utf8, "value": pl.Float64}, orient="row")

@@ -12,6 +12,7 @@ import polars as pl
 from scipy import stats
 
 from cxmining.simulation import (
+    PRODUCT_CALLS,
     Calibration,
     calibrated_model,
     observed_figures,
@@ -32,6 +33,19 @@ def _interval(values: np.ndarray) -> tuple[float, float, float]:
         return mean, mean, mean
     half = float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
     return mean, mean - half, mean + half
+
+
+def about_products(figures: pl.DataFrame, products: frozenset[str]) -> pl.DataFrame:
+    """The figures with the per-product information calls summed over `products` into one figure (none when empty)."""
+    per_product = pl.col("figure").str.starts_with(PRODUCT_CALLS)
+    rest = figures.filter(~per_product)
+    if not products:
+        return rest
+    chosen = (figures.filter(per_product & pl.col("figure").str.strip_prefix(PRODUCT_CALLS).is_in(list(products)))
+              .group_by("replication").agg(pl.col("value").sum()))
+    about = (figures.select("replication").unique().join(chosen, on="replication", how="left").fill_null(0.0)
+             .select("replication", pl.lit(f"{PRODUCT_CALLS}rewritten products").alias("figure"), "value"))
+    return pl.concat([rest, about.cast(rest.schema)])
 
 
 def scenario_comparison(today: pl.DataFrame, scenario: pl.DataFrame) -> pl.DataFrame:
@@ -78,9 +92,9 @@ def whatif_tables(db: str | Path | duckdb.DuckDBPyConnection, scenarios: list[tu
             replications=pl.lit(runs), seed=pl.lit(base_seed), simulated_at=pl.lit(now))
         results = []
         for regime, path in scenarios:
-            watched = rewritten_products(model, regime)
-            baseline = today if not watched else replicated_figures(model, BASELINE, runs, base_seed, watched)
-            compared = scenario_comparison(baseline, replicated_figures(model, regime, runs, base_seed, watched))
+            rewritten = rewritten_products(model, regime)
+            compared = scenario_comparison(about_products(today, rewritten),
+                                           about_products(replicated_figures(model, regime, runs, base_seed), rewritten))
             results.append(compared.with_columns(
                 scenario=pl.lit(regime.name), scenario_file=pl.lit(str(path) if path else None),
                 replications=pl.lit(runs), seed=pl.lit(base_seed), days=pl.lit(model.days), simulated_at=pl.lit(now)))
