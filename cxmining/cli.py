@@ -77,11 +77,9 @@ def run(
     folder = scenarios or landing / "scenarios"
     if scenarios is not None and not scenarios.is_dir():
         raise CxminingError(f"{scenarios}: scenario folder not found")
-    if folder.is_dir():
-        from cxmining.whatif_scenario import scenario
+    from cxmining.whatif_scenario import folder_scenarios
 
-        for path in sorted(folder.glob("*.y*ml")):
-            scenario(path)  # a broken scenario stops the run before anything is loaded
+    folder_scenarios(folder)  # a broken scenario stops the run before anything is loaded
     result = nightly(landing=landing, db=db, out=out, mapping=mapping, lookback_days=lookback_days,
                      quiet_days=quiet_days, noise=noise, demand_rules=demand_rules, scenarios=scenarios)
     typer.echo(f"run {result['run_id']}: " + ", ".join(f"{k} {v}" for k, v in result["store"].items()))

@@ -72,4 +72,9 @@ def scenario(path: Path) -> Scenario:
         raise ScenarioError(f"{path}: {first_problem(exc)}") from exc
 
 
+def folder_scenarios(folder: Path) -> list[tuple[Scenario, Path]]:
+    """Every scenario file (YAML) of `folder`, read, in name order; none when the folder does not exist."""
+    return [(scenario(path), path) for path in sorted(folder.glob("*.y*ml"))] if folder.is_dir() else []
+
+
 BASELINE = Scenario(name="today")

@@ -47,7 +47,7 @@ from cxmining.runs import (
 from cxmining.snapshot import published_snapshot
 from cxmining.store import relation_counts
 from cxmining.whatif import whatif_tables
-from cxmining.whatif_scenario import scenario
+from cxmining.whatif_scenario import folder_scenarios
 
 
 def _store_busy(task, task_run, state) -> bool:
@@ -161,8 +161,13 @@ def store_counts(db: Path) -> dict[str, int]:
 
 @task
 def what_if(db: Path, scenarios: Path) -> int:
-    """Today's regime and every scenario file of `scenarios` simulated (whatif_validation, whatif_results)."""
-    chosen = [(scenario(path), path) for path in sorted(scenarios.glob("*.y*ml"))]
+    """Today's regime and every scenario file of `scenarios` simulated (whatif_validation, whatif_results).
+
+    Nothing is simulated when the folder has no scenario; returns the number simulated.
+    """
+    chosen = folder_scenarios(scenarios)
+    if not chosen:
+        return 0
     checked, results = whatif_tables(db, chosen)
     logger = get_run_logger()
     outside = checked.filter(~checked["within"])
@@ -272,8 +277,7 @@ def nightly(
             demand = failure_demand(db, demand_rules)
             clock.lap("failure demand", demand["contact_demand"])
         scenarios = scenarios or landing / "scenarios"  # what-if scenarios ship with the landing folder, like models
-        if statistics["variants"] and scenarios.is_dir() and sorted(scenarios.glob("*.y*ml")):
-            simulated = what_if(db, scenarios)
+        if statistics["variants"] and (simulated := what_if(db, scenarios)):
             clock.lap("what-if", simulated)
         counts = store_counts(db) | journey_counts | {"variants": statistics["variants"]}
         files["report"] = analyst_report(db, out, run_id, drift)
