@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb
@@ -33,3 +34,30 @@ def test_uwv_complaints_load_through_a_mapping_file(landing: Path, tmp_path: Pat
         span = con.execute("SELECT min(started_at), max(started_at) FROM raw_calls").fetchone()
         assert span == (datetime(2015, 7, 2, 22, 0), datetime(2016, 2, 27, 23, 0))
         assert con.execute("SELECT DISTINCT activity FROM events").fetchall() == [("Call: complaint",)]
+
+
+@pytest.mark.skipif(not COMPLAINTS.exists(), reason=f"real logs not found at {COMPLAINTS.parent}")
+def test_uwv_complaints_are_failure_demand_and_the_simulation_reproduces_them(landing: Path, tmp_path: Path) -> None:
+    """A real log the generator never shaped: complaints, their repeats, and today's regime simulated."""
+    from cxmining.demand import demand_tables
+    from cxmining.journeys import journey_tables
+    from cxmining.mining import mining_tables
+    from cxmining.whatif import whatif_tables
+
+    (landing / "calls").mkdir()
+    shutil.copy(COMPLAINTS, landing / "calls" / COMPLAINTS.name)
+    db = tmp_path / "uwv.duckdb"
+    landing_reports(db, landing, "uwv", ROOT / "tests" / "data" / "uwv_complaints_mapping.yaml")
+    journey_tables(db)
+    mining_tables(db)
+    demand_tables(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        classified = dict(con.execute("SELECT cause, count(*) FROM contact_demand WHERE demand = 'failure' GROUP BY 1").fetchall())
+        calls = con.execute("SELECT customer_id, started_at, ended_at FROM raw_calls ORDER BY customer_id, started_at, call_id").fetchall()
+    # independently: a complaint within 7 days of the end of the same customer's previous one, in the same journey
+    repeats = sum(1 for (a, first_start, first_end), (b, start, _) in pairwise(calls)
+                  if a == b and a is not None and (start - (first_end or first_start)).total_seconds() <= 7 * 86400)
+    assert sum(classified.values()) == len(calls) == 289  # every complaint is failure demand
+    assert classified["repeat contact"] == repeats > 0
+    checked, _ = whatif_tables(db, [], replications=5, seed=1)
+    assert checked.filter(checked["figure"].is_in(["calls", "repeat calls", "journeys"]))["within"].all()
