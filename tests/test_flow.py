@@ -30,6 +30,7 @@ def test_nightly_reconciles_every_file_with_the_planted_truth(harness, tmp_path:
             lines.setdefault(path, set()).add(line)
         events = con.execute("SELECT count(*) FROM events").fetchone()[0]
         sources = dict(con.execute("SELECT source, count(*) FROM events GROUP BY 1").fetchall())
+        order_rows = con.execute("SELECT order_id, status, ts FROM raw_orders").fetchall()
 
     # Byte-identical files (the header-only drops of days without sign-ups) are loaded once.
     summary = json.loads((out / "run_summary.json").read_text())
@@ -50,8 +51,13 @@ def test_nightly_reconciles_every_file_with_the_planted_truth(harness, tmp_path:
         assert lines.get(path, set()) == {d["line"] for d in expected["defects"]}, path
 
     clean = {s: truth["rows"][s]["clean"] for s in ("web", "calls", "orders")}
-    assert sources == clean
-    assert events == sum(clean.values()) == result["store"]["events"]
+    assert len(order_rows) == clean["orders"]
+    # orders are orders: one step per order and status, a return per order, status and time (not one per line)
+    returns = {"return_requested", "returned", "refunded", "exchanged"}
+    steps = {(o, s, t if s in returns else None) for o, s, t in order_rows}
+    assert len(steps) < len(order_rows)  # the sample has orders with two lines
+    assert sources == {"web": clean["web"], "calls": clean["calls"], "orders": len(steps)}
+    assert events == sum(sources.values()) == result["store"]["events"]
     assert summary["totals"]["calls"]["rows_quarantined"] == truth["rows"]["calls"]["defective"]
 
     # The process outputs are written and are what an analyst expects to open.

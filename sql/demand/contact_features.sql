@@ -77,5 +77,5 @@ SELECT
     s.triggers, s.checkout_error_ts, s.help_page_ts, s.help_page, s.viewed_ts, s.placed_ts,
     u.activity IS NOT NULL                                             AS unexpected_step
 FROM staged AS s
-LEFT JOIN journey_products AS j USING (journey_id)
+LEFT JOIN journey_products AS j ON j.journey_id = s.journey_id AND j.is_primary
 LEFT JOIN journey_unexpected_steps AS u ON u.journey_id = s.journey_id AND u.activity = s.activity;

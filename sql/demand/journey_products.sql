@@ -1,5 +1,6 @@
--- Working table (temporary): the product each journey is about: the product ordered, else the product viewed most (first
--- viewed on a tie). Information calls without a product id are attributed to it, and it is the exposure of product rates.
+-- Working table (temporary): the products each journey is about: every product its order's lines hold, else the product
+-- viewed most (first viewed on a tie). They are the exposure of product rates; the primary one (viewed most of them,
+-- then first viewed, then the first line's) takes the information calls that record no product id.
 CREATE OR REPLACE TEMP TABLE journey_products AS
 WITH viewed AS (
     SELECT a.journey_id, e.product_id, count(*) AS views, min(a.event_order) AS first_view
@@ -8,15 +9,29 @@ WITH viewed AS (
     WHERE e.source = 'web' AND e.event_type = 'page_view' AND e.product_id IS NOT NULL
     GROUP BY ALL
 ),
+ordered AS (
+    SELECT DISTINCT j.journey_id, o.product_id, j.product_id = o.product_id AS first_line
+    FROM journeys AS j
+    JOIN raw_orders AS o USING (order_id)
+),
 most_viewed AS (
     SELECT journey_id, product_id
     FROM viewed
+    WHERE journey_id NOT IN (SELECT journey_id FROM ordered)
     QUALIFY row_number() OVER (PARTITION BY journey_id ORDER BY views DESC, first_view, product_id) = 1
+),
+about AS (
+    SELECT journey_id, product_id, 'ordered' AS product_rule, first_line FROM ordered
+    UNION ALL
+    SELECT journey_id, product_id, 'viewed most', true FROM most_viewed
 )
 SELECT
-    CAST(j.journey_id AS VARCHAR)                                              AS journey_id,
-    CAST(coalesce(j.product_id, m.product_id) AS VARCHAR)                      AS product_id, -- what the journey is about
-    CAST(CASE WHEN j.product_id IS NOT NULL THEN 'ordered' ELSE 'viewed most' END AS VARCHAR) AS product_rule
-FROM journeys AS j
-LEFT JOIN most_viewed AS m USING (journey_id)
-WHERE coalesce(j.product_id, m.product_id) IS NOT NULL;
+    CAST(a.journey_id AS VARCHAR)   AS journey_id,
+    CAST(a.product_id AS VARCHAR)   AS product_id,   -- what the journey is about (one row per product)
+    CAST(a.product_rule AS VARCHAR) AS product_rule, -- ordered | viewed most
+    row_number() OVER (
+        PARTITION BY a.journey_id
+        ORDER BY coalesce(v.views, 0) DESC, v.first_view NULLS LAST, a.first_line DESC, a.product_id
+    ) = 1                           AS is_primary    -- the one calls without a product id are attributed to
+FROM about AS a
+LEFT JOIN viewed AS v USING (journey_id, product_id);

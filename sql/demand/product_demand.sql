@@ -10,14 +10,13 @@ WITH views AS (
 interest AS (
     SELECT product_id, count(*) AS journeys FROM journey_products GROUP BY product_id
 ),
-lines AS (
+lines AS (  -- every line of an order counts for its product
     SELECT
         product_id,
         count(DISTINCT order_id) FILTER (WHERE status = 'placed')                                   AS orders,
         count(DISTINCT order_id) FILTER (WHERE status = 'delivered')                                AS delivered,
         count(DISTINCT order_id) FILTER (WHERE list_contains($description_return_reasons, return_reason)) AS returns
-    FROM events
-    WHERE source = 'orders' AND product_id IS NOT NULL
+    FROM raw_orders
     GROUP BY product_id
 ),
 calls AS (

@@ -1,5 +1,7 @@
 -- One row per customer-visible event from web, calls and orders, in UTC, with a readable activity and lane.
--- Personal data (caller_number, notes, phone, e-mail) is deliberately left out.
+-- Orders are orders: one event per order and lifecycle status (placed, paid, shipped, delivered, cancelled), at the time
+-- the first line reached it, with the lines as attributes; returns are one event per order, status and time (the lines
+-- returned together). Personal data (caller_number, notes, phone, e-mail) is deliberately left out.
 CREATE OR REPLACE VIEW events AS
 WITH web AS (
     SELECT
@@ -16,7 +18,8 @@ WITH web AS (
         CAST(NULL AS VARCHAR) AS agent_team, CAST(NULL AS VARCHAR) AS reason_code,
         CAST(NULL AS VARCHAR) AS outcome, CAST(NULL AS DOUBLE) AS duration_s,
         CAST(NULL AS VARCHAR) AS status, CAST(NULL AS VARCHAR) AS sales_channel,
-        CAST(NULL AS BIGINT) AS quantity, CAST(NULL AS VARCHAR) AS return_reason
+        CAST(NULL AS BIGINT) AS quantity, CAST(NULL AS VARCHAR) AS return_reason,
+        CAST(NULL AS VARCHAR[]) AS product_ids, CAST(NULL AS BIGINT) AS line_count
     FROM raw_web AS w
 ),
 calls AS (
@@ -26,18 +29,34 @@ calls AS (
         NULL, NULL, NULL,
         c.ivr_path, c.queue, c.agent_team, c.reason_code, c.outcome,
         epoch(c.ended_at) - epoch(c.started_at),
-        NULL, NULL, NULL, NULL
+        NULL, NULL, NULL, NULL, NULL, NULL
     FROM raw_calls AS c
+),
+order_steps AS (  -- orders as orders: one step per order and status; a return per order, status and time
+    SELECT
+        o.order_id, o.status,
+        CASE WHEN o.status IN ('return_requested', 'returned', 'refunded', 'exchanged') THEN o.ts END AS return_ts,
+        min(o.ts)                                                   AS ts,          -- when the first line reached it
+        min(o.customer_id)                                          AS customer_id,
+        arg_min(o.product_id, (o.ts, o.product_id))                 AS product_id,  -- the first line's product
+        list_sort(list_distinct(list(o.product_id)))                AS product_ids, -- every line's product
+        CAST(count(DISTINCT o.product_id) AS BIGINT)                AS line_count,
+        CAST(CASE WHEN count(o.quantity) = count(*) THEN sum(o.quantity) END AS BIGINT) AS quantity, -- NULL: a line's is unknown
+        arg_min(o.sales_channel, (o.ts, o.product_id))              AS sales_channel,
+        min(o.return_reason)                                        AS return_reason
+    FROM raw_orders AS o
+    GROUP BY o.order_id, o.status, return_ts
 ),
 orders AS (
     SELECT
-        'order:' || o.order_id || '/' || o.product_id || '/' || o.status || '/' || strftime(o.ts, '%Y-%m-%dT%H:%M:%S'),
+        'order:' || o.order_id || '/' || o.status
+            || coalesce('/' || strftime(o.return_ts, '%Y-%m-%dT%H:%M:%S'), ''),
         o.ts, o.status, 'orders', 'order',
         o.customer_id, o.order_id, o.product_id, NULL, NULL,
         NULL, NULL, NULL,
         NULL, NULL, NULL, NULL, NULL, NULL,
-        o.status, o.sales_channel, o.quantity, o.return_reason
-    FROM raw_orders AS o
+        o.status, o.sales_channel, o.quantity, o.return_reason, o.product_ids, o.line_count
+    FROM order_steps AS o
 ),
 unioned AS (
     SELECT * FROM web
@@ -58,6 +77,10 @@ SELECT
     u.visitor_id, u.event_type, u.page,                           -- web attributes
     u.ivr_path, u.queue, u.agent_team, u.reason_code, u.outcome,  -- call attributes
     CAST(u.duration_s AS DOUBLE) AS duration_s,                   -- call handling time in seconds
-    u.status, u.sales_channel, u.quantity, u.return_reason        -- order attributes
+    u.status, u.sales_channel,                                    -- order attributes: one event per order and status
+    u.quantity,                                                   -- items over the order's lines (NULL: a line's is unknown)
+    u.return_reason,
+    u.product_ids,                                                -- the products of the lines (sorted); product_id is the first line's
+    u.line_count                                                  -- how many lines (products) reached this status
 FROM unioned AS u
 LEFT JOIN activity_vocabulary AS v ON v.source = u.source AND v.code = u.code;
