@@ -7,6 +7,7 @@ when imported straight from `__main__`, so importing it here keeps scripts and t
 
 from __future__ import annotations
 
+import re
 import time
 import warnings
 from collections import Counter
@@ -184,6 +185,8 @@ def bpmn_activities(path: Path) -> set[str]:
 
 Move = tuple[str | None, str | None]  # (log activity, model label); None on the side that does not move
 SKIP = ">>"  # pm4py's "no move" marker in alignments
+LOG_MOVE_COST = MODEL_MOVE_COST = 10000  # pm4py's standard alignment costs (align_utils.STD_MODEL_LOG_MOVE_COST)
+SILENT_MOVE_COST = 1  # pm4py's align_utils.STD_TAU_COST
 
 
 @dataclass(frozen=True)
@@ -234,22 +237,75 @@ def _variant_log(variants: Sequence[tuple[str, ...]], frequencies: Sequence[int]
     return EventLog([trace for trace, n in zip(traces, frequencies, strict=True) for _ in range(n)])
 
 
+_GENERATED_NAME = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|n\d+|p_\d+|t_\d+|tau_\d+|skip_\d+|init_loop_\d+|loop_\d+", re.I)
+
+
+class _FixedOrder(set):
+    """A set that iterates in a fixed order. pm4py enumerates a net's places and transitions and keeps the first
+    optimal alignment it meets; a plain set of pm4py objects iterates in memory-address order, so equally good
+    alignments would win at random from one run to the next."""
+
+    def __init__(self, items: list) -> None:
+        super().__init__(items)
+        self._order = items
+
+    def __iter__(self):  # noqa: ANN204 - the set protocol
+        return iter(self._order)
+
+
+def _name_key(name: str) -> str:
+    """A node's name, or '' when it is generated afresh on every conversion (a UUID or a counter)."""
+    return "" if _GENERATED_NAME.fullmatch(str(name)) else str(name)
+
+
+def canonical_order(net: PetriNet) -> PetriNet:
+    """The same net, its places and transitions iterated in an order that does not change between runs.
+
+    Transitions are ordered by label, then name, then the names of the places around them (two rounds of refinement,
+    so that transitions with generated names are placed by their neighbours); places likewise. Whatever ties remain
+    are between nodes that look alike from every side, whose alignments read the same. This is the documented
+    tie-break of our alignments: among equally good ones, the one pm4py's search meets first in this order.
+    """
+    place_key = {p: (_name_key(p.name),) for p in net.places}
+    trans_key = {t: (t.label or "", _name_key(t.name)) for t in net.transitions}
+    for _ in range(2):
+        trans_key = {t: (*trans_key[t][:2], tuple(sorted(place_key[a.source] for a in t.in_arcs)),
+                         tuple(sorted(place_key[a.target] for a in t.out_arcs))) for t in net.transitions}
+        place_key = {p: (place_key[p][0], tuple(sorted(trans_key[a.source][:2] for a in p.in_arcs)),
+                         tuple(sorted(trans_key[a.target][:2] for a in p.out_arcs))) for p in net.places}
+    net._PetriNet__places = _FixedOrder(sorted(net.places, key=lambda p: place_key[p]))  # pm4py keeps them name-mangled
+    net._PetriNet__transitions = _FixedOrder(sorted(net.transitions, key=lambda t: trans_key[t]))
+    return net
+
+
 def variant_alignments(
     variants: Sequence[tuple[str, ...]], net: PetriNet, im: Marking, fm: Marking, max_seconds: float
 ) -> list[VariantAlignment]:
-    """pm4py's optimal alignment of each variant (pm4py's default algorithm), each stopped after `max_seconds`."""
+    """pm4py's optimal alignment of each variant under pm4py's standard costs, each stopped after `max_seconds`.
+
+    The search is pm4py's Dijkstra variant (`dijkstra_less_memory`) given pm4py's standard costs explicitly (10000 per
+    log move and per model move on a visible task, 1 per silent move), so costs, worst costs and fitness equal those
+    of pm4py's default A* exactly. Unlike the A*, it expands the net's transitions in the net's own order, so with
+    `canonical_order` the same one of several equally good alignments is chosen on every run (the documented
+    tie-break, docs/conformance.md).
+    """
     if not check_soundness.check_easy_soundness_net_in_fin_marking(net, im, fm):
         raise CxminingError("the model cannot reach its final marking from its initial one (not easy sound); "
                             "check the final marking")
-    variant = alignments.DEFAULT_VARIANT
-    parameters = {"pm4py:param:activity_key": ACTIVITY, "show_progress_bar": False}
+    net = canonical_order(net)
+    variant = alignments.Variants.VERSION_DIJKSTRA_LESS_MEMORY
+    parameters = {
+        "pm4py:param:activity_key": ACTIVITY, "show_progress_bar": False,
+        "model_cost_function": {t: MODEL_MOVE_COST if t.label is not None else SILENT_MOVE_COST for t in net.transitions},
+    }
     # what alignments.apply_log computes once per log and hands to every trace
     parameters["best_worst_cost_internal"] = variant.value.get_best_worst_cost(net, im, fm, parameters=dict(parameters))
     parameters["max_align_time_trace"] = max_seconds
     found = []
     for trace in _variant_log(variants):
         began = time.perf_counter()
-        result = alignments.apply_trace(trace, net, im, fm, parameters=dict(parameters), variant=variant)
+        costs = {"trace_cost_function": [LOG_MOVE_COST] * len(trace)}
+        result = alignments.apply_trace(trace, net, im, fm, parameters=parameters | costs, variant=variant)
         seconds = time.perf_counter() - began
         if result is None:
             found.append(VariantAlignment(None, None, None, [], timed_out=True, seconds=seconds))
