@@ -28,11 +28,14 @@ def test_uwv_complaints_load_through_a_mapping_file(landing: Path, tmp_path: Pat
     assert (report.rows_loaded, report.rows_quarantined, report.rows_duplicate) == (289, 0, 0)
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT count(DISTINCT customer_id) FROM raw_calls").fetchone()[0] == 226
-        # ContactDate 2016-01-12 is midnight in Amsterdam (UTC+1 in winter), 23:00 UTC the day before.
+        # ContactDate 2016-01-12 (a date alone, in an export whose times are Amsterdam's) stays on 12 January: read
+        # as Amsterdam midnight it would be 23:00 UTC on the 11th, and every daily figure would be a day early.
         first = con.execute("SELECT started_at FROM raw_calls WHERE call_id = '220'").fetchone()[0]
-        assert first == datetime(2016, 1, 11, 23, 0)
+        assert first == datetime(2016, 1, 12, 0, 0)
         span = con.execute("SELECT min(started_at), max(started_at) FROM raw_calls").fetchone()
-        assert span == (datetime(2015, 7, 2, 22, 0), datetime(2016, 2, 27, 23, 0))
+        assert span == (datetime(2015, 7, 3), datetime(2016, 2, 28))
+        days = {d for (d,) in con.execute("SELECT DISTINCT CAST(ts AS DATE) FROM events").fetchall()}
+        assert {str(d) for d in days} == {line.split(";")[7] for line in COMPLAINTS.read_text("latin-1").splitlines()[1:]}
         assert con.execute("SELECT DISTINCT activity FROM events").fetchall() == [("Call: complaint",)]
 
 
