@@ -4,6 +4,6 @@ planted, documented ground truth (see docs/sample.md)."""
 from __future__ import annotations
 
 from cxmining.sample.landing import write_sample
-from cxmining.sample.scenario import SampleError
+from cxmining.sample.scenario import Effects, SampleError
 
-__all__ = ["SampleError", "write_sample"]
+__all__ = ["Effects", "SampleError", "write_sample"]

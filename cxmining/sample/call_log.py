@@ -62,7 +62,7 @@ def call_rows(scn: Scenario, log: pl.DataFrame, people: pl.DataFrame, products: 
         product_id=pl.when(pl.Series(product >= 0)).then(products["product_id"].gather(known)),
         product_name=pl.when(pl.Series(product >= 0)).then(products["name"].gather(known)),
     )
-    t0 = epoch(scn.start)
+    t0 = epoch(scn.start)  # days of the written period (history rows get negative days and are not written)
     queue = named(pl.col("path"), [q for _, q in PATHS])
     an_order = pl.when(pl.col("order") >= 0).then(order_id(pl.col("order")))
     return frame.select(

@@ -67,7 +67,7 @@ def first_calls(scn: Scenario, people: pl.DataFrame, trips: Journeys, book: Orde
     """The first call on each matter: customer, reason, product, order, wanted start `ts`,
     `fixed_end` (new_order calls, whose timing the order already fixed; else -1) and `late`."""
     rng = scn.rng("calls")
-    t0, t_end = epoch(scn.start), epoch(scn.end)
+    t0, t_end = epoch(scn.sim_start), epoch(scn.end)
     it, o, li = trips.intents, book.orders, book.lines
     ordered = o.join(
         it.select("intent", "product", "call_start", "call_end", "checkout_error"),
@@ -163,7 +163,7 @@ def calls(scn: Scenario, first: pl.DataFrame, rounds: int = 4) -> pl.DataFrame:
     """All calls (first calls and repeats) within the period, numbered `call` by start time, with
     started, ended, path (index into PATHS), overflow, outcome (index into CALL_OUTCOMES), repeat."""
     rng = scn.rng("routing")
-    t0, t_end, ivr = epoch(scn.start), epoch(scn.end), epoch(scn.ivr_change)
+    t0, t_end, ivr = epoch(scn.sim_start), epoch(scn.end), epoch(scn.ivr_change)
     wave, done = first.with_columns(repeat=pl.lit(False)), []
     for _ in range(rounds):
         if wave.height == 0:

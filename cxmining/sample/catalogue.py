@@ -196,15 +196,23 @@ HELP_TOPICS = ("shipping", "returns", "payment", "warranty", "product-advice", "
 
 
 def catalogue(scn: Scenario) -> pl.DataFrame:
-    """Products with their contract columns plus `weight` (popularity), `rank` and `thin`."""
-    rng = scn.rng("catalogue")
+    """Products with their contract columns plus `weight` (popularity), `rank`, `thin` and `propensity` (the
+    product's own factor on its information-call and return rates, 1 unless `product_rate_spread` is set)."""
+    rng, eff = scn.rng("catalogue"), scn.effects
     cats = [(ci, c, item) for ci, c in enumerate(CATEGORIES) for item in c.items]
     n = len(cats)
-    rank = _ranks(n, scn.effects.thin_products, rng)
-    thin_ranks = rank[: scn.effects.thin_products]
-    rank = rng.permutation(rank)  # products in catalogue order get shuffled popularity ranks
-    thin = np.isin(rank, thin_ranks)
+    category = np.array([ci for ci, _, _ in cats])
+    if eff.thin_placement == "one category":
+        rank = rng.permutation(n)
+        chosen = rng.integers(len(CATEGORIES))
+        thin = np.isin(np.arange(n), rng.choice(np.flatnonzero(category == chosen), eff.thin_products, replace=False))
+    else:
+        rank = _ranks(n, eff.thin_products, eff.thin_placement, rng)
+        thin_ranks = rank[: eff.thin_products]
+        rank = rng.permutation(rank)  # products in catalogue order get shuffled popularity ranks
+        thin = np.isin(rank, thin_ranks)
     rows = [_product(c, item, bool(t), rng) for (_, c, item), t in zip(cats, thin)]
+    propensity = np.exp(rng.normal(0.0, eff.product_rate_spread, n) - eff.product_rate_spread**2 / 2)
     return pl.DataFrame(
         {
             "product_id": [f"P{1001 + i}" for i in range(n)],
@@ -212,20 +220,31 @@ def catalogue(scn: Scenario) -> pl.DataFrame:
             "category": [c.name for _, c, _ in cats],
             "description": [r[0] for r in rows],
             "price": [r[1] for r in rows],
-            "category_index": np.array([ci for ci, _, _ in cats], np.int16),
+            "category_index": category.astype(np.int16),
             "rank": rank.astype(np.int16),
-            "weight": 1.0 / (rank + 1.0) ** 1.05,
+            "weight": 1.0 / (rank + 1.0) ** eff.popularity_exponent,
             "thin": thin,
+            "propensity": propensity,
         }
     )
 
 
-def _ranks(n: int, thin: int, rng: np.random.Generator) -> np.ndarray:
-    """Popularity ranks (0 = most popular), the first `thin` of them meant for thin products:
-    one among the popular (ranks 1-4, never the top one), the others mid-table."""
-    popular = rng.integers(1, 5)
-    rest = rng.choice(np.arange(7, min(n, 30)), size=thin - 1, replace=False)
-    chosen = np.concatenate(([popular], rest))
+def _ranks(n: int, thin: int, placement: str, rng: np.random.Generator) -> np.ndarray:
+    """Popularity ranks (0 = most popular), the first `thin` of them meant for thin products.
+
+    `mixed`: one among the popular (ranks 1-4, never the top one), the others mid-table; `popular`: the top ranks;
+    `unpopular`: the bottom ranks.
+    """
+    if placement == "popular":
+        chosen = np.arange(thin)
+    elif placement == "unpopular":
+        chosen = np.arange(n - thin, n)
+    elif thin == 0:
+        chosen = np.zeros(0, np.int64)
+    else:
+        popular = rng.integers(1, 5)
+        rest = rng.choice(np.arange(7, min(n, 30)), size=thin - 1, replace=False)
+        chosen = np.concatenate(([popular], rest))
     return np.concatenate((chosen, np.setdiff1d(np.arange(n), chosen)))
 
 

@@ -258,7 +258,7 @@ def clickstream(scn: Scenario, sessions: pl.DataFrame, products: pl.DataFrame) -
     login_key[ev["session"][is_login]] = ev["key"][is_login]
     mode = modes[ev["session"]]
     logged_in = (mode == REMEMBERED) | ((mode == LOGS_IN) & (ev["key"] >= login_key[ev["session"]]))
-    t0, t_end = epoch(scn.start), epoch(scn.end)
+    t0, t_end = epoch(scn.sim_start), epoch(scn.end)
     frame = pl.DataFrame(
         {
             "session": ev["session"],

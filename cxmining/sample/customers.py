@@ -82,11 +82,11 @@ def customers(scn: Scenario) -> pl.DataFrame:
     `digits` of their mobile (also when not in the master), `phone_person`, `devices`, `first_visitor`."""
     rng = scn.rng("customers")
     n = scn.customers
-    t0 = epoch(scn.start)
+    t0 = epoch(scn.sim_start)
     signed_up_in_period = rng.random(n) < 0.15
     created = np.where(
         signed_up_in_period,
-        t0 + rng.integers(0, scn.days * DAY - DAY, n),
+        t0 + rng.integers(0, scn.sim_days * DAY - DAY, n),
         t0 - rng.integers(DAY, 3 * 365 * DAY, n),
     )
     digits = 10_000_000 + rng.choice(UNKNOWN_DIGITS[0] - 10_000_000, size=n, replace=False)

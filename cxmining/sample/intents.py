@@ -29,11 +29,12 @@ def journeys(scn: Scenario, people: pl.DataFrame, products: pl.DataFrame) -> Jou
     """Each customer's journeys in the period: research (web sessions, maybe a product_info call),
     then a decision: nothing, an abandoned cart, or a purchase on the web, by phone or in a store.
 
-    Columns: intent, customer, product, product2 (second order line or -1), thin, t_start,
+    Columns: intent, customer, product, product2 (second order line or -1), lines (order lines if it orders: 1 to
+    max_lines; the lines after the first are other products of the category, `offset` apart), thin, t_start,
     n_research, info_call, info_ts, outcome, t_decide (web purchase / cart session / store sale),
     call_start and call_end (the new_order call of a phone order), placed, checkout_error."""
     rng, eff = scn.rng("intents"), scn.effects
-    t0, t_end = epoch(scn.start), epoch(scn.end)
+    t0, t_end = epoch(scn.sim_start), epoch(scn.end)
     created = people["created"].to_numpy()
     phone_people = people["phone_person"].to_numpy()
     active = (t_end - np.maximum(created, t0)) / (t_end - t0)
@@ -46,7 +47,7 @@ def journeys(scn: Scenario, people: pl.DataFrame, products: pl.DataFrame) -> Jou
 
     earliest = np.maximum(created[cust], t0)
     first_day = (earliest - t0) // DAY
-    day = first_day + (rng.random(n) * 0.97 * (scn.days - first_day)).astype(np.int64)
+    day = first_day + (rng.random(n) * 0.97 * (scn.sim_days - first_day)).astype(np.int64)
     t_start = np.maximum(web_times(day, rng, t0), earliest + 5 * MINUTE)
 
     n_research = rng.poisson(np.where(phone_person, 0.5, 1.4))
@@ -61,7 +62,8 @@ def journeys(scn: Scenario, people: pl.DataFrame, products: pl.DataFrame) -> Jou
     has_research = n_research > 0
     last_research[has_research] = research_ts[first[has_research] + n_research[has_research] - 1]
 
-    p_info = eff.product_info_call * np.where(thin, eff.thin_product_info_multiplier, 1.0)
+    own = products["propensity"].to_numpy()[product]
+    p_info = eff.product_info_call * own * np.where(thin, eff.thin_product_info_multiplier, 1.0)
     info_call = rng.random(n) < np.minimum(p_info + phone_person * eff.phone_person_product_info, 0.95)
     info_ts = opening_hours(last_research + 20 * MINUTE + rng.exponential(3 * HOUR, n).astype(np.int64), rng)
 
@@ -85,14 +87,20 @@ def journeys(scn: Scenario, people: pl.DataFrame, products: pl.DataFrame) -> Jou
         -1,
     )
     per_category = len(weight) // (int(products["category_index"].max()) + 1)
-    sibling = product - product % per_category + (product + rng.integers(1, per_category, n)) % per_category
-    product2 = np.where((outcome >= WEB) & (outcome != STORE) & (rng.random(n) < 0.12), sibling, -1)
+    offset = rng.integers(1, per_category, n)
+    sibling = product - product % per_category + (product + offset) % per_category
+    multi = (outcome >= WEB) & (outcome != STORE) & (rng.random(n) < eff.multi_line_share)
+    product2 = np.where(multi, sibling, -1)
+    more = rng.integers(0, eff.max_lines - 1, n) if eff.max_lines > 2 else np.zeros(n, np.int64)
+    lines = np.where(multi, 2 + more, 1)
     intents = pl.DataFrame(
         {
             "intent": np.arange(n, dtype=np.int64),
             "customer": cust,
             "product": product.astype(np.int64),
             "product2": product2.astype(np.int64),
+            "lines": lines.astype(np.int64),
+            "offset": offset.astype(np.int64),
             "thin": thin,
             "t_start": t_start,
             "n_research": n_research.astype(np.int64),

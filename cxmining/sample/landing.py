@@ -22,7 +22,7 @@ from cxmining.sample.customers import customers
 from cxmining.sample.defects import with_defects
 from cxmining.sample.intents import Journeys, journeys
 from cxmining.sample.orders import OrderBook, order_book, order_rows
-from cxmining.sample.scenario import Scenario
+from cxmining.sample.scenario import Effects, Scenario
 from cxmining.sample.sessions import sessions
 from cxmining.sample.truth import ground_truth
 from cxmining.sample.web import web_rows
@@ -51,10 +51,18 @@ def write_sample(
     days: int = 60,
     dirty_rate: float = 0.002,
     progress: Callable[[str], None] | None = None,
+    effects: Effects | None = None,
+    history_days: int = 0,
 ) -> dict:
-    """Write a landing folder under `out` and return the ground truth (also written to out/truth.json)."""
+    """Write a landing folder under `out` and return the ground truth (also written to out/truth.json).
+
+    `effects` changes the simulated rates and the planted effects (thin descriptions: how many, where in popularity,
+    how strong; multi-line orders; products' own call propensities), see `Effects`. `history_days` simulates that
+    many days before `start` without writing them, as a real export that begins while journeys are under way.
+    """
     say = progress or (lambda _: None)
-    scn = Scenario(customers=customers, seed=seed, start=start, days=days, dirty_rate=dirty_rate)
+    scn = Scenario(customers=customers, seed=seed, start=start, days=days, dirty_rate=dirty_rate,
+                   effects=effects or Effects(), history_days=history_days)
     out = Path(out)
     _clear(out)
     world = simulate(scn, say)

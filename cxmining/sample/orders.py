@@ -48,7 +48,7 @@ def order_book(scn: Scenario, intents: pl.DataFrame, products: pl.DataFrame) -> 
     shipped, delivered (-1 when it does not happen), late. Line columns: order, line, product,
     quantity, reason (-1: not returned), requested, returned, resolved, exchanged."""
     rng, eff = scn.rng("orders"), scn.effects
-    t0, t_end = epoch(scn.start), epoch(scn.end)
+    t0, t_end = epoch(scn.sim_start), epoch(scn.end)
     o = intents.filter((pl.col("placed") >= 0) & (pl.col("placed") < t_end)).sort("placed", "intent")
     n = o.height
     channel = o["outcome"].to_numpy()
@@ -68,7 +68,7 @@ def order_book(scn: Scenario, intents: pl.DataFrame, products: pl.DataFrame) -> 
     )
     paid = np.where(unpaid, -1, paid)
     day = (placed - t0) // DAY
-    late = ~store & (day >= (scn.late_start - scn.start).days) & (day < (scn.late_end - scn.start).days)
+    late = ~store & (day >= (scn.late_start - scn.sim_start).days) & (day < (scn.late_end - scn.sim_start).days)
     dispatch = rng.uniform(0.6, 1.6, n) + late * rng.uniform(*eff.late_extra_days, n)
     shipped = np.where(store | (cancelled >= 0), -1, placed + (dispatch * DAY).astype(np.int64))
     delivered = np.select(
@@ -90,14 +90,16 @@ def order_book(scn: Scenario, intents: pl.DataFrame, products: pl.DataFrame) -> 
             "late": late,
         }
     )
-    second = o["product2"].to_numpy() >= 0
-    order = np.concatenate((np.arange(n), np.flatnonzero(second)))
-    product = np.concatenate((o["product"].to_numpy(), o["product2"].to_numpy()[second]))
-    line = np.concatenate((np.zeros(n, np.int64), np.ones(int(second.sum()), np.int64)))
-    keep = np.lexsort((line, order))
-    lines = _returns(
-        rng, order[keep], line[keep], product[keep], delivered, late, products["thin"].to_numpy(), scn
-    )
+    per_category = len(products) // (int(products["category_index"].max()) + 1)
+    lines_of = o["lines"].to_numpy()
+    order = np.repeat(np.arange(n), lines_of)
+    line = np.arange(len(order)) - np.repeat(np.cumsum(lines_of) - lines_of, lines_of)
+    first, offset = o["product"].to_numpy()[order], o["offset"].to_numpy()[order]
+    # line k > 0: the k-th other product of the category, starting `offset` on (line 1 is the clickstream's product2)
+    step = (offset - 1 + line - 1) % (per_category - 1) + 1
+    product = np.where(line == 0, first, first - first % per_category + (first + step) % per_category)
+    lines = _returns(rng, order, line, product, delivered, late, products["thin"].to_numpy(),
+                     products["propensity"].to_numpy(), scn)
     return OrderBook(orders, lines)
 
 
@@ -109,12 +111,13 @@ def _returns(
     delivered: np.ndarray,
     late: np.ndarray,
     thin: np.ndarray,
+    propensity: np.ndarray,
     scn: Scenario,
 ) -> pl.DataFrame:
     """Order lines with their return: reason, request, arrival and refund or exchange."""
     eff, m = scn.effects, len(order)
     shares = np.tile(RETURN_SHARES, (m, 1))
-    shares[:, NOT_AS_DESCRIBED] = eff.not_as_described * np.where(
+    shares[:, NOT_AS_DESCRIBED] = eff.not_as_described * propensity[product] * np.where(
         thin[product], eff.thin_not_as_described_multiplier, 1
     )
     shares[:, LATE_DELIVERY] = np.where(late[order], 0.06, RETURN_SHARES[LATE_DELIVERY])
@@ -122,7 +125,7 @@ def _returns(
     reason = np.where(returns, _reason(rng, shares), -1)
     quick = np.isin(reason, QUICK_RETURNS)
     wait = np.where(quick, rng.uniform(0.3, 4, m), rng.uniform(1, 14, m))
-    requested = web_time_after(delivered[order], (wait * DAY).astype(np.int64), rng, epoch(scn.start))
+    requested = web_time_after(delivered[order], (wait * DAY).astype(np.int64), rng, epoch(scn.sim_start))
     requested = np.where(reason >= 0, requested, -1)
     returned = np.where(reason >= 0, requested + (rng.uniform(2, 7, m) * DAY).astype(np.int64), -1)
     resolved = np.where(reason >= 0, returned + (rng.uniform(1, 4, m) * DAY).astype(np.int64), -1)

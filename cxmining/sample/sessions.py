@@ -40,7 +40,7 @@ def sessions(
     `anchor_ts`: the start of the session, or for purchase and support sessions the moment of the
     purchase or of the last page before the call. Customers' devices come first in visitor order."""
     rng = scn.rng("sessions")
-    t0, t_end = epoch(scn.start), epoch(scn.end)
+    t0, t_end = epoch(scn.sim_start), epoch(scn.end)
     it, o, li = trips.intents, book.orders, book.lines
     ordered = o.join(
         it.select("intent", "product", "product2", "checkout_error"),
@@ -158,7 +158,7 @@ def _browsing(scn: Scenario, rng: np.random.Generator, t0: int, first_visitor: i
     """Sessions of visitors who are not (yet) customers: a few pages, never logged in."""
     visitors = max(1, int(scn.customers * 0.4))
     n = int(visitors * 1.5)
-    ts = web_times(rng.integers(0, scn.days, n), rng, t0)
+    ts = web_times(rng.integers(0, scn.sim_days, n), rng, t0)
     return pl.DataFrame(
         {
             "kind": np.full(n, BROWSE, np.int64),

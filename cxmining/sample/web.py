@@ -48,7 +48,7 @@ def web_rows(
     number = np.zeros(sessions.height, np.int64)
     number[session[first]] = np.argsort(np.lexsort((session[first], starts)))
     step = np.arange(len(session)) - np.repeat(first, np.diff(np.append(first, len(session))))
-    t0 = epoch(scn.start)
+    t0 = epoch(scn.start)  # days of the written period (history rows get negative days and are not written)
     frame = clicks.with_columns(
         number=pl.Series(number[session]),
         step=pl.Series(step),
