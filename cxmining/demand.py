@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-from scipy import stats
+from scipy import optimize, stats
 
 from cxmining.demand_rules import DemandRules, demand_rules, rule_rows
 from cxmining.store import opened, relations, sql_text, transaction
@@ -22,40 +22,91 @@ TESTED = (  # working SQL, working table, result SQL; each working table has key
     ("demand/website_triggers.sql", "website_triggers", "demand/website_failure_contacts.sql"),
 )
 FLAG = "q_value <= $alpha AND observed - expected >= $min_excess AND observed >= $min_ratio * expected"  # as in the result SQL
-MAX_PASSES = 5
-SUMMARIES = ("demand/avoidable_calls.sql", "demand/failure_demand_causes.sql")
+SUMMARIES = ("demand/contact_targets.sql", "demand/avoidable_calls.sql", "demand/failure_demand_causes.sql")
 TABLES = (
-    "contact_demand", "failure_demand_products", "order_status_calls_by_day", "routing_failure",
-    "website_failure_contacts", "avoidable_calls", "failure_demand_causes",
+    "contact_demand", "journey_products", "failure_demand_products", "order_status_calls_by_day", "routing_failure",
+    "website_failure_contacts", "contact_targets", "avoidable_calls", "failure_demand_causes",
 )
 
 
-def dispersion(observed: np.ndarray, expected: np.ndarray, reference: np.ndarray) -> float:
-    """How much more the reference rows' counts vary than Poisson: Pearson chi-square / df, at least 1.
+OUTLIER_Z = 3.0  # reference rows further out than this (mid-p residual) do not inform the heterogeneity estimate
+SUSPECT_Z = 3.0  # rows this far above their expectation (mid-p residual) leave the reference of later passes
 
-    The rows flagged in the previous pass are not in the reference, so a real excess does not inflate the
-    estimate that decides whether it stands out.
+
+def negative_binomial_sf(observed: np.ndarray, mean: np.ndarray, alpha: np.ndarray | float) -> np.ndarray:
+    """P(Y >= observed) for Y negative binomial with this mean and variance mean * (1 + alpha * mean); Poisson at 0."""
+    observed, mean = np.asarray(observed, float), np.maximum(np.asarray(mean, float), 1e-300)
+    alpha = np.broadcast_to(np.asarray(alpha, float), mean.shape)
+    poisson = alpha < 1e-9
+    size = 1.0 / np.where(poisson, 1.0, alpha)
+    return np.where(poisson, stats.poisson.sf(observed - 1, mean),
+                    stats.nbinom.sf(observed - 1, size, size / (size + mean)))
+
+
+def _log_likelihood(observed: np.ndarray, mean: np.ndarray, alpha: np.ndarray) -> float:
+    poisson = alpha < 1e-9
+    size = 1.0 / np.where(poisson, 1.0, alpha)
+    return float(np.where(poisson, stats.poisson.logpmf(observed, mean),
+                          stats.nbinom.logpmf(observed, size, size / (size + mean))).sum())
+
+
+def _mid_p_residuals(observed: np.ndarray, mean: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Normal scores of the mid-p value of each count: about standard normal under the model."""
+    poisson = alpha < 1e-9
+    size = 1.0 / np.where(poisson, 1.0, alpha)
+    prob = size / (size + mean)
+    below = np.where(poisson, stats.poisson.cdf(observed - 1, mean), stats.nbinom.cdf(observed - 1, size, prob))
+    at = np.where(poisson, stats.poisson.pmf(observed, mean), stats.nbinom.pmf(observed, size, prob))
+    return stats.norm.ppf(np.clip(below + at / 2, 1e-15, 1 - 1e-15))
+
+
+def heterogeneity(observed: np.ndarray, expected: np.ndarray, reference: np.ndarray,
+                  expected_cv2: np.ndarray | None = None, trim: bool = True) -> float:
+    """How much comparable rows' rates vary beyond chance: the alpha of a negative binomial, estimated robustly.
+
+    Each row is a count with mean `expected` and variance expected * (1 + a_i * expected), where
+    a_i = alpha + (1 + alpha) * expected_cv2 (the relative uncertainty of the expectation, from the size of its
+    reference). alpha is the maximum-likelihood estimate over the reference rows without those whose mid-p residual
+    lies beyond OUTLIER_Z, refitted until that set settles (starting from Poisson's), so that real outliers not yet
+    flagged cannot inflate it and hide themselves, while rows that are only unusual under Poisson come back in when
+    the rows really are heterogeneous. It is kept only when a likelihood-ratio test shows it (5%, one-sided):
+    with few rows, chance alone would otherwise give a heterogeneity that costs the test its power. 0 means Poisson;
+    fewer than 8 reference rows give 0. `trim=False` fits every row (for rows that are themselves the evidence of
+    difference, such as categories).
     """
-    use = reference & (expected > 0) & ~np.isnan(expected)
-    if use.sum() < 5:
-        return 1.0
-    residuals = (observed[use] - expected[use]) ** 2 / expected[use]
-    return max(1.0, float(residuals.sum()) / (int(use.sum()) - 1))
+    cv2 = np.zeros_like(expected, dtype=float) if expected_cv2 is None else np.nan_to_num(np.asarray(expected_cv2, float))
+    usable = reference & (np.nan_to_num(expected) > 0) & ~np.isnan(observed)
+    y, mean, cv2 = observed[usable], expected[usable], cv2[usable]
+    keep = np.abs(_mid_p_residuals(y, mean, cv2)) <= OUTLIER_Z if trim else np.ones(len(y), bool)  # start from Poisson's
+    alpha, gain = 0.0, 0.0
+    for _ in range(10):
+        if keep.sum() < 8:
+            return 0.0
+        fit = optimize.minimize_scalar(
+            lambda log_a: -_log_likelihood(y[keep], mean[keep], np.exp(log_a) + (1 + np.exp(log_a)) * cv2[keep]),
+            bounds=(-12.0, 4.0), method="bounded")
+        alpha = float(np.exp(fit.x))
+        gain = _log_likelihood(y[keep], mean[keep], alpha + (1 + alpha) * cv2[keep]) - _log_likelihood(y[keep], mean[keep], cv2[keep])
+        settled = np.abs(_mid_p_residuals(y, mean, alpha + (1 + alpha) * cv2)) <= OUTLIER_Z if trim else keep
+        if (settled == keep).all():
+            break
+        keep = settled
+    return alpha if 2 * gain > stats.chi2.ppf(0.90, 1) else 0.0
 
 
-def excess_p_values(observed: np.ndarray, expected: np.ndarray, phi: float = 1.0) -> np.ndarray:
-    """One-sided p-values of seeing at least `observed` when `expected` is the mean and the variance is phi * mean.
+def excess_p_values(observed: np.ndarray, expected: np.ndarray, alpha: float = 0.0,
+                    expected_cv2: np.ndarray | None = None) -> np.ndarray:
+    """One-sided p-values of seeing at least `observed` when `expected` is the mean.
 
-    Poisson for phi = 1, else the negative binomial with that mean and variance (quasi-Poisson). A row without an
-    expectation (NaN: nothing to compare with) gets p = 1.
+    The count is negative binomial with variance expected * (1 + a * expected), a = alpha + (1 + alpha) *
+    expected_cv2: alpha for rows that differ beyond chance (heterogeneity), expected_cv2 for the uncertainty of the
+    expectation itself (a small reference). Poisson when both are 0. A row without an expectation (NaN: nothing to
+    compare with) gets p = 1; a count where none was expected, p = 0.
     """
+    cv2 = np.zeros_like(expected, dtype=float) if expected_cv2 is None else np.nan_to_num(np.asarray(expected_cv2, float))
     untestable = np.isnan(expected)
-    observed = np.nan_to_num(observed.astype(float))
-    mean = np.nan_to_num(expected.astype(float))
-    if phi <= 1.0:
-        p = stats.poisson.sf(observed - 1, mean)
-    else:
-        p = stats.nbinom.sf(observed - 1, np.maximum(mean, 1e-12) / (phi - 1.0), 1.0 / phi)
+    observed, mean = np.nan_to_num(np.asarray(observed, float)), np.nan_to_num(np.asarray(expected, float))
+    p = negative_binomial_sf(observed, mean, alpha + (1 + alpha) * cv2)
     return np.where((observed <= 0) | untestable, 1.0, np.where(mean <= 0, 0.0, p))
 
 
@@ -76,57 +127,146 @@ def false_discovery_q_values(p: np.ndarray) -> np.ndarray:
     return stats.false_discovery_control(p, method="bh") if len(p) else p
 
 
-def _add_tests(con: duckdb.DuckDBPyConnection, table: str, excluded: list[str] | None) -> float:
-    """Add p_value, q_value and dispersion columns to a working table from its observed and expected columns.
+def _add_tests(con: duckdb.DuckDBPyConnection, table: str, flagged: set[str] | None) -> set[str]:
+    """Add p_value, q_value and heterogeneity columns to a working table from its observed and expected columns;
+    return the keys of the rows far above their expectation (mid-p residual beyond SUSPECT_Z).
 
-    The dispersion is estimated on the rows not in `excluded` (the reference), or taken as 1 (Poisson) when
-    `excluded` is None; returns it.
+    Heterogeneity is estimated robustly on the rows not `flagged` in an earlier pass, or taken as 0 (Poisson) when
+    `flagged` is None. A table with `exposure_share` is tested against its reference with the conditional binomial
+    test instead (and has no outliers of this kind).
     """
     columns = {name for (name,) in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall()}
     conditional = "exposure_share" in columns  # a small reference: compare with it, not with a fixed expectation
     extra = ", reference_observed, exposure_share" if conditional else ""
+    extra += ", expected_cv2" if "expected_cv2" in columns else ""
+    extra += ", wider_expected, reference_group, exposure" if "wider_expected" in columns else ""
     rows = con.execute(f"SELECT rowid, key, observed, expected{extra} FROM {table}").fetchnumpy()  # table: TESTED allow-list
     column = lambda c: np.ma.filled(np.ma.asarray(rows[c], dtype=float), np.nan)
     observed, expected = column("observed"), column("expected")
-    if excluded is None:
-        phi = 1.0
-    else:
-        phi = dispersion(observed, expected, ~np.isin(np.asarray(rows["key"], dtype=object), np.asarray(excluded, dtype=object)))
+    cv2 = column("expected_cv2") if "expected_cv2" in rows else None
+    keys = np.asarray(rows["key"], dtype=object)
+    reference = ~np.isin(keys, np.asarray(sorted(flagged or ()), dtype=object))
+    outliers: set[str] = set()
     if conditional:
-        p = conditional_p_values(observed, column("reference_observed"), column("exposure_share"))
+        alpha, p = 0.0, conditional_p_values(observed, column("reference_observed"), column("exposure_share"))
     else:
-        p = excess_p_values(observed, expected, phi)
+        alpha = 0.0 if flagged is None else heterogeneity(observed, expected, reference, cv2)
+        p = excess_p_values(observed, expected, alpha, cv2)
+        testable = np.nan_to_num(expected) > 0
+        a = alpha + (1 + alpha) * (np.zeros(len(p)) if cv2 is None else np.nan_to_num(cv2))
+        z = np.zeros(len(p))
+        z[testable] = _mid_p_residuals(np.nan_to_num(observed)[testable], expected[testable], a[testable])
+        far = z > SUSPECT_Z
+        if "wider_expected" in columns:
+            far |= _far_above_wider(observed, rows, far, alpha)
+        outliers = set(keys[far].tolist())
     tests = {"row": np.asarray(rows["rowid"]), "p_value": p, "q_value": false_discovery_q_values(p),
-             "dispersion": np.full(len(p), phi)}
+             "heterogeneity": np.full(len(p), alpha)}
     con.register("_tests", {k: np.asarray(v) for k, v in tests.items()})
     try:
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {table} AS "
-            f"SELECT w.*, t.p_value, t.q_value, t.dispersion FROM (SELECT rowid AS _row, * FROM {table}) AS w "
+            f"SELECT w.*, t.p_value, t.q_value, t.heterogeneity FROM (SELECT rowid AS _row, * FROM {table}) AS w "
             f"LEFT JOIN _tests AS t ON t.row = w._row"
         )
     finally:
         con.unregister("_tests")
-    return phi
+    return outliers
+
+
+def _far_above_wider(observed: np.ndarray, wider: dict[str, np.ndarray], far: np.ndarray, alpha: float) -> np.ndarray:
+    """Rows far above the wider reference (a product against the whole catalogue), except in groups (categories) where
+    more than half of the rows with exposure are far above: there the whole group differs, and its rows stay each
+    other's reference.
+
+    Several thin descriptions in one category raise the category's own rate until none of them stands out against
+    it; against the catalogue they still do, and leaving them out of the category's reference lets each be tested
+    against its ordinary siblings.
+    """
+    expected = np.ma.filled(np.ma.asarray(wider["wider_expected"], dtype=float), np.nan)
+    testable = np.nan_to_num(expected) > 0
+    z = np.zeros(len(observed))
+    z[testable] = _mid_p_residuals(np.nan_to_num(observed)[testable], expected[testable],
+                                   np.full(int(testable.sum()), alpha))
+    above = z > SUSPECT_Z
+    group = np.asarray(wider["reference_group"], dtype=object)
+    exposure = np.nan_to_num(np.ma.filled(np.ma.asarray(wider["exposure"], dtype=float), 0.0))
+    for g in set(group[above].tolist()):
+        members = (group == g) & (exposure > 0)
+        if (members & (above | far)).sum() > 0.5 * members.sum():
+            above &= ~(group == g)
+    return above
+
+
+MIN_CATEGORIES = 8  # fewer categories cannot tell how much they differ: each then keeps its own rate (min_reference prior)
+UNINFORMATIVE = 1e9  # a prior this heavy: the categories do not differ, every product is compared with the catalogue
+
+
+def category_prior(counts: list[tuple], min_reference: float) -> dict[str, float]:
+    """How many journeys (and delivered orders) of the catalogue's rate a category's reference leans on.
+
+    `counts` holds, per category, (journeys, information calls, delivered orders, 'not as described' returns) of the
+    products left in the reference. A category's rate is taken to vary around the catalogue's with relative variance
+    alpha, estimated from the categories' counts against the rest of the catalogue (`heterogeneity`, every category
+    fitted): the empirical-Bayes prior is then a gamma of shape 1/alpha, worth 1/(alpha * rate) journeys. Categories
+    no different from each other give an uninformative category (every product against the catalogue); with fewer
+    than MIN_CATEGORIES the difference cannot be told, and the prior is `min_reference` journeys.
+    """
+    prior = {}
+    for name, exposure_at, observed_at in (("prior_journeys", 0, 1), ("prior_delivered", 2, 3)):
+        n = np.array([c[exposure_at] or 0 for c in counts], float)
+        y = np.array([c[observed_at] or 0 for c in counts], float)
+        if len(counts) < MIN_CATEGORIES or y.sum() <= 0 or n.sum() <= 0:
+            prior[name] = float(min_reference)
+            continue
+        others = (y.sum() - y) / np.maximum(n.sum() - n, 1e-12)
+        alpha = heterogeneity(y, n * others, n > 0, trim=False)
+        prior[name] = min(1.0 / (alpha * y.sum() / n.sum()), UNINFORMATIVE) if alpha > 0 else UNINFORMATIVE
+    return prior
+
+
+def _product_prior(con: duckdb.DuckDBPyConnection, excluded: set[str], params: dict[str, object]) -> dict[str, float]:
+    """The category prior of the product test, from the counts of the products left in the reference."""
+    counts = con.execute(
+        "SELECT category, sum(journeys), sum(info_calls), sum(delivered), sum(returns) FROM product_demand "
+        "WHERE NOT list_contains($excluded, key) GROUP BY category ORDER BY category", {"excluded": sorted(excluded)},
+    ).fetchall()
+    return category_prior([c[1:] for c in counts], float(params["min_reference"]))
 
 
 def _tested(con: duckdb.DuckDBPyConnection, working: str, table: str, params: dict[str, object]) -> None:
-    """Build a working table and test it; rebuild with the flagged rows left out of the reference until the flags settle.
+    """Build a working table and test it; rebuild with the flagged and outlying rows left out of the reference until
+    no new one appears.
 
-    A flagged product (or day, or path) would otherwise raise the expectation it is tested against,
-    and hide its neighbours: two thin descriptions in one category mask each other.
+    An outlier left in the reference raises its neighbours' expectation (two thin descriptions in one category mask
+    each other) and pushes their residuals down, which would inflate any estimate of heterogeneity. So the first pass
+    is Poisson; every row flagged, or further than OUTLIER_Z from its expectation, leaves the reference of the later
+    passes, and the set left out only grows, while each row's own flag is decided again on every pass. From the
+    second pass on, heterogeneity is estimated robustly on the rows not flagged. The passes end when a pass finds
+    nothing new to leave out: at most one more than there are rows.
     """
-    excluded: list[str] | None = None  # first pass: nothing left out, Poisson (the reference may still hold outliers)
-    for _ in range(MAX_PASSES):
-        _run(con, working, params | {"excluded": excluded or []})
-        _add_tests(con, table, excluded)
-        flagged = [k for (k,) in con.execute(
-            f"SELECT key FROM {table} WHERE {FLAG} ORDER BY key",  # table: TESTED allow-list
+    excluded: set[str] = set()
+    flagged: set[str] | None = None
+    prior_of = PRIORS.get(table)
+    while True:
+        if prior_of is not None:  # the counts do not depend on the prior: a first build gives them
+            _run(con, working, params | {"excluded": sorted(excluded), **dict.fromkeys(PRIOR_KEYS, params["min_reference"])})
+            params = params | prior_of(con, excluded, params)
+        _run(con, working, params | {"excluded": sorted(excluded)})
+        outliers = _add_tests(con, table, flagged)
+        flagged = {k for (k,) in con.execute(
+            f"SELECT key FROM {table} WHERE {FLAG}",  # table: TESTED allow-list
             {k: params[k] for k in ("alpha", "min_excess", "min_ratio")},
-        ).fetchall()]
-        if flagged == excluded:
+        ).fetchall()}
+        if excluded and (flagged | outliers) <= excluded:
             return
-        excluded = flagged
+        if not excluded and not flagged and not outliers:
+            return
+        excluded |= flagged | outliers
+
+
+PRIORS = {"product_demand": _product_prior}  # working tables whose reference leans on a prior estimated per pass
+PRIOR_KEYS = ("prior_journeys", "prior_delivered")
 
 
 def _rule_parameters(rules: DemandRules) -> dict[str, object]:
@@ -172,6 +312,7 @@ def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules
         with transaction(con):  # readers see the old demand tables or the new ones, never a mix
             _run(con, "demand/journey_products.sql", params)
             _run(con, "demand/contact_features.sql", params)
+            _run(con, "demand/contact_causes.sql", params)
             _run(con, "demand/contact_demand.sql", params)
             for working, table, result in TESTED:
                 _tested(con, working, table, params)

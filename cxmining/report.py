@@ -59,7 +59,7 @@ ORDER_JOURNEYS = "SELECT count(*) FROM journeys WHERE journey_type = 'order'"
 DEMAND = {
     "causes": """
         SELECT demand, cause, contacts, calls, journeys, share_of_calls, calls_per_month, agent_hours_per_month,
-               avoidable_calls_per_month
+               calls_without_handling_time, avoidable_calls_per_month
         FROM failure_demand_causes ORDER BY demand = 'failure' DESC, calls DESC, contacts DESC, cause""",
     "products": """
         SELECT product_id, name, category, views, journeys, orders, info_calls, returns_not_as_described, rate, expected_rate,
@@ -78,7 +78,8 @@ DEMAND = {
         SELECT "trigger", sessions, calls, call_rate, baseline_rate, excess_calls, q_value, flagged
         FROM website_failure_contacts ORDER BY flagged DESC, excess_calls DESC NULLS LAST, "trigger" """,
     "avoidable": """
-        SELECT cause, target, fix, avoidable_calls, calls_per_month, agent_hours_per_month
+        SELECT cause, target, fix, calls, excess_share, avoidable_calls, calls_per_month, agent_hours_per_month,
+               calls_without_handling_time
         FROM avoidable_calls ORDER BY calls_per_month DESC, cause, target""",
 }
 DEMAND_SOURCE = {"causes": "failure_demand_causes", "products": "failure_demand_products",
@@ -211,18 +212,19 @@ def whatif_section(con: duckdb.DuckDBPyConnection, present: set[str]) -> dict[st
     if not {"whatif_results", "whatif_validation"} <= present:
         return None
     validation = _records(con, """
-        SELECT figure, observed, simulated, simulated_low, simulated_high, tolerance, within, replications, seed,
+        SELECT figure, observed, simulated, simulated_low, simulated_high, tolerance, within, note, replications, seed,
                simulated_at
         FROM whatif_validation ORDER BY figure LIKE 'calls: %', figure""")
     rows = _records(con, """
         SELECT scenario, figure, today, today_low, today_high, scenario_value, scenario_low, scenario_high,
-               change, change_low, change_high, replications, days
+               change, change_low, change_high, replications, days, observations, note
         FROM whatif_results WHERE list_contains($figures, figure)
         ORDER BY scenario, list_position($figures, figure)""", {"figures": list(WHATIF_FIGURES)})
     scenarios: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         scenarios.setdefault(row["scenario"], []).append(row)
-    return {"validation": validation, "within": sum(v["within"] for v in validation),
+    return {"validation": validation, "within": sum(bool(v["within"]) for v in validation),
+            "checked": sum(v["within"] is not None for v in validation),
             "scenarios": [{"name": name, "rows": figures} for name, figures in scenarios.items()]}
 
 

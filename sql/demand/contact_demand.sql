@@ -1,18 +1,9 @@
 -- One row per contact (call, or web help/contact view) in a journey: failure or value demand, its cause and the evidence.
 CREATE OR REPLACE TABLE contact_demand AS
 WITH matched AS (
-    SELECT f.*, r.priority, r.name AS rule, r.demand, r.cause
+    SELECT f.*, c.priority, c.rule, c.demand, c.cause
     FROM contact_features AS f
-    JOIN demand_rules AS r ON
-            (r.channels IS NULL OR list_contains(r.channels, f.channel))
-        AND (r.reason_codes IS NULL OR list_contains(r.reason_codes, f.reason_code))
-        AND (r.pages IS NULL OR list_bool_or(list_transform(r.pages, lambda p: starts_with(coalesce(f.page, ''), p))))
-        AND (r.order_stages IS NULL OR list_contains(r.order_stages, f.order_stage))
-        AND (r.is_repeat IS NULL OR r.is_repeat = f.is_repeat)
-        AND (r.previous_outcomes IS NULL OR list_contains(r.previous_outcomes, f.previous_outcome))
-        AND (r.after IS NULL OR list_has_any(r.after, f.triggers))
-        AND (r.unexpected_step IS NULL OR r.unexpected_step = f.unexpected_step)
-    QUALIFY row_number() OVER (PARTITION BY f.contact_id ORDER BY r.priority) = 1
+    JOIN contact_causes AS c ON c.contact_id = f.contact_id AND c.context = 'as observed'
 )
 SELECT
     CAST(m.contact_id AS VARCHAR)      AS contact_id,   -- events.event_id

@@ -14,6 +14,10 @@ context AS (
         max(CASE WHEN event_type = 'checkout_error' THEN ts END) OVER before                           AS checkout_error_ts,
         max(CASE WHEN event_type = 'help_view' THEN ts END) OVER before                                AS help_page_ts,
         last_value(CASE WHEN event_type = 'help_view' THEN page END IGNORE NULLS) OVER before          AS help_page,
+        last_value(CASE WHEN event_type = 'checkout_error' THEN activity || coalesce(' ' || page, '') END IGNORE NULLS)
+            OVER before                                                                                AS checkout_error_trigger,
+        last_value(CASE WHEN event_type = 'help_view' THEN activity || coalesce(' ' || page, '') END IGNORE NULLS)
+            OVER before                                                                                AS help_page_trigger,
         last_value(CASE WHEN source = 'web' THEN product_id END IGNORE NULLS) OVER before              AS viewed_product_id,
         max(CASE WHEN source = 'web' AND product_id IS NOT NULL THEN ts END) OVER before               AS viewed_ts,
         min(CASE WHEN status = 'placed' THEN ts END) OVER journey                                      AS placed_ts,
@@ -75,6 +79,7 @@ SELECT
          WHEN s.recent_product_id IS NOT NULL THEN 'viewed before' END AS product_source,
     s.order_stage, s.is_repeat, s.followed_by_repeat, s.previous_contact_id, s.previous_ts, s.previous_outcome, s.previous_ivr_path,
     s.triggers, s.checkout_error_ts, s.help_page_ts, s.help_page, s.viewed_ts, s.placed_ts,
+    s.checkout_error_trigger, s.help_page_trigger,             -- website_triggers.trigger of the last one before
     u.activity IS NOT NULL                                             AS unexpected_step
 FROM staged AS s
 LEFT JOIN journey_products AS j ON j.journey_id = s.journey_id AND j.is_primary

@@ -1,5 +1,5 @@
--- Failure and value demand by cause: contacts, calls, journeys, calls and agent hours per month, and what fixing the flagged
--- targets of the cause would remove (avoidable_calls).
+-- Failure and value demand by cause: contacts, calls, journeys, calls and agent hours per month, and the calls of the cause
+-- that fixing the flagged targets would remove (contact_targets: the calls of this cause counted under some target).
 CREATE OR REPLACE TABLE failure_demand_causes AS
 WITH span AS (
     SELECT greatest((epoch(max(ts)) - epoch(min(ts))) / 86400.0, 1.0) / 30.4375 AS months,
@@ -10,16 +10,24 @@ WITH span AS (
 per_cause AS (
     SELECT
         demand, cause,
-        count(*)                                        AS contacts,
-        count(*) FILTER (WHERE channel = 'phone')       AS calls,
-        count(DISTINCT journey_id)                      AS journeys,
-        sum(duration_s) FILTER (WHERE channel = 'phone') AS seconds
+        count(*)                                         AS contacts,
+        count(*) FILTER (WHERE channel = 'phone')        AS calls,
+        count(DISTINCT journey_id)                       AS journeys,
+        avg(duration_s) FILTER (WHERE channel = 'phone') AS mean_seconds,      -- over calls with a known handling time
+        count(*) FILTER (WHERE channel = 'phone' AND duration_s IS NULL) AS untimed
     FROM contact_demand
     GROUP BY ALL
 ),
+counted AS (  -- per cause of the call and target: calls, their avoidable part and its handling time
+    SELECT cause, target, count(*) * any_value(excess_share) AS avoidable,
+           count(*) * any_value(excess_share) * avg(duration_s) AS seconds   -- NULL: no handling time known
+    FROM contact_targets
+    GROUP BY cause, target
+),
 avoidable AS (
-    SELECT cause, count(*) AS targets, sum(calls_per_month) AS calls_per_month, sum(agent_hours_per_month) AS hours
-    FROM avoidable_calls
+    SELECT cause, count(*) AS targets, sum(avoidable) AS calls,
+           CASE WHEN count(seconds) = count(*) THEN sum(seconds) END AS seconds
+    FROM counted
     GROUP BY cause
 )
 SELECT
@@ -30,10 +38,12 @@ SELECT
     CAST(c.journeys AS BIGINT)                                 AS journeys,
     CAST(c.calls / nullif(s.calls, 0) AS DOUBLE)               AS share_of_calls,
     CAST(c.calls / s.months AS DOUBLE)                         AS calls_per_month,
-    CAST(coalesce(c.seconds, 0) / 3600.0 / s.months AS DOUBLE) AS agent_hours_per_month,
-    CAST(coalesce(a.targets, 0) AS BIGINT)                     AS flagged_targets, -- rows of avoidable_calls
-    CAST(coalesce(a.calls_per_month, 0) AS DOUBLE)             AS avoidable_calls_per_month,
-    CAST(coalesce(a.hours, 0) AS DOUBLE)                       AS avoidable_agent_hours_per_month
+    -- calls without an end time count at the mean of the others; NULL when none of the cause's calls has one
+    CAST(c.calls * c.mean_seconds / 3600.0 / s.months AS DOUBLE) AS agent_hours_per_month,
+    CAST(c.untimed AS BIGINT)                                  AS calls_without_handling_time,
+    CAST(coalesce(a.targets, 0) AS BIGINT)                     AS flagged_targets, -- targets its calls are counted under
+    CAST(coalesce(a.calls, 0) / s.months AS DOUBLE)            AS avoidable_calls_per_month, -- never above calls_per_month
+    CAST(CASE WHEN a.calls IS NULL THEN 0 ELSE a.seconds / 3600.0 / s.months END AS DOUBLE) AS avoidable_agent_hours_per_month
 FROM per_cause AS c
 CROSS JOIN span AS s
 LEFT JOIN avoidable AS a USING (cause)

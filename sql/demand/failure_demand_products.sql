@@ -19,12 +19,21 @@ SELECT
     CAST(expected_return_rate AS DOUBLE)          AS expected_return_rate,
     CAST(observed AS BIGINT)                      AS failures,      -- information calls + 'not as described' returns: what is tested
     CAST(expected AS DOUBLE)                      AS expected_failures,
-    CAST(p_value AS DOUBLE)                       AS p_value,       -- one-sided quasi-Poisson test of failures against expected_failures
-    CAST(dispersion AS DOUBLE)                AS dispersion,      -- variance / mean of the reference rows (1 = Poisson)
+    CAST(failures / expected AS DOUBLE)           AS rate_ratio,    -- failures / expected_failures
+    -- 95% interval of the ratio: Poisson limits of the count (Wilson-Hilferty), over the expectation
+    CAST(CASE WHEN observed > 0 THEN observed * (1 - 1 / (9 * observed) - 1.96 / (3 * sqrt(observed))) ^ 3 ELSE 0 END
+         / expected AS DOUBLE)                    AS rate_ratio_low,
+    CAST((observed + 1) * (1 - 1 / (9 * (observed + 1)) + 1.96 / (3 * sqrt(observed + 1))) ^ 3 / expected AS DOUBLE)
+                                                  AS rate_ratio_high,
+    CAST(p_value AS DOUBLE)                       AS p_value,       -- one-sided negative-binomial test of failures against expected_failures
+    CAST(heterogeneity AS DOUBLE)                 AS heterogeneity, -- how much comparable products differ beyond chance (0: Poisson)
     CAST(q_value AS DOUBLE)                       AS q_value,       -- Benjamini-Hochberg adjusted across products
     CAST(q_value <= $alpha AND observed - expected >= $min_excess AND observed >= $min_ratio * expected AS BOOLEAN)
                                                   AS flagged,
-    CAST(reference AS VARCHAR)                    AS reference,     -- category or catalogue: what "comparable" was
+    CAST(reference AS VARCHAR)                    AS reference,     -- category or catalogue: which weighs more in "comparable"
+    CAST(category_weight AS DOUBLE)               AS category_weight, -- share of the reference from the category (rest: catalogue)
+    CAST(catalogue_rate AS DOUBLE)                AS catalogue_rate, -- information calls per journey over the whole catalogue
+    CAST(NOT excluded AS BOOLEAN)                 AS in_reference,  -- false once flagged on a pass: left out of others' reference
     CAST(description_chars AS INTEGER)            AS description_chars, -- text length, HTML tags left out
     CAST(cat_description_chars AS DOUBLE)         AS category_median_chars,
     CAST(has_specifications AS BOOLEAN)           AS has_specifications, -- mentions specifications, dimensions or units

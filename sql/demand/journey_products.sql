@@ -1,7 +1,7 @@
--- Working table (temporary): the products each journey is about: every product its order's lines hold, else the product
+-- The products each journey is about: every product its order's lines hold, else the product
 -- viewed most (first viewed on a tie). They are the exposure of product rates; the primary one (viewed most of them,
 -- then first viewed, then the first line's) takes the information calls that record no product id.
-CREATE OR REPLACE TEMP TABLE journey_products AS
+CREATE OR REPLACE TABLE journey_products AS
 WITH viewed AS (
     SELECT a.journey_id, e.product_id, count(*) AS views, min(a.event_order) AS first_view
     FROM journey_assignment AS a

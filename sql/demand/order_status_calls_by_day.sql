@@ -12,8 +12,8 @@ SELECT
     CAST(days_to_ship AS DOUBLE)           AS days_to_ship,        -- median, placed to shipped
     CAST(days_to_delivery AS DOUBLE)       AS days_to_delivery,    -- median, placed to delivered
     CAST(seconds / 3600.0 AS DOUBLE)       AS agent_hours,         -- handling time of those calls
-    CAST(p_value AS DOUBLE)                AS p_value,             -- one-sided quasi-Poisson test of orders_with_calls
-    CAST(dispersion AS DOUBLE)                AS dispersion,      -- variance / mean of the reference rows (1 = Poisson)
+    CAST(p_value AS DOUBLE)                AS p_value,             -- one-sided negative-binomial test of orders_with_calls
+    CAST(heterogeneity AS DOUBLE)             AS heterogeneity,   -- how much comparable rows differ beyond chance (0: Poisson)
     CAST(q_value AS DOUBLE)                AS q_value,             -- Benjamini-Hochberg across days
     CAST(q_value <= $alpha AND observed - expected >= $min_excess AND observed >= $min_ratio * expected AS BOOLEAN) AS flagged
 FROM order_status_days

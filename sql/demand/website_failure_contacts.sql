@@ -9,8 +9,8 @@ SELECT
     CAST(called - expected AS DOUBLE)         AS excess_calls,
     CAST(window_s / 3600.0 AS DOUBLE)         AS window_hours,
     CAST(call_seconds AS DOUBLE)              AS call_seconds,     -- mean handling time of those calls
-    CAST(p_value AS DOUBLE)                   AS p_value,          -- one-sided quasi-Poisson test of calls
-    CAST(dispersion AS DOUBLE)                AS dispersion,      -- variance / mean of the reference rows (1 = Poisson)
+    CAST(p_value AS DOUBLE)                   AS p_value,          -- one-sided negative-binomial test of calls
+    CAST(heterogeneity AS DOUBLE)             AS heterogeneity,   -- how much comparable rows differ beyond chance (0: Poisson)
     CAST(q_value AS DOUBLE)                   AS q_value,          -- Benjamini-Hochberg across triggers
     CAST(q_value <= $alpha AND observed - expected >= $min_excess AND observed >= $min_ratio * expected AS BOOLEAN) AS flagged
 FROM website_triggers

@@ -1,0 +1,72 @@
+-- Each call counted under at most one flagged target: the first of these that explains it (docs/demand.md, section 5).
+--   1. routing: a repeat call after a transfer on a flagged IVR path for its reason;
+--   2. website: a call the demand rules blame on a checkout error or help page before it, when that trigger is flagged;
+--   3. products: a first pre-purchase information call about a flagged product;
+--   4. order communication: an order-status call about an order placed in a window of flagged days.
+-- A call's cause comes from the first rule that matched it, so a product-information call after a help page counts for
+-- the product and one after a checkout error for the checkout. excess_share is the share of the target's own tested
+-- count above what comparable ones get: that share of the calls counted under it is avoidable.
+CREATE OR REPLACE TABLE contact_targets AS
+WITH calls AS (
+    SELECT f.contact_id, f.journey_id, f.ts, f.reason_code, f.product_id, f.order_stage, f.is_repeat, f.previous_outcome,
+           f.previous_ivr_path, f.placed_ts, f.checkout_error_trigger, f.help_page_trigger, f.duration_s,
+           c.blamed_trigger, c.cause
+    FROM contact_features AS f
+    JOIN contact_causes AS c ON c.contact_id = f.contact_id AND c.context = 'as observed'
+    WHERE f.channel = 'phone'
+),
+late_days AS (
+    SELECT *, order_day - CAST(row_number() OVER (ORDER BY order_day) AS INTEGER) AS island
+    FROM order_status_calls_by_day
+    WHERE flagged
+),
+windows AS (  -- consecutive flagged order days
+    SELECT min(order_day) AS first_day, max(order_day) AS last_day,
+           sum(excess_calls) / nullif(sum(order_status_calls), 0) AS share
+    FROM late_days
+    GROUP BY island
+),
+candidates AS (
+    SELECT k.contact_id, 1 AS priority, 'routing' AS kind,
+           'IVR ' || r.ivr_path || ' for ' || r.reason_code || ' calls' AS target, 'route these calls to the right queue' AS fix,
+           greatest(r.excess_transfers, 0) * r.repeats_per_transfer / nullif(r.repeats_after_transfers, 0) AS share
+    FROM calls AS k
+    JOIN routing_failure AS r
+      ON r.flagged AND k.is_repeat AND k.previous_outcome = 'transferred'
+     AND r.ivr_path = coalesce(k.previous_ivr_path, '(none)') AND r.reason_code = coalesce(k.reason_code, '(none)')
+    UNION ALL
+    SELECT k.contact_id, 2, 'website', w.trigger, 'fix the page or the checkout step',
+           w.excess_calls / nullif(w.calls, 0)
+    FROM calls AS k
+    JOIN website_failure_contacts AS w
+      ON w.flagged AND w.trigger = CASE k.blamed_trigger WHEN 'checkout_error' THEN k.checkout_error_trigger
+                                                         WHEN 'help_page' THEN k.help_page_trigger END
+    UNION ALL
+    SELECT k.contact_id, 3, 'product information', 'product ' || p.product_id || coalesce(' ' || p.name, ''),
+           'rewrite the product description', p.excess_calls / nullif(p.info_calls, 0)
+    FROM calls AS k
+    JOIN failure_demand_products AS p
+      ON p.flagged AND p.product_id = k.product_id AND list_contains($product_info_reasons, k.reason_code)
+     AND k.order_stage IN ('no order', 'before order') AND NOT k.is_repeat
+    UNION ALL
+    SELECT k.contact_id, 4, 'order communication',
+           'orders placed ' || CAST(w.first_day AS VARCHAR) || ' to ' || CAST(w.last_day AS VARCHAR),
+           'ship on time, or tell customers about the delay', w.share
+    FROM calls AS k
+    JOIN windows AS w
+      ON list_contains($order_status_reasons, k.reason_code) AND CAST(k.placed_ts AS DATE) BETWEEN w.first_day AND w.last_day
+)
+SELECT
+    CAST(k.contact_id AS VARCHAR)                           AS contact_id,   -- contact_demand.contact_id (calls only)
+    CAST(k.journey_id AS VARCHAR)                           AS journey_id,
+    k.ts,                                                                    -- UTC
+    CAST(k.cause AS VARCHAR)                                AS cause,        -- the call's own cause (contact_demand.cause)
+    CAST(t.kind AS VARCHAR)                                 AS target_cause, -- avoidable_calls.cause
+    CAST(t.target AS VARCHAR)                               AS target,       -- avoidable_calls.target
+    CAST(t.fix AS VARCHAR)                                  AS fix,
+    CAST(least(greatest(coalesce(t.share, 0), 0), 1) AS DOUBLE) AS excess_share, -- avoidable part of each call counted here
+    CAST(k.duration_s AS DOUBLE)                            AS duration_s    -- handling time (NULL: unknown)
+FROM calls AS k
+JOIN candidates AS t USING (contact_id)
+QUALIFY row_number() OVER (PARTITION BY k.contact_id ORDER BY t.priority) = 1
+ORDER BY k.ts, k.contact_id;
