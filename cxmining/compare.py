@@ -1,8 +1,9 @@
 """Before/after comparison of two periods of journeys: every measure tested, the false discovery rate controlled.
 
 Journeys belong to the period their first event falls in and are measured over their first `follow_up_days`
-days (journeys still running at the end of the data are left out of journey measures); calls belong to the
-period they were made in. Shares get a two-proportion z test (Fisher's exact test when counts are small),
+days, only when complete at both edges of the data: journeys still running at the end of the data, and journeys
+that may have begun before it (starting within `lead_in_days` of its first event, or orders placed before it), are
+left out of journey measures; calls belong to the period they were made in. Shares get a two-proportion z test (Fisher's exact test when counts are small),
 means Welch's t test, medians the Mann-Whitney U test; Benjamini-Hochberg q values over all of them decide
 what is significant, and the significant changes are ranked by a standardised effect size (docs/compare.md).
 """
@@ -22,6 +23,7 @@ import polars as pl
 from scipy import stats
 
 from cxmining.errors import CxminingError, StoreError
+from cxmining.journeys import JourneyRules
 from cxmining.store import opened, relations, sql_text
 
 SEGMENTS = ("sales_channel", "category", "journey_type")
@@ -82,7 +84,8 @@ class Comparison:
     alpha: float
     follow_up_days: int
     repeat_days: int
-    volumes: pl.DataFrame  # per period: journeys, followed_up_journeys, calls
+    lead_in_days: int
+    volumes: pl.DataFrame  # per period: journeys, measured_journeys, calls
     measures: pl.DataFrame  # every measure: MEASURE_COLUMNS plus q_value and significant
     variants: pl.DataFrame  # compare_variants: appeared and vanished variants with their counts and p_value
 
@@ -134,13 +137,15 @@ def period_comparison(
     repeat_days: int = 7,
     alpha: float = 0.05,
     min_n: int = 10,
+    lead_in_days: int = JourneyRules().lookback_days,
 ) -> Comparison:
     """Compare the journeys and calls of two periods of the store; every measure overall and per `segment` value."""
-    _check_settings(before, after, segment, follow_up_days, repeat_days, alpha, min_n)
+    _check_settings(before, after, segment, follow_up_days, repeat_days, alpha, min_n, lead_in_days)
     params = {
         "before_start": _instant(before.start), "before_end": _instant(before.end),
         "after_start": _instant(after.start), "after_end": _instant(after.end),
         "segment": segment, "follow_up_days": follow_up_days, "repeat_days": repeat_days,
+        "lead_in_days": lead_in_days,
     }
     with opened(db, read_only=True) as con:
         present = relations(con)
@@ -164,7 +169,7 @@ def period_comparison(
             for relative in (*WORKING_FILES, DEVIATION_FILE):
                 con.execute(f"DROP TABLE IF EXISTS {Path(relative).stem}")
     tested = pl.concat([share_tests(shares, min_n), mean_tests(means, min_n), median_tests(durations, min_n)])
-    return Comparison(before, after, segment, alpha, follow_up_days, repeat_days, volumes,
+    return Comparison(before, after, segment, alpha, follow_up_days, repeat_days, lead_in_days, volumes,
                       with_q_values(tested, alpha), with_variant_p_values(variants))
 
 
@@ -260,7 +265,7 @@ def comparison_tables(comparison: Comparison, top: int = 20) -> dict[str, pl.Dat
     periods = comparison.volumes.select(
         pl.col("period"),
         pl.Series("days", [str(comparison.before), str(comparison.after)]),
-        "journeys", "followed_up_journeys", "calls")
+        "journeys", "measured_journeys", "calls")
     variants = comparison.variants.group_by("change", maintain_order=True).head(max(top // 4, 1)).select(
         "change", "variant_id", pl.col("variant").str.replace_all(",", " → "), "journeys_before", "journeys_after",
         pl.col("p_value").map_elements(lambda p: f"{p:.2g}", return_dtype=pl.String).alias("p"))
@@ -274,14 +279,15 @@ def comparison_text(comparison: Comparison, top: int = 20, markdown: bool = Fals
     tested = comparison.measures.filter(pl.col("p_value").is_not_null()).height
     scope = "overall" if comparison.segment is None else f"overall and per {comparison.segment}"
     heading = "## " if markdown else ""
-    unmeasured = comparison.volumes.filter(pl.col("followed_up_journeys") == 0)["period"].to_list()
+    unmeasured = comparison.volumes.filter(pl.col("measured_journeys") == 0)["period"].to_list()
     note = "" if not unmeasured else (
-        f" (no journey of the {' and '.join(unmeasured)} period has {comparison.follow_up_days} days in the store yet: "
-        "its journey measures are not compared; a smaller follow-up shortens the wait)")
+        f" (no journey of the {' and '.join(unmeasured)} period is complete in the store: begun in it, with "
+        f"{comparison.follow_up_days} days after its start; its journey measures are not compared)")
     parts = [
         f"{heading}Before {comparison.before} vs after {comparison.after}",
         _table(tables["periods"], markdown),
-        f"journeys are measured over their first {comparison.follow_up_days} days{note}; repeat calls within "
+        f"journeys are measured over their first {comparison.follow_up_days} days, those begun in the store's first "
+        f"{comparison.lead_in_days} days left out{note}; repeat calls within "
         f"{comparison.repeat_days} days; {scope}",
         f"{heading}Significant changes, largest effect first: {len(comparison.findings)} of {tested} tested measures "
         f"(Benjamini-Hochberg q < {comparison.alpha})",
@@ -307,7 +313,7 @@ def written_comparison(comparison: Comparison, path: Path, top: int = 20) -> Pat
     else:
         document = {
             "before": str(comparison.before), "after": str(comparison.after), "segment": comparison.segment,
-            "alpha": comparison.alpha, "follow_up_days": comparison.follow_up_days,
+            "alpha": comparison.alpha, "follow_up_days": comparison.follow_up_days, "lead_in_days": comparison.lead_in_days,
             "repeat_days": comparison.repeat_days,
             "volumes": comparison.volumes.with_columns(pl.col("start_ts", "end_ts").cast(pl.String)).to_dicts(),
             "findings": comparison.findings, "measures": comparison.measures.to_dicts(),
@@ -318,7 +324,7 @@ def written_comparison(comparison: Comparison, path: Path, top: int = 20) -> Pat
 
 
 def _check_settings(before: Period, after: Period, segment: str | None, follow_up_days: int, repeat_days: int,
-                    alpha: float, min_n: int) -> None:
+                    alpha: float, min_n: int, lead_in_days: int) -> None:
     for name, found in (("before", before), ("after", after)):
         if found.start is not None and found.end is not None and found.start >= found.end:
             raise ComparisonError(f"{name} period {found} is empty or reversed (the end is exclusive)")
@@ -329,6 +335,8 @@ def _check_settings(before: Period, after: Period, segment: str | None, follow_u
     for name, value in (("follow_up_days", follow_up_days), ("repeat_days", repeat_days)):
         if not isinstance(value, int) or not 0 < value <= 365:
             raise ComparisonError(f"{name} must be a whole number of days from 1 to 365, got {value!r}")
+    if not isinstance(lead_in_days, int) or not 0 <= lead_in_days <= 365:
+        raise ComparisonError(f"lead_in_days must be a whole number of days from 0 to 365, got {lead_in_days!r}")
     if not 0 < alpha < 1:
         raise ComparisonError(f"alpha must lie between 0 and 1, got {alpha!r}")
     if min_n < 2:

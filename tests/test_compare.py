@@ -99,19 +99,23 @@ def test_counts_equal_the_store_read_directly(sample) -> None:
         assert volume["journeys"] == sum(lo <= ts < hi for ts in journeys)
 
 
-def test_only_journeys_with_their_whole_follow_up_in_the_store_are_measured(sample) -> None:
+def test_only_journeys_complete_at_both_edges_of_the_data_are_measured(sample) -> None:
     db, truth = sample
     _, change, _ = days_of(truth)
     with duckdb.connect(str(db), read_only=True) as con:
-        last = con.execute('SELECT max("time:timestamp") FROM journey_events').fetchall()[0][0]
-        starts = [row[0] for row in con.execute("SELECT start_ts FROM journeys WHERE start_ts >= $c",
-                                                {"c": change}).fetchall()]
-    for days in (3, 10):
-        comparison = period_comparison(db, *change_periods(change), follow_up_days=days)
-        expected = sum(ts + timedelta(days=days) <= last for ts in starts)
-        after = comparison.volumes.filter(comparison.volumes["period"] == "after").to_dicts()[0]
-        assert after["followed_up_journeys"] == expected < after["journeys"]
-        assert measure(comparison, "share of journeys with a call")["n_after"] == expected
+        first, last = con.execute('SELECT min("time:timestamp"), max("time:timestamp") FROM journey_events').fetchall()[0]
+        placed = {o for (o,) in con.execute("SELECT order_id FROM raw_orders WHERE status = 'placed'").fetchall()}
+        journeys = con.execute("SELECT start_ts, order_id FROM journeys").fetchall()
+    for days, lead_in in ((3, 14), (10, 14), (10, 0)):
+        comparison = period_comparison(db, *change_periods(change), follow_up_days=days, lead_in_days=lead_in)
+        for period, inside in (("before", lambda ts: ts < datetime.combine(change, datetime.min.time())),
+                               ("after", lambda ts: ts >= datetime.combine(change, datetime.min.time()))):
+            # followed up to the end, begun after the lead-in, and (an order journey) with its order placed in the store
+            expected = sum(inside(ts) and ts + timedelta(days=days) <= last and ts >= first + timedelta(days=lead_in)
+                           and (order is None or order in placed) for ts, order in journeys)
+            volume = comparison.volumes.filter(comparison.volumes["period"] == period).to_dicts()[0]
+            assert volume["measured_journeys"] == expected < volume["journeys"], (days, lead_in, period)
+            assert measure(comparison, "share of journeys with a call")[f"n_{period}"] == expected
         assert measure(comparison, "median journey duration")["after"] <= days * 86400
 
 
@@ -145,7 +149,10 @@ def test_the_deviation_rate_is_compared_when_the_store_holds_conformance(sample,
         checked = con.execute("""
             SELECT count(*) FILTER (WHERE NOT c.is_fitting), count(*) FROM conformance_journeys AS c
             JOIN journeys AS j USING (journey_id)
-            WHERE j.start_ts < $change AND c.is_fitting IS NOT NULL""", {"change": change}).fetchall()[0]
+            WHERE j.start_ts < $change AND c.is_fitting IS NOT NULL
+              AND j.start_ts >= (SELECT min("time:timestamp") FROM journey_events) + INTERVAL 14 DAY
+              AND j.order_id IN (SELECT order_id FROM raw_orders WHERE status = 'placed')""",
+            {"change": change}).fetchall()[0]
     assert (deviation["hits_before"], deviation["n_before"]) == checked
     assert deviation["p_value"] is not None
     assert not found.measures.filter((found.measures["measure"] == deviation["measure"])

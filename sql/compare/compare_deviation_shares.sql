@@ -11,6 +11,6 @@ SELECT
     CAST(count(*) FILTER (WHERE j.period = 'after') AS BIGINT) AS n_after        -- checked journeys, after
 FROM compare_journeys AS j
 JOIN conformance_journeys AS c USING (journey_id)
-WHERE j.followed_up AND c.is_fitting IS NOT NULL
+WHERE j.measured AND c.is_fitting IS NOT NULL
 GROUP BY j.segment
 ORDER BY j.segment;

@@ -7,7 +7,7 @@ SELECT
     period,                                            -- 'before' or 'after'
     duration_seconds AS seconds                        -- the duration, seconds
 FROM compare_journeys
-WHERE followed_up
+WHERE measured
 UNION ALL
 SELECT 'calls', 'call handling time', segment, period, duration_s
 FROM compare_calls

@@ -1,9 +1,9 @@
 -- Working table of one comparison (temporary): compared means (count, mean, standard deviation in each period), per segment.
 CREATE OR REPLACE TEMP TABLE compare_means AS
 WITH per_measure AS (
-    SELECT 'calls per journey' AS measure, segment, period, calls AS value FROM compare_journeys WHERE followed_up
+    SELECT 'calls per journey' AS measure, segment, period, calls AS value FROM compare_journeys WHERE measured
     UNION ALL
-    SELECT 'events per journey', segment, period, events FROM compare_journeys WHERE followed_up
+    SELECT 'events per journey', segment, period, events FROM compare_journeys WHERE measured
 )
 SELECT
     CAST('journeys' AS VARCHAR) AS unit,                                   -- what is counted

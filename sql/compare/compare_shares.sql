@@ -3,7 +3,7 @@
 -- with each value among all of their kind (journeys with 'Call: order status'; order_status calls via main>general).
 CREATE OR REPLACE TEMP TABLE compare_shares AS
 WITH journeys_in AS (
-    SELECT * FROM compare_journeys WHERE followed_up
+    SELECT * FROM compare_journeys WHERE measured
 ),
 flags AS (
     -- one row per unit and rate it counts in; a NULL measure (no reason, no path) or hit (not yet known) is left out

@@ -6,7 +6,7 @@ WITH counted AS (
         count(*) FILTER (WHERE period = 'before') AS journeys_before,
         count(*) FILTER (WHERE period = 'after') AS journeys_after
     FROM compare_journeys
-    WHERE segment = '(all)' AND followed_up AND variant_id IS NOT NULL
+    WHERE segment = '(all)' AND measured AND variant_id IS NOT NULL
     GROUP BY variant_id
 ),
 totals AS (
@@ -14,7 +14,7 @@ totals AS (
         count(*) FILTER (WHERE period = 'before') AS n_before,
         count(*) FILTER (WHERE period = 'after') AS n_after
     FROM compare_journeys
-    WHERE segment = '(all)' AND followed_up AND variant_id IS NOT NULL
+    WHERE segment = '(all)' AND measured AND variant_id IS NOT NULL
 )
 SELECT
     CAST(CASE WHEN c.journeys_before = 0 THEN 'appeared' ELSE 'vanished' END AS VARCHAR) AS change, -- in the after period only, or the before period only
