@@ -34,9 +34,26 @@ def sample(
     start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD.")] = "2026-09-01",
     days: Annotated[int, typer.Option(min=1, help="Number of days of daily drops.")] = 60,
     dirty_rate: Annotated[float, typer.Option(min=0.0, max=0.5, help="Share of fact rows made defective.")] = 0.002,
+    thin_products: Annotated[int, typer.Option(min=0, max=24, help="Products with a thin description (0: none).")] = 4,
+    thin_placement: Annotated[str, typer.Option(help="Where they rank in popularity: mixed, popular, unpopular or 'one category'.")] = "mixed",
+    thin_call_multiplier: Annotated[float, typer.Option(min=1.0, help="How much more often a thin product's journeys call for information.")] = 7.0,
+    thin_return_multiplier: Annotated[float, typer.Option(min=1.0, help="How much more often its lines come back 'not as described'.")] = 6.0,
+    multi_line_share: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share of web and phone orders with more than one line.")] = 0.12,
+    max_lines: Annotated[int, typer.Option(min=2, max=6, help="Most lines of such an order.")] = 2,
+    rate_spread: Annotated[float, typer.Option(min=0.0, max=2.0, help="Log-normal spread of every product's own call and return propensity.")] = 0.0,
+    popularity: Annotated[float, typer.Option(min=0.0, max=3.0, help="Zipf exponent of product popularity (0: equally popular).")] = 1.05,
 ) -> None:
     """Generate a landing folder with planted, documented ground truth (truth.json beside the data)."""
-    from cxmining.sample import write_sample
+    from cxmining.sample import Effects, write_sample
+
+    placements = ("mixed", "popular", "unpopular", "one category")
+    if thin_placement not in placements:
+        raise CxminingError(f"--thin-placement: {thin_placement!r} is not one of {', '.join(placements)}")
+    effects = Effects(thin_products=thin_products, thin_placement=thin_placement,  # type: ignore[arg-type]
+                      thin_product_info_multiplier=thin_call_multiplier,
+                      thin_not_as_described_multiplier=thin_return_multiplier,
+                      multi_line_share=multi_line_share, max_lines=max_lines, product_rate_spread=rate_spread,
+                      popularity_exponent=popularity)
 
     try:
         first = date.fromisoformat(start)
@@ -44,7 +61,7 @@ def sample(
         raise CxminingError(f"--start: {start!r} is not a date like 2026-09-01") from None
     began = time.perf_counter()
     truth = write_sample(out, customers=customers, seed=seed, start=first, days=days, dirty_rate=dirty_rate,
-                         progress=lambda msg: typer.echo(msg, err=True))
+                         progress=lambda msg: typer.echo(msg, err=True), effects=effects)
     rows = truth.get("rows", {})
     typer.echo(f"wrote {out} in {time.perf_counter() - began:.1f}s: "
                + ", ".join(f"{source} {t['rows']} rows" for source, t in rows.items()) + "; truth in truth.json")
@@ -188,12 +205,17 @@ def whatif(
         raise CxminingError(f"{db}: store not found (run `cxmining run` first)")
     checked, results = whatif_tables(db, chosen, replications, seed)
     within = int(checked["within"].sum())
-    typer.echo(f"today's regime reproduced: {within} of {checked.height} observed figures within tolerance "
-               f"({checked['replications'][0]} replications, seed {checked['seed'][0]})")
+    unchecked = checked["within"].null_count()
+    typer.echo(f"today's regime reproduced: {within} of {checked.height - unchecked} observed figures within tolerance "
+               f"({checked['replications'][0]} replications, seed {checked['seed'][0]})"
+               + (f"; {unchecked} not observed, nothing to check" if unchecked else ""))
     with pl.Config(tbl_rows=60, tbl_cols=-1, tbl_width_chars=200, tbl_hide_dataframe_shape=True, float_precision=1):
         typer.echo(checked.select("figure", "observed", "simulated", "simulated_low", "simulated_high", "tolerance", "within"))
         for (name,), table in results.group_by("scenario", maintain_order=True) if results.height else []:
-            typer.echo(f"\n{name}: mean of the replications, 95% intervals; change = scenario - today (same seeds)")
+            typer.echo(f"\n{name}: mean of the replications, 95% intervals (where a period like the observed one lands: "
+                       "each replication recalibrated on a bootstrap resample); change = scenario - today (same seeds)")
+            if table["note"][0]:
+                typer.echo(f"note: the change {table['note'][0]}")
             typer.echo(table.select("figure", "today", "scenario_value", "change", "change_low", "change_high"))
 
 
@@ -290,6 +312,7 @@ def compare(
     db: Annotated[Path, typer.Option(help="DuckDB file of the store (after `run`).")] = DEFAULT_DB,
     out: Annotated[Path | None, typer.Option(help="Also write the result: .csv (every measure), .json or .md.")] = None,
     follow_up_days: Annotated[int, typer.Option(min=1, max=365, help="Days of each journey that are measured.")] = 14,
+    lead_in_days: Annotated[int, typer.Option(min=0, max=365, help="Journeys starting this soon after the store's first event may have begun before it: not measured.")] = 14,
     repeat_days: Annotated[int, typer.Option(min=1, max=365, help="A call followed by another within this many days is repeated.")] = 7,
     alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, help="False discovery rate (Benjamini-Hochberg).")] = 0.05,
     top: Annotated[int, typer.Option(min=1, help="Significant changes shown.")] = 20,
@@ -321,7 +344,7 @@ def compare(
     else:
         raise CxminingError("give --before and --after (START..END), or --change-date")
     comparison = period_comparison(_readable(db, live), *periods, segment=segment, follow_up_days=follow_up_days,
-                                   repeat_days=repeat_days, alpha=alpha)
+                                   repeat_days=repeat_days, alpha=alpha, lead_in_days=lead_in_days)
     typer.echo(comparison_text(comparison, top), nl=False)
     if out is not None:
         typer.echo(f"wrote {written_comparison(comparison, out, top)}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -26,6 +26,7 @@ DAY = 86_400.0
 TARGET_OCCUPANCY = 0.85  # agents per queue, when not configured: the busiest hour's workload at this occupancy
 MANAGERS = "account managers"
 PRODUCT_CALLS = "product-information calls about "  # + product id: a per-product figure
+TIMED_FIGURES = ("mean handling seconds", "agent hours", "mean waiting seconds", "p90 waiting seconds", "cost")
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,10 @@ class Calibration:
     repeat_chance: dict[tuple[str, str], float]  # (reason, outcome) -> chance another call on the matter follows
     repeat_gaps: dict[bool, np.ndarray]  # after an abandoned call? -> seconds from a call's end to the repeat
     agents: dict[str, int]  # queue -> agents sized from the busiest hour
-    observed: dict[str, float]  # the figures the baseline must reproduce
+    observed: dict[str, float]  # the figures the baseline must reproduce (NaN: not known, e.g. no handling times)
+    calls: pl.DataFrame  # every observed call (sim_calls) with `journey`, the row of `journeys` it belongs to
+    expected_rates: dict[str, float] = field(default_factory=dict)  # product -> comparable products' info calls per journey
+    excess_share: dict[str, float] = field(default_factory=dict)  # product -> share of its information calls in excess
     flagged_products: frozenset[str] = field(default_factory=frozenset)
     worst_products: tuple[str, ...] = ()  # by excess information calls, most first
     managed_order: tuple[str, ...] = ()  # known customers, most orders first
@@ -64,7 +68,7 @@ class Calibration:
 def calibrated_model(db: str | Path | duckdb.DuckDBPyConnection) -> Calibration:
     """Calibrate the simulation on the store's journeys, calls and failure-demand tables."""
     with opened(db, read_only=isinstance(db, (str, Path))) as con:
-        needed = {"journeys", "contact_demand", "failure_demand_products"}
+        needed = {"journeys", "contact_demand", "failure_demand_products", "journey_products"}
         missing = needed - relations(con)
         if missing:
             raise CxminingError(f"the store lacks {', '.join(sorted(missing))}: run `cxmining run` first")
@@ -74,37 +78,79 @@ def calibrated_model(db: str | Path | duckdb.DuckDBPyConnection) -> Calibration:
         journeys = con.sql(sql_text("whatif/sim_journeys.sql"), params={"first_day": first_day}).pl()
         contacts = con.sql(sql_text("whatif/sim_first_contacts.sql")).pl()
         calls = con.sql(sql_text("whatif/sim_calls.sql")).pl()
+        products = con.sql(sql_text("whatif/sim_products.sql")).pl()
         flagged = {p for (p,) in con.execute("SELECT product_id FROM failure_demand_products WHERE flagged").fetchall()}
-        worst = [p for (p,) in con.execute("SELECT product_id FROM failure_demand_products ORDER BY excess_calls DESC, product_id").fetchall()]
     if calls.is_empty():
         raise CxminingError("the store has no calls in journeys to calibrate on")
     days = int(journeys["day"].max()) + 1
-    index = journeys.with_row_index("journey").select("journey_id", "journey")
+    index = journeys.with_row_index("journey").select("journey_id", pl.col("journey").cast(pl.Int64))
     contacts = contacts.join(index, on="journey_id", maintain_order="left").drop("journey_id").sort("journey", "offset_s", maintain_order=True)
+    calls = calls.join(index, on="journey_id", how="inner", maintain_order="left").drop("journey_id")
     orders = (journeys.filter(pl.col("customer_id").is_not_null())
               .group_by("customer_id").agg(pl.col("has_order").sum().alias("orders"))
               .sort(["orders", "customer_id"], descending=[True, False]))
-    return Calibration(
-        days=days,
-        journeys=journeys,
-        first_contacts=contacts,
-        paths=_choices(calls, ["reason_code"], "ivr_path"),
-        queue_of_path={p: q for p, q in calls.group_by("ivr_path").agg(pl.col("queue").mode().first()).iter_rows()},
-        outcomes=_choices(calls, ["ivr_path", "reason_code"], "outcome")
+    rates = {p: r for p, r, _ in products.iter_rows() if r is not None}
+    return _fitted(Calibration(
+        days=days, journeys=journeys, first_contacts=contacts, paths={}, queue_of_path={}, outcomes={}, handling={},
+        repeat_chance={}, repeat_gaps={}, agents=_agents(calls, days), observed=observed_figures(calls, journeys),
+        calls=calls, expected_rates=rates, flagged_products=frozenset(flagged),
+        worst_products=tuple(products["product_id"].to_list()), managed_order=tuple(orders["customer_id"].to_list()),
+    ), structure=True)
+
+
+def _fitted(model: Calibration, structure: bool = False) -> Calibration:
+    """`model` with its routing, outcome, handling, repeat and excess-share parts estimated from its own calls and
+    journeys; `structure` also takes the queue each path leads to from them (a resample keeps the whole store's)."""
+    calls = model.calls
+    fitted = {
+        "paths": _choices(calls, ["reason_code"], "ivr_path"),
+        "outcomes": _choices(calls, ["ivr_path", "reason_code"], "outcome")
         | {("*", r): c for r, c in _choices(calls, ["reason_code"], "outcome").items()},
-        handling=_samples(calls, ["reason_code", "outcome"]) | {("*", o[0]): v for o, v in _samples(calls, ["outcome"]).items()},
-        repeat_chance={(r, o): float(share) for r, o, share in calls.group_by("reason_code", "outcome")
-                       .agg(pl.col("followed_by_repeat").mean()).iter_rows()},
-        repeat_gaps={
+        "handling": _samples(calls, ["reason_code", "outcome"]) | {("*", o[0]): v for o, v in _samples(calls, ["outcome"]).items()},
+        "repeat_chance": {(r, o): float(share) for r, o, share in calls.group_by("reason_code", "outcome")
+                          .agg(pl.col("followed_by_repeat").mean()).iter_rows()},
+        "repeat_gaps": {
             after: calls.filter(pl.col("followed_by_repeat") & ((pl.col("outcome") == "abandoned") == after))["gap_s"]
             .drop_nulls().clip(lower_bound=0.0).to_numpy() for after in (True, False)
         },
-        agents=_agents(calls, days),
-        observed=observed_figures(calls, journeys),
-        flagged_products=frozenset(flagged),
-        worst_products=tuple(worst),
-        managed_order=tuple(orders["customer_id"].to_list()),
-    )
+        "excess_share": excess_shares(model.journeys, model.first_contacts, model.expected_rates),
+    }
+    if structure:
+        fitted["queue_of_path"] = {p: q for p, q in calls.group_by("ivr_path").agg(pl.col("queue").mode().first()).iter_rows()}
+    return replace(model, **fitted)
+
+
+def excess_shares(journeys: pl.DataFrame, contacts: pl.DataFrame, expected_rates: dict[str, float]) -> dict[str, float]:
+    """Per product, the share of its first product-information calls above what its journeys would bring at the rate
+    of comparable products: the calls a rewrite to an ordinary description takes away (0 when none are in excess)."""
+    if not expected_rates:
+        return {}
+    informing = (contacts.filter((pl.col("cause") == "product information") & pl.col("product_id").is_not_null())
+                 .group_by("product_id").len("calls"))
+    about = journeys.filter(pl.col("product_id").is_not_null()).group_by("product_id").len("journeys")
+    rates = pl.DataFrame({"product_id": list(expected_rates), "rate": list(expected_rates.values())},
+                         schema={"product_id": pl.String, "rate": pl.Float64})
+    shares = (informing.join(about, on="product_id", how="left").join(rates, on="product_id", how="inner")
+              .select("product_id", (1 - pl.col("journeys").fill_null(0) * pl.col("rate") / pl.col("calls"))
+                      .clip(0.0, 1.0).alias("share")))
+    return dict(shares.iter_rows())
+
+
+def resampled_model(model: Calibration, seed: int) -> Calibration:
+    """The model calibrated again on a bootstrap resample of the observed journeys, customer by customer (a customer's
+    journeys go together; anonymous ones one by one): a replication's share of the uncertainty of what was observed."""
+    rng = np.random.default_rng([seed, 4])
+    cluster = model.journeys.select(pl.coalesce("customer_id", "journey_id").alias("cluster")).with_row_index("journey")
+    clusters = cluster["cluster"].unique(maintain_order=True)
+    drawn = pl.DataFrame({"cluster": clusters.gather(rng.integers(0, len(clusters), len(clusters)))})
+    picked = (drawn.with_row_index("draw").join(cluster, on="cluster", how="inner")
+              .sort("draw", "journey").select(pl.col("journey").cast(pl.Int64).alias("source")))
+    renumber = picked.with_row_index("journey").with_columns(pl.col("journey").cast(pl.Int64))
+    journeys = model.journeys[renumber["source"].to_numpy()]
+    contacts = (renumber.join(model.first_contacts.rename({"journey": "source"}), on="source", how="inner")
+                .drop("source").sort("journey", "offset_s", maintain_order=True))
+    calls = renumber.join(model.calls.rename({"journey": "source"}), on="source", how="inner").drop("source")
+    return _fitted(replace(model, journeys=journeys, first_contacts=contacts, calls=calls))
 
 
 def _choices(calls: pl.DataFrame, by: list[str], of: str) -> dict:
@@ -118,7 +164,9 @@ def _choices(calls: pl.DataFrame, by: list[str], of: str) -> dict:
 
 
 def _samples(calls: pl.DataFrame, by: list[str]) -> dict[tuple[str, ...], np.ndarray]:
-    return {key: group["duration_s"].to_numpy() for key, group in calls.group_by(by, maintain_order=True)}
+    """The known handling times (a call without an end time has none: it is left out, not counted as 0)."""
+    known = calls.filter(pl.col("duration_s").is_not_null())
+    return {key: group["duration_s"].to_numpy() for key, group in known.group_by(by, maintain_order=True)}
 
 
 def _agents(calls: pl.DataFrame, days: int) -> dict[str, int]:
@@ -139,12 +187,19 @@ def observed_figures(calls: pl.DataFrame, journeys: pl.DataFrame) -> dict[str, f
         "transfers": float((calls["outcome"] == "transferred").sum()),
         "repeat calls": float(calls["is_repeat"].sum()),
         "abandoned calls": float((calls["outcome"] == "abandoned").sum()),
-        "mean handling seconds": float(answered["duration_s"].mean() or 0.0),
-        "agent hours": float(answered["duration_s"].sum() / 3600.0),
+        # handling time is known only for calls with an end time: the mean over those, and agent hours at that mean
+        # for every answered call; NaN (unknown, not zero) when no call has one
+        "mean handling seconds": _mean_or_nan(answered["duration_s"]),
+        "agent hours": _mean_or_nan(answered["duration_s"]) * answered.height / 3600.0,
     }
     for reason, n in calls.group_by("reason_code").len().iter_rows():
         figures[f"calls: {reason}"] = float(n)
     return figures
+
+
+def _mean_or_nan(values: pl.Series) -> float:
+    mean = values.drop_nulls().mean()
+    return float("nan") if mean is None else float(mean)
 
 
 def rewritten_products(model: Calibration, regime: Scenario) -> frozenset[str]:
@@ -204,7 +259,7 @@ def simulated_figures(model: Calibration, regime: Scenario, seed: int) -> dict[s
         else:
             path = changes.ivr.get(reason) or model.paths[reason].draw(u_path)
             queue, outcome = model.queue_of_path.get(path, "(none)"), _outcome(model, path, reason, u_outcome)
-        seconds = _handling(model, reason, outcome, u_handling)
+        seconds = _handling(model, reason, outcome, u_handling)  # NaN when no call of the store has a handling time
         figures["calls"] += 1
         figures[f"calls: {reason}"] += 1
         figures["repeat calls"] += repeat
@@ -219,7 +274,7 @@ def simulated_figures(model: Calibration, regime: Scenario, seed: int) -> dict[s
             with resource.request() as turn:
                 yield turn
                 waits.append(env.now - arrived)
-                yield env.timeout(seconds)
+                yield env.timeout(0.0 if math.isnan(seconds) else seconds)
             figures["handled seconds"] += seconds
             figures["manager seconds" if is_managed else "agent seconds"] += seconds
         chance = model.repeat_chance.get((reason, outcome), 0.0)
@@ -253,6 +308,9 @@ def simulated_figures(model: Calibration, regime: Scenario, seed: int) -> dict[s
     figures["cost"] = cost
     for internal in ("handled seconds", "agent seconds", "manager seconds"):
         figures.pop(internal, None)
+    if not model.handling:  # no handling time is known: neither is anything measured in time (not zero)
+        for timed in TIMED_FIGURES:
+            figures[timed] = float("nan")
     return dict(figures)
 
 
@@ -273,7 +331,11 @@ def _first_calls(model: Calibration, picked: np.ndarray, start: np.ndarray, mana
     informing = (frame["cause"] == "product information").fill_null(False).to_numpy()
     if changes.fix_descriptions and frame.height:
         rewritten = frame["product_id"].is_in(list(rewritten_products(model, regime))).fill_null(False).to_numpy()
-        keep &= ~(informing & rewritten & (fixed_draw < changes.fix_descriptions.share))
+        share = changes.fix_descriptions.share
+        if share == "excess":  # each product loses its excess over comparable ones, estimated on this model's data
+            shares = frame["product_id"].replace_strict(model.excess_share, default=0.0, return_dtype=pl.Float64)
+            share = shares.fill_null(0.0).to_numpy()
+        keep &= ~(informing & rewritten & (fixed_draw < share))
     sims = frame["sim"].to_numpy()
     is_managed = managed[sims] if frame.height else np.zeros(0, dtype=bool)
     if changes.account_managers and changes.account_managers.prevents and frame.height:
@@ -295,10 +357,32 @@ def _outcome(model: Calibration, path: str, reason: str, u: float) -> str:
 
 
 def _handling(model: Calibration, reason: str, outcome: str, u: float) -> float:
+    """A known handling time of a call like this one: same reason and outcome, else same outcome, else any; NaN when
+    no call of the store has one."""
     sample = model.handling.get((reason, outcome))
     if sample is None or not len(sample):
-        sample = model.handling.get(("*", outcome), np.array([0.0]))
-    return float(sample[int(u * len(sample))])
+        sample = model.handling.get(("*", outcome))
+    if sample is None or not len(sample):
+        known = [v for k, v in model.handling.items() if k[0] == "*" and len(v)]
+        sample = np.concatenate(known) if known else None
+    return float("nan") if sample is None else float(sample[int(u * len(sample))])
+
+
+def paired_replications(model: Calibration, regimes: list[Scenario], replications: int, seed: int,
+                        resample: bool = True) -> pl.DataFrame:
+    """`replications` runs of every regime, replication i with seed (seed, i) for all of them (common random numbers),
+    each on the model recalibrated on a bootstrap resample of the observed journeys (`resampled_model`): the spread of
+    the replications then carries the uncertainty of what was observed as well as the simulation's own. One row per
+    regime (its index in `regimes`), replication and figure; `resample=False` keeps the model as calibrated.
+    """
+    rows = []
+    for i in range(replications):
+        child = int(np.random.SeedSequence([seed, i]).generate_state(1)[0])
+        fitted = resampled_model(model, child) if resample else model
+        for r, regime in enumerate(regimes):
+            rows += [(r, i, k, v) for k, v in simulated_figures(fitted, regime, child).items()]
+    return pl.DataFrame(rows, schema={"regime": pl.Int64, "replication": pl.Int64, "figure": pl.Utf8, "value": pl.Float64},
+                        orient="row")
 
 
 def replicated_figures(model: Calibration, regime: Scenario, replications: int, seed: int) -> pl.DataFrame:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -28,7 +28,9 @@ class Worst(_Strict):
 class FixDescriptions(_Strict):
     """Rewrite product descriptions: a share of their product-information calls no longer happens."""
 
-    share: float = Field(ge=0, le=1)  # of the products' first product-information calls
+    # of the products' first product-information calls; `excess`: each product's share above comparable products'
+    # rate, so the rewritten description draws the calls an ordinary one does (estimated on every replication)
+    share: Annotated[float, Field(ge=0, le=1)] | Literal["excess"]
     products: Literal["flagged"] | Worst | list[str] = "flagged"  # flagged ones, {worst: N}, or product ids
 
 

@@ -158,3 +158,91 @@ def test_the_report_shows_the_check_the_scenarios_and_the_competitors_escaped(st
     assert 'id="whatif"' in html and undo.name in html and "within tolerance" in html
     assert 'id="benchmark"' in html and "&lt;script&gt;alert(1)&lt;/script&gt; Ltd" in html
     assert "<script>" not in html and "<b>annual report</b>" not in html
+
+
+def test_a_change_resting_on_few_observed_calls_gets_a_note_not_a_tight_interval(store: Path) -> None:
+    model = calibrated_model(store)
+    rare = (model.calls.filter(pl.col("reason_code") == "order_status").group_by("ivr_path").len()
+            .filter(pl.col("len") < 30).sort("len")["ivr_path"][0])  # a path few order-status calls took (a wrong turn)
+    reroute = Scenario(name="reroute to a rare path", changes={"ivr": {"order_status": rare}})
+    _, results = whatif_tables(store, [(reroute, None)], replications=4, seed=2)
+    transfers = _figure(results, "transfers")
+    assert transfers["observations"] < 30 and "too few to tell" in transfers["note"]
+    assert transfers["change_low"] is None and transfers["change_high"] is None
+    undo = scenario(SCENARIOS / "undo_ivr_change.yaml")
+    _, results = whatif_tables(store, [(undo, None)], replications=4, seed=2)
+    assert _figure(results, "transfers")["note"] is None and _figure(results, "transfers")["observations"] >= 30
+
+
+def test_intervals_carry_the_uncertainty_of_what_was_observed(store: Path) -> None:
+    """Each replication recalibrates on a bootstrap resample: the change varies more than the simulation alone makes it."""
+    from cxmining.simulation import paired_replications
+
+    model = calibrated_model(store)
+    undo = scenario(SCENARIOS / "undo_ivr_change.yaml")
+
+    def spread(resample: bool) -> float:
+        runs = paired_replications(model, [BASELINE, undo], 12, 7, resample=resample).filter(pl.col("figure") == "transfers")
+        wide = runs.pivot(on="regime", index="replication", values="value")
+        return float((wide["1"] - wide["0"]).std())
+
+    assert spread(True) > 1.5 * spread(False)
+
+
+def test_rewriting_to_an_ordinary_description_removes_the_excess(store: Path) -> None:
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        [(excess, calls)] = con.execute("SELECT sum(excess_calls), sum(info_calls) FROM failure_demand_products WHERE flagged").fetchall()
+    finally:
+        con.close()
+    fix = Scenario(name="ordinary descriptions", changes={"fix_descriptions": {"share": "excess", "products": "flagged"}})
+    _, results = whatif_tables(store, [(fix, None)], replications=6, seed=4)
+    about = _figure(results, "product-information calls about rewritten products")
+    assert excess > 10 and about["change_low"] < 0 < about["today"]
+    # the first calls in excess go, and with them some of their repeats: about the excess, never all the calls
+    assert 0.7 * excess < -about["change"] < min(1.4 * excess, about["today"])
+
+
+def test_unknown_handling_times_stay_unknown_and_nothing_is_checked_on_nothing(store: Path, tmp_path: Path) -> None:
+    """Calls without an end time have no handling time: not 0 seconds. Means leave them out and say how many; with
+    none known, agent hours are unknown in every table and the check has nothing to check."""
+    import shutil
+
+    from cxmining.journeys import journey_tables
+
+    def rebuilt(where: str) -> Path:
+        copy = Path(shutil.copy(store, tmp_path / f"{len(where)}.duckdb"))
+        con = duckdb.connect(str(copy))
+        try:
+            con.execute(f"UPDATE raw_calls SET ended_at = NULL WHERE {where}")
+            journey_tables(con)
+            demand_tables(con)
+        finally:
+            con.close()
+        return copy
+
+    some = rebuilt("hash(call_id) % 3 = 0")
+    con = duckdb.connect(str(some), read_only=True)
+    try:
+        untimed, calls = con.execute("SELECT sum(calls_without_handling_time), sum(calls) FROM failure_demand_causes").fetchall()[0]
+        means = con.execute("SELECT avg(duration_s), count(duration_s), count(*) FROM contact_demand WHERE channel = 'phone'").fetchall()[0]
+    finally:
+        con.close()
+    assert 0.2 * calls < untimed < 0.45 * calls and means[1] + untimed == means[2]
+    assert means[0] > 60  # the mean of the known ones, not dragged towards 0 by the unknown ones
+    checked, _ = whatif_tables(some, [], replications=3, seed=1)
+    assert checked.filter(pl.col("figure") == "agent hours")["within"].to_list() == [True]
+
+    none = rebuilt("true")
+    con = duckdb.connect(str(none), read_only=True)
+    try:
+        hours = con.execute("SELECT count(*), count(agent_hours_per_month) FROM failure_demand_causes WHERE calls > 0").fetchall()[0]
+        avoidable = con.execute("SELECT count(*), count(agent_hours_per_month) FROM avoidable_calls").fetchall()[0]
+    finally:
+        con.close()
+    assert hours[0] > 0 and hours[1] == 0 and avoidable[0] > 0 and avoidable[1] == 0
+    checked, results = whatif_tables(none, [(scenario(SCENARIOS / "undo_ivr_change.yaml"), None)], replications=3, seed=1)
+    timed = checked.filter(pl.col("figure").is_in(["agent hours", "mean handling seconds"]))
+    assert timed["within"].to_list() == [None, None] and all("nothing to check" in n for n in timed["note"])
+    assert checked.filter(pl.col("figure") == "calls")["within"].to_list() == [True]  # what is known is still checked
+    assert _figure(results, "agent hours")["today"] is None and _figure(results, "transfers")["today"] > 0
