@@ -64,3 +64,9 @@ def test_uwv_complaints_are_failure_demand_and_the_simulation_reproduces_them(la
     assert classified["repeat contact"] == repeats > 0
     checked, _ = whatif_tables(db, [], replications=5, seed=1)
     assert checked.filter(checked["figure"].is_in(["calls", "repeat calls", "journeys"]))["within"].all()
+    # the export has no end times: handling time is unknown, not 0 seconds, and there is nothing to check it against
+    timed = checked.filter(checked["figure"].is_in(["agent hours", "mean handling seconds"]))
+    assert timed.height == 2 and timed["within"].null_count() == 2 and timed["observed"].null_count() == 2
+    with duckdb.connect(str(db), read_only=True) as con:
+        hours = con.execute("SELECT agent_hours_per_month, calls_without_handling_time, calls FROM failure_demand_causes").fetchall()
+    assert hours and all(h is None and untimed == calls for h, untimed, calls in hours)
