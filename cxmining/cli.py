@@ -42,6 +42,9 @@ def sample(
     max_lines: Annotated[int, typer.Option(min=2, max=6, help="Most lines of such an order.")] = 2,
     rate_spread: Annotated[float, typer.Option(min=0.0, max=2.0, help="Log-normal spread of every product's own call and return propensity.")] = 0.0,
     popularity: Annotated[float, typer.Option(min=0.0, max=3.0, help="Zipf exponent of product popularity (0: equally popular).")] = 1.05,
+    no_ivr_change: Annotated[bool, typer.Option("--no-ivr-change", help="Leave out the planted IVR change.")] = False,
+    late_window_days: Annotated[int, typer.Option(min=0, max=60, help="Days of the late-shipping window (0: none).")] = 10,
+    history_days: Annotated[int, typer.Option(min=0, max=365, help="Days simulated before --start but not written: the export begins while journeys are under way.")] = 0,
 ) -> None:
     """Generate a landing folder with planted, documented ground truth (truth.json beside the data)."""
     from cxmining.sample import Effects, write_sample
@@ -53,7 +56,7 @@ def sample(
                       thin_product_info_multiplier=thin_call_multiplier,
                       thin_not_as_described_multiplier=thin_return_multiplier,
                       multi_line_share=multi_line_share, max_lines=max_lines, product_rate_spread=rate_spread,
-                      popularity_exponent=popularity)
+                      popularity_exponent=popularity, ivr_change=not no_ivr_change, late_window_days=late_window_days)
 
     try:
         first = date.fromisoformat(start)
@@ -61,7 +64,7 @@ def sample(
         raise CxminingError(f"--start: {start!r} is not a date like 2026-09-01") from None
     began = time.perf_counter()
     truth = write_sample(out, customers=customers, seed=seed, start=first, days=days, dirty_rate=dirty_rate,
-                         progress=lambda msg: typer.echo(msg, err=True), effects=effects)
+                         progress=lambda msg: typer.echo(msg, err=True), effects=effects, history_days=history_days)
     rows = truth.get("rows", {})
     typer.echo(f"wrote {out} in {time.perf_counter() - began:.1f}s: "
                + ", ".join(f"{source} {t['rows']} rows" for source, t in rows.items()) + "; truth in truth.json")

@@ -293,3 +293,60 @@ def test_journey_variety(clean: dict) -> None:
 def test_bad_settings_are_refused(tmp_path: Path, kwargs: dict) -> None:
     with pytest.raises(SampleError):
         write_sample(tmp_path, **kwargs)
+
+
+def _products(out: Path) -> dict[str, dict[str, str]]:
+    return {r["product_id"]: r for r in csv.DictReader((out / "products" / "products.csv").open(encoding="utf-8"))}
+
+
+@pytest.mark.parametrize(("placement", "thin"), [("one category", 3), ("popular", 4), ("unpopular", 4), ("mixed", 0)])
+def test_thin_descriptions_go_where_the_option_puts_them(tmp_path: Path, placement: str, thin: int) -> None:
+    from cxmining.sample import Effects
+
+    truth = write_sample(tmp_path, customers=200, seed=3, effects=Effects(thin_products=thin, thin_placement=placement))
+    planted = truth["planted"]["thin_description"]
+    ids, rank = planted["product_ids"], planted["popularity_rank"]
+    assert len(ids) == thin
+    products = _products(tmp_path)
+    short = {p for p, r in products.items() if "Specifications" not in r["description"]}
+    assert short == set(ids)  # what is planted is what the catalogue says
+    if placement == "one category":
+        assert len({products[p]["category"] for p in ids}) == 1
+    elif placement == "popular":
+        assert sorted(rank[p] for p in ids) == list(range(thin))
+    elif placement == "unpopular":
+        assert sorted(rank[p] for p in ids) == list(range(48 - thin, 48))
+
+
+def test_orders_can_have_several_lines_of_one_category(tmp_path: Path) -> None:
+    from cxmining.sample import Effects
+
+    write_sample(tmp_path, customers=400, seed=3, effects=Effects(multi_line_share=0.5, max_lines=4))
+    products = _products(tmp_path)
+    lines: dict[str, set[str]] = defaultdict(set)
+    for path in (tmp_path / "orders").glob("*.csv"):
+        for r in csv.DictReader(path.open(encoding="utf-8")):
+            if r["status"] == "placed" and r["product_id"] in products:
+                lines[r["order_id"]].add(r["product_id"])
+    sizes = Counter(len(v) for v in lines.values())
+    assert set(sizes) <= {1, 2, 3, 4} and sizes[3] > 0 and sizes[4] > 0
+    assert all(len({products[p]["category"] for p in v}) == 1 for v in lines.values())
+
+
+def test_history_before_the_start_is_simulated_but_not_written(tmp_path: Path) -> None:
+    from cxmining.sample import Effects
+
+    truth = write_sample(tmp_path, customers=600, seed=3, history_days=30,
+                         effects=Effects(ivr_change=False, late_window_days=0))
+    assert truth["planted"]["ivr_change"] is None and truth["planted"]["late_shipping"] is None
+    start = datetime(2026, 9, 1, tzinfo=ZoneInfo("UTC"))
+    placed, other = set(), set()
+    for path in (tmp_path / "orders").glob("*.csv"):
+        for r in csv.DictReader(path.open(encoding="utf-8")):
+            stamp = _timestamp(r.get("ts") or "")
+            assert stamp is None or stamp >= start  # nothing before the first day is written
+            (placed if r["status"] == "placed" else other).add(r["order_id"])
+    assert other - placed  # orders placed before the export began still ship, arrive and come back in it
+    status = [r["ivr_path"] for p in (tmp_path / "calls").glob("*.csv") for r in csv.DictReader(p.open(encoding="utf-8"))
+              if r["reason_code"] == "order_status"]
+    assert status and status.count("main>general") < 0.05 * len(status)  # only wrong turns: no IVR change

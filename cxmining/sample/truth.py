@@ -46,6 +46,7 @@ def ground_truth(scn: Scenario, world: World, files: dict[str, dict]) -> dict:
             "days": scn.days,
             "end": scn.end.isoformat(),
             "dirty_rate": scn.dirty_rate,
+            "history_days": scn.history_days,
         },
         "effects": asdict(scn.effects),
         "customers": scn.customers,
