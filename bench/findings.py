@@ -205,7 +205,7 @@ IVR_FINDING = "transfer rate of order_status calls"
 
 def compare_scores(variation: str, customers: int, seed: int) -> dict:
     """Significant changes before/after the day the IVR change comes (or would come), with and without the lead-in."""
-    from cxmining.compare import change_periods, period_comparison
+    from cxmining.compare import Period, change_periods, period_comparison
     from cxmining.mining import mining_tables
     from cxmining.store import relations
 
@@ -215,23 +215,29 @@ def compare_scores(variation: str, customers: int, seed: int) -> dict:
         mining_tables(con)
     con.close()
     parameters = json.loads((db.parent / "truth.json").read_text())["parameters"]
-    change = date.fromisoformat(parameters["start"]) + timedelta(days=round(parameters["days"] * 0.6))
+    start = date.fromisoformat(parameters["start"])
+    change = start + timedelta(days=round(parameters["days"] * 0.6))
+    comparisons = {  # all the data either side of the IVR change's day; and the first two weeks against the next two
+        "either side of the change": change_periods(change),
+        "weeks 1-2 vs 3-4": (Period(start, start + timedelta(days=14)), Period(start + timedelta(days=14), start + timedelta(days=28))),
+    }
     found = {}
-    for lead_in in (14, 0):
-        comparison = period_comparison(db, *change_periods(change), lead_in_days=lead_in)
-        found[str(lead_in)] = [f"{f['measure']} ({f['segment']})" for f in comparison.findings]
+    for name, periods in comparisons.items():
+        for lead_in in (14, 0):  # 0: every journey measured, as before the lead-in existed
+            comparison = period_comparison(db, *periods, lead_in_days=lead_in)
+            found[f"{name}, lead-in {lead_in}"] = [f"{f['measure']} ({f['segment']})" for f in comparison.findings]
     return {"variation": variation, "customers": customers, "seed": seed, "change": change.isoformat(), "found": found}
 
 
 def compare_summary(scores: list[dict]) -> str:
     """Per variation, size and lead-in: samples without any significant change, and samples where the IVR's is found."""
-    lines = ["| variation | customers | lead-in days | samples | without a significant change | IVR transfer change found "
+    lines = ["| variation | customers | comparison | samples | without a significant change | IVR transfer change found "
              "| significant changes per sample |", "|" + "---|" * 7]
     groups: dict[tuple, list[dict]] = {}
     for s in scores:
         for lead_in in s["found"]:
             groups.setdefault((s["variation"], s["customers"], lead_in), []).append(s["found"][lead_in])
-    for (variation, customers, lead_in), found in sorted(groups.items()):
+    for (variation, customers, lead_in), found in sorted(groups.items()):  # lead_in: the comparison and its lead-in
         quiet = sum(not f for f in found)
         ivr = sum(any(x.startswith(IVR_FINDING + " (") for x in f) for f in found)
         lines.append(f"| {variation} | {customers:,} | {lead_in} | {len(found)} | {quiet}/{len(found)} | {ivr}/{len(found)} "

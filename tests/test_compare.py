@@ -111,10 +111,12 @@ def test_only_journeys_complete_at_both_edges_of_the_data_are_measured(sample) -
         for period, inside in (("before", lambda ts: ts < datetime.combine(change, datetime.min.time())),
                                ("after", lambda ts: ts >= datetime.combine(change, datetime.min.time()))):
             # followed up to the end, begun after the lead-in, and (an order journey) with its order placed in the store
-            expected = sum(inside(ts) and ts + timedelta(days=days) <= last and ts >= first + timedelta(days=lead_in)
-                           and (order is None or order in placed) for ts, order in journeys)
+            expected = sum(inside(ts) and ts + timedelta(days=days) <= last and (lead_in == 0 or (
+                           ts >= first + timedelta(days=lead_in) and (order is None or order in placed)))
+                           for ts, order in journeys)
             volume = comparison.volumes.filter(comparison.volumes["period"] == period).to_dicts()[0]
-            assert volume["measured_journeys"] == expected < volume["journeys"], (days, lead_in, period)
+            assert volume["measured_journeys"] == expected <= volume["journeys"], (days, lead_in, period)
+            assert expected < volume["journeys"] or (lead_in == 0 and period == "before")
             assert measure(comparison, "share of journeys with a call")[f"n_{period}"] == expected
         assert measure(comparison, "median journey duration")["after"] <= days * 86400
 
@@ -232,3 +234,30 @@ def test_cli_prints_the_ranked_changes_and_writes_json_csv_markdown(sample, tmp_
                                          "(the end is exclusive)")
     code, _, err = run_cli(["compare", "--change-date", str(change), "--db", str(db), "--segment", "x"], monkeypatch)
     assert code == 1 and err.startswith("error: unknown segment 'x'") and len(err.strip().splitlines()) == 1
+
+
+def test_journeys_under_way_when_the_data_begins_do_not_make_a_change(tmp_path: Path) -> None:
+    """An export that begins while orders are on their way (30 days simulated before it, nothing planted): its first
+    weeks hold the returns and refunds of orders placed before it. Measured as journeys of their own, they make the
+    first weeks look different from the next; left out (the lead-in), nothing changes."""
+    from cxmining.ingest import landing_reports
+    from cxmining.journeys import journey_tables
+    from cxmining.mining import mining_tables
+    from cxmining.sample import Effects, write_sample
+
+    truth = write_sample(tmp_path / "landing", customers=3000, seed=1, history_days=30,
+                         effects=Effects(ivr_change=False, late_window_days=0))
+    db = tmp_path / "store.duckdb"
+    landing_reports(db, tmp_path / "landing", "run")
+    journey_tables(db)
+    mining_tables(db)
+    start = date.fromisoformat(truth["parameters"]["start"])
+    early = Period(start, start + timedelta(days=14)), Period(start + timedelta(days=14), start + timedelta(days=28))
+    journey_findings = lambda c: c.measures.filter(pl.col("significant") & (pl.col("unit") == "journeys")).to_dicts()  # noqa: E731
+    naive = journey_findings(period_comparison(db, *early, lead_in_days=0))
+    assert [f for f in naive if f["measure"].startswith(("share of journeys with Re", "share of journeys with Refund"))]
+    censored = period_comparison(db, *early)
+    assert not journey_findings(censored)
+    assert censored.volumes.filter(pl.col("period") == "before")["measured_journeys"][0] == 0
+    later = Period(start + timedelta(days=14), start + timedelta(days=28)), Period(start + timedelta(days=28), start + timedelta(days=42))
+    assert not period_comparison(db, *later).findings  # past the lead-in, nothing changed and nothing is found

@@ -5,6 +5,7 @@
 -- shorter and calmer than older ones; and it did not begin before the store did (started_in_store): a journey that
 -- starts within $lead_in_days days of the store's first event, or an order journey whose order was placed before the
 -- store begins, may be the tail of one already under way and would look like a journey without research.
+-- $lead_in_days = 0 measures every journey, as if the data began with the business.
 CREATE OR REPLACE TEMP TABLE compare_journeys AS
 WITH in_period AS (
     SELECT j.journey_id, j.start_ts, p.period
@@ -35,11 +36,11 @@ SELECT
     s.segment,                                             -- compare_segments.segment: '(all)' or its value
     i.start_ts,                                            -- UTC
     i.start_ts + to_days(CAST($follow_up_days AS INTEGER)) <= l.ts AS followed_up, -- its first days are all in the store
-    i.start_ts >= l.first_ts + to_days(CAST($lead_in_days AS INTEGER))
-        AND (j.order_id IS NULL OR j.order_id IN (SELECT order_id FROM placed)) AS started_in_store, -- not begun before the data
+    $lead_in_days = 0 OR (i.start_ts >= l.first_ts + to_days(CAST($lead_in_days AS INTEGER))
+        AND (j.order_id IS NULL OR j.order_id IN (SELECT order_id FROM placed))) AS started_in_store, -- not begun before the data
     i.start_ts + to_days(CAST($follow_up_days AS INTEGER)) <= l.ts
-        AND i.start_ts >= l.first_ts + to_days(CAST($lead_in_days AS INTEGER))
-        AND (j.order_id IS NULL OR j.order_id IN (SELECT order_id FROM placed)) AS measured, -- both: what journey measures use
+        AND ($lead_in_days = 0 OR (i.start_ts >= l.first_ts + to_days(CAST($lead_in_days AS INTEGER))
+             AND (j.order_id IS NULL OR j.order_id IN (SELECT order_id FROM placed)))) AS measured, -- both: what journey measures use
     CAST(f.events AS BIGINT) AS events,                    -- events in its first days
     CAST(f.calls AS BIGINT) AS calls,                      -- calls in its first days
     CAST(f.duration_seconds AS DOUBLE) AS duration_seconds, -- first to last event within its first days, seconds
