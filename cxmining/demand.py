@@ -1,7 +1,8 @@
 """Failure demand: every contact classified as failure or value demand, and the causes, products and calls to fix first.
 
-Counting happens in DuckDB (sql/demand/); the tests behind the `flagged` columns run vectorised on the few hundred
-rows those queries return (one per product, order day, IVR path or website trigger), see docs/demand.md.
+Counting happens in DuckDB (sql/demand/); the tests behind the `flagged` columns (cxmining.demand_statistics) run
+on the few hundred rows those queries return (one per product, order day, IVR path or website trigger), in passes
+that leave flagged and outlying rows out of the reference (docs/demand.md).
 """
 
 from __future__ import annotations
@@ -10,9 +11,17 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-from scipy import optimize, stats
 
 from cxmining.demand_rules import DemandRules, demand_rules, rule_rows
+from cxmining.demand_statistics import (
+    SUSPECT_Z,
+    category_prior,
+    conditional_p_values,
+    excess_p_values,
+    false_discovery_q_values,
+    heterogeneity,
+    mid_p_residuals,
+)
 from cxmining.store import opened, relations, sql_text, transaction
 
 TESTED = (  # working SQL, working table, result SQL; each working table has key, observed and expected
@@ -27,104 +36,6 @@ TABLES = (
     "contact_demand", "journey_products", "failure_demand_products", "order_status_calls_by_day", "routing_failure",
     "website_failure_contacts", "contact_targets", "avoidable_calls", "failure_demand_causes",
 )
-
-
-OUTLIER_Z = 3.0  # reference rows further out than this (mid-p residual) do not inform the heterogeneity estimate
-SUSPECT_Z = 3.0  # rows this far above their expectation (mid-p residual) leave the reference of later passes
-
-
-def negative_binomial_sf(observed: np.ndarray, mean: np.ndarray, alpha: np.ndarray | float) -> np.ndarray:
-    """P(Y >= observed) for Y negative binomial with this mean and variance mean * (1 + alpha * mean); Poisson at 0."""
-    observed, mean = np.asarray(observed, float), np.maximum(np.asarray(mean, float), 1e-300)
-    alpha = np.broadcast_to(np.asarray(alpha, float), mean.shape)
-    poisson = alpha < 1e-9
-    size = 1.0 / np.where(poisson, 1.0, alpha)
-    return np.where(poisson, stats.poisson.sf(observed - 1, mean),
-                    stats.nbinom.sf(observed - 1, size, size / (size + mean)))
-
-
-def _log_likelihood(observed: np.ndarray, mean: np.ndarray, alpha: np.ndarray) -> float:
-    poisson = alpha < 1e-9
-    size = 1.0 / np.where(poisson, 1.0, alpha)
-    return float(np.where(poisson, stats.poisson.logpmf(observed, mean),
-                          stats.nbinom.logpmf(observed, size, size / (size + mean))).sum())
-
-
-def _mid_p_residuals(observed: np.ndarray, mean: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-    """Normal scores of the mid-p value of each count: about standard normal under the model."""
-    poisson = alpha < 1e-9
-    size = 1.0 / np.where(poisson, 1.0, alpha)
-    prob = size / (size + mean)
-    below = np.where(poisson, stats.poisson.cdf(observed - 1, mean), stats.nbinom.cdf(observed - 1, size, prob))
-    at = np.where(poisson, stats.poisson.pmf(observed, mean), stats.nbinom.pmf(observed, size, prob))
-    return stats.norm.ppf(np.clip(below + at / 2, 1e-15, 1 - 1e-15))
-
-
-def heterogeneity(observed: np.ndarray, expected: np.ndarray, reference: np.ndarray,
-                  expected_cv2: np.ndarray | None = None, trim: bool = True) -> float:
-    """How much comparable rows' rates vary beyond chance: the alpha of a negative binomial, estimated robustly.
-
-    Each row is a count with mean `expected` and variance expected * (1 + a_i * expected), where
-    a_i = alpha + (1 + alpha) * expected_cv2 (the relative uncertainty of the expectation, from the size of its
-    reference). alpha is the maximum-likelihood estimate over the reference rows without those whose mid-p residual
-    lies beyond OUTLIER_Z, refitted until that set settles (starting from Poisson's), so that real outliers not yet
-    flagged cannot inflate it and hide themselves, while rows that are only unusual under Poisson come back in when
-    the rows really are heterogeneous. It is kept only when a likelihood-ratio test shows it (5%, one-sided):
-    with few rows, chance alone would otherwise give a heterogeneity that costs the test its power. 0 means Poisson;
-    fewer than 8 reference rows give 0. `trim=False` fits every row (for rows that are themselves the evidence of
-    difference, such as categories).
-    """
-    cv2 = np.zeros_like(expected, dtype=float) if expected_cv2 is None else np.nan_to_num(np.asarray(expected_cv2, float))
-    usable = reference & (np.nan_to_num(expected) > 0) & ~np.isnan(observed)
-    y, mean, cv2 = observed[usable], expected[usable], cv2[usable]
-    keep = np.abs(_mid_p_residuals(y, mean, cv2)) <= OUTLIER_Z if trim else np.ones(len(y), bool)  # start from Poisson's
-    alpha, gain = 0.0, 0.0
-    for _ in range(10):
-        if keep.sum() < 8:
-            return 0.0
-        fit = optimize.minimize_scalar(
-            lambda log_a: -_log_likelihood(y[keep], mean[keep], np.exp(log_a) + (1 + np.exp(log_a)) * cv2[keep]),
-            bounds=(-12.0, 4.0), method="bounded")
-        alpha = float(np.exp(fit.x))
-        gain = _log_likelihood(y[keep], mean[keep], alpha + (1 + alpha) * cv2[keep]) - _log_likelihood(y[keep], mean[keep], cv2[keep])
-        settled = np.abs(_mid_p_residuals(y, mean, alpha + (1 + alpha) * cv2)) <= OUTLIER_Z if trim else keep
-        if (settled == keep).all():
-            break
-        keep = settled
-    return alpha if 2 * gain > stats.chi2.ppf(0.90, 1) else 0.0
-
-
-def excess_p_values(observed: np.ndarray, expected: np.ndarray, alpha: float = 0.0,
-                    expected_cv2: np.ndarray | None = None) -> np.ndarray:
-    """One-sided p-values of seeing at least `observed` when `expected` is the mean.
-
-    The count is negative binomial with variance expected * (1 + a * expected), a = alpha + (1 + alpha) *
-    expected_cv2: alpha for rows that differ beyond chance (heterogeneity), expected_cv2 for the uncertainty of the
-    expectation itself (a small reference). Poisson when both are 0. A row without an expectation (NaN: nothing to
-    compare with) gets p = 1; a count where none was expected, p = 0.
-    """
-    cv2 = np.zeros_like(expected, dtype=float) if expected_cv2 is None else np.nan_to_num(np.asarray(expected_cv2, float))
-    untestable = np.isnan(expected)
-    observed, mean = np.nan_to_num(np.asarray(observed, float)), np.nan_to_num(np.asarray(expected, float))
-    p = negative_binomial_sf(observed, mean, alpha + (1 + alpha) * cv2)
-    return np.where((observed <= 0) | untestable, 1.0, np.where(mean <= 0, 0.0, p))
-
-
-def conditional_p_values(observed: np.ndarray, reference: np.ndarray, share: np.ndarray) -> np.ndarray:
-    """One-sided p-values that a row has a higher rate than its reference, both counts being Poisson.
-
-    Given the total of both counts, the row's count is binomial with the row's share of the exposure; this
-    accounts for the uncertainty of a small reference. NaN shares (no reference) get p = 1.
-    """
-    untestable = np.isnan(share) | np.isnan(reference)
-    observed, reference = np.nan_to_num(observed), np.nan_to_num(reference)
-    p = stats.binom.sf(observed - 1, (observed + reference).astype(np.int64), np.nan_to_num(share))
-    return np.where((observed <= 0) | untestable, 1.0, p)
-
-
-def false_discovery_q_values(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (q-values)."""
-    return stats.false_discovery_control(p, method="bh") if len(p) else p
 
 
 def _add_tests(con: duckdb.DuckDBPyConnection, table: str, flagged: set[str] | None) -> set[str]:
@@ -155,7 +66,7 @@ def _add_tests(con: duckdb.DuckDBPyConnection, table: str, flagged: set[str] | N
         testable = np.nan_to_num(expected) > 0
         a = alpha + (1 + alpha) * (np.zeros(len(p)) if cv2 is None else np.nan_to_num(cv2))
         z = np.zeros(len(p))
-        z[testable] = _mid_p_residuals(np.nan_to_num(observed)[testable], expected[testable], a[testable])
+        z[testable] = mid_p_residuals(np.nan_to_num(observed)[testable], expected[testable], a[testable])
         far = z > SUSPECT_Z
         if "wider_expected" in columns:
             far |= _far_above_wider(observed, rows, far, alpha)
@@ -186,7 +97,7 @@ def _far_above_wider(observed: np.ndarray, wider: dict[str, np.ndarray], far: np
     expected = np.ma.filled(np.ma.asarray(wider["wider_expected"], dtype=float), np.nan)
     testable = np.nan_to_num(expected) > 0
     z = np.zeros(len(observed))
-    z[testable] = _mid_p_residuals(np.nan_to_num(observed)[testable], expected[testable],
+    z[testable] = mid_p_residuals(np.nan_to_num(observed)[testable], expected[testable],
                                    np.full(int(testable.sum()), alpha))
     above = z > SUSPECT_Z
     group = np.asarray(wider["reference_group"], dtype=object)
@@ -196,33 +107,6 @@ def _far_above_wider(observed: np.ndarray, wider: dict[str, np.ndarray], far: np
         if (members & (above | far)).sum() > 0.5 * members.sum():
             above &= ~(group == g)
     return above
-
-
-MIN_CATEGORIES = 8  # fewer categories cannot tell how much they differ: each then keeps its own rate (min_reference prior)
-UNINFORMATIVE = 1e9  # a prior this heavy: the categories do not differ, every product is compared with the catalogue
-
-
-def category_prior(counts: list[tuple], min_reference: float) -> dict[str, float]:
-    """How many journeys (and delivered orders) of the catalogue's rate a category's reference leans on.
-
-    `counts` holds, per category, (journeys, information calls, delivered orders, 'not as described' returns) of the
-    products left in the reference. A category's rate is taken to vary around the catalogue's with relative variance
-    alpha, estimated from the categories' counts against the rest of the catalogue (`heterogeneity`, every category
-    fitted): the empirical-Bayes prior is then a gamma of shape 1/alpha, worth 1/(alpha * rate) journeys. Categories
-    no different from each other give an uninformative category (every product against the catalogue); with fewer
-    than MIN_CATEGORIES the difference cannot be told, and the prior is `min_reference` journeys.
-    """
-    prior = {}
-    for name, exposure_at, observed_at in (("prior_journeys", 0, 1), ("prior_delivered", 2, 3)):
-        n = np.array([c[exposure_at] or 0 for c in counts], float)
-        y = np.array([c[observed_at] or 0 for c in counts], float)
-        if len(counts) < MIN_CATEGORIES or y.sum() <= 0 or n.sum() <= 0:
-            prior[name] = float(min_reference)
-            continue
-        others = (y.sum() - y) / np.maximum(n.sum() - n, 1e-12)
-        alpha = heterogeneity(y, n * others, n > 0, trim=False)
-        prior[name] = min(1.0 / (alpha * y.sum() / n.sum()), UNINFORMATIVE) if alpha > 0 else UNINFORMATIVE
-    return prior
 
 
 def _product_prior(con: duckdb.DuckDBPyConnection, excluded: set[str], params: dict[str, object]) -> dict[str, float]:
