@@ -40,7 +40,7 @@ WORKING_FILES = (  # order matters: each relation reads the ones before it
     "compare/compare_variants.sql",
 )
 DEVIATION_FILE = "compare/compare_deviation_shares.sql"  # only when the store holds conformance results
-REQUIRED_TABLES = ("journeys", "case_variants", "variants", "raw_products")
+REQUIRED_TABLES = ("journeys", "case_variants", "variants", "raw_products", "raw_orders")
 MIN_EVENTS = 5  # a share needs this many hits, and this many misses, over both periods to be tested
 MIN_EXPECTED = 5  # below this expected cell count, Fisher's exact test replaces the z test
 MEASURE_COLUMNS = {

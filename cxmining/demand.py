@@ -86,9 +86,9 @@ def _add_tests(con: duckdb.DuckDBPyConnection, table: str, flagged: set[str] | N
 
 
 def _far_above_wider(observed: np.ndarray, wider: dict[str, np.ndarray], far: np.ndarray, alpha: float) -> np.ndarray:
-    """Rows far above the wider reference (a product against the whole catalogue), except in groups (categories) where
-    more than half of the rows with exposure are far above: there the whole group differs, and its rows stay each
-    other's reference.
+    """Rows far above the wider reference (a product against the whole catalogue), except in groups (categories) of at
+    least MIN_GROUP rows with exposure where more than half of them are far above: there the whole group differs, and
+    its rows stay each other's reference. (A group of one or two cannot tell a different group from an outlier.)
 
     Several thin descriptions in one category raise the category's own rate until none of them stands out against
     it; against the catalogue they still do, and leaving them out of the category's reference lets each be tested
@@ -104,7 +104,7 @@ def _far_above_wider(observed: np.ndarray, wider: dict[str, np.ndarray], far: np
     exposure = np.nan_to_num(np.ma.filled(np.ma.asarray(wider["exposure"], dtype=float), 0.0))
     for g in set(group[above].tolist()):
         members = (group == g) & (exposure > 0)
-        if (members & (above | far)).sum() > 0.5 * members.sum():
+        if members.sum() >= MIN_GROUP and (members & (above | far)).sum() > 0.5 * members.sum():
             above &= ~(group == g)
     return above
 
@@ -149,6 +149,7 @@ def _tested(con: duckdb.DuckDBPyConnection, working: str, table: str, params: di
         excluded |= flagged | outliers
 
 
+MIN_GROUP = 3  # rows a group needs before it can differ as a whole rather than hold outliers
 PRIORS = {"product_demand": _product_prior}  # working tables whose reference leans on a prior estimated per pass
 PRIOR_KEYS = ("prior_journeys", "prior_delivered")
 

@@ -126,7 +126,7 @@ def category_prior(counts: list[tuple], min_reference: float) -> dict[str, float
     for name, exposure_at, observed_at in (("prior_journeys", 0, 1), ("prior_delivered", 2, 3)):
         n = np.array([c[exposure_at] or 0 for c in counts], float)
         y = np.array([c[observed_at] or 0 for c in counts], float)
-        if len(counts) < MIN_CATEGORIES or y.sum() <= 0 or n.sum() <= 0:
+        if (n > 0).sum() < MIN_CATEGORIES or y.sum() <= 0:
             prior[name] = float(min_reference)
             continue
         others = (y.sum() - y) / np.maximum(n.sum() - n, 1e-12)

@@ -12,7 +12,7 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from copy import deepcopy
+from copy import copy, deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -259,7 +259,8 @@ def _name_key(name: str) -> str:
 
 
 def canonical_order(net: PetriNet) -> PetriNet:
-    """The same net, its places and transitions iterated in an order that does not change between runs.
+    """A view of the net (the same places, transitions and arcs) that iterates them in an order that does not change
+    between runs; read it, do not add to it.
 
     Transitions are ordered by label, then name, then the names of the places around them (two rounds of refinement,
     so that transitions with generated names are placed by their neighbours); places likewise. Whatever ties remain
@@ -273,9 +274,10 @@ def canonical_order(net: PetriNet) -> PetriNet:
                          tuple(sorted(place_key[a.target] for a in t.out_arcs))) for t in net.transitions}
         place_key = {p: (place_key[p][0], tuple(sorted(trans_key[a.source][:2] for a in p.in_arcs)),
                          tuple(sorted(trans_key[a.target][:2] for a in p.out_arcs))) for p in net.places}
-    net._PetriNet__places = _FixedOrder(sorted(net.places, key=lambda p: place_key[p]))  # pm4py keeps them name-mangled
-    net._PetriNet__transitions = _FixedOrder(sorted(net.transitions, key=lambda t: trans_key[t]))
-    return net
+    ordered = copy(net)  # the same places, transitions and arcs, in containers of its own: the caller's net is untouched
+    ordered._PetriNet__places = _FixedOrder(sorted(net.places, key=lambda p: place_key[p]))  # pm4py's name-mangled sets
+    ordered._PetriNet__transitions = _FixedOrder(sorted(net.transitions, key=lambda t: trans_key[t]))
+    return ordered
 
 
 def variant_alignments(
@@ -298,9 +300,11 @@ def variant_alignments(
         "pm4py:param:activity_key": ACTIVITY, "show_progress_bar": False,
         "model_cost_function": {t: MODEL_MOVE_COST if t.label is not None else SILENT_MOVE_COST for t in net.transitions},
     }
-    # what alignments.apply_log computes once per log and hands to every trace
-    parameters["best_worst_cost_internal"] = variant.value.get_best_worst_cost(net, im, fm, parameters=dict(parameters))
-    parameters["max_align_time_trace"] = max_seconds
+    # the model's worst-case cost, once: pm4py's apply_trace would work it out again for every trace (its default is
+    # evaluated before the precomputed value is looked at), so it is switched off there and the fitness made here the
+    # way pm4py makes it
+    worst = variant.value.get_best_worst_cost(net, im, fm, parameters=dict(parameters))
+    parameters |= {"max_align_time_trace": max_seconds, "enable_best_worst_cost": False}
     found = []
     for trace in _variant_log(variants):
         began = time.perf_counter()
@@ -310,10 +314,11 @@ def variant_alignments(
         if result is None:
             found.append(VariantAlignment(None, None, None, [], timed_out=True, seconds=seconds))
             continue
+        worst_cost = LOG_MOVE_COST * len(trace) + worst  # pm4py's "bwc": the trace's moves on their own, plus the model's
+        denominator = worst_cost // MODEL_MOVE_COST
+        fitness = 1 - (result["cost"] // MODEL_MOVE_COST) / denominator if denominator > 0 else 0.0
         moves = [(None if a == SKIP else a, None if b == SKIP else b) for a, b in result["alignment"] if b is not None]
-        found.append(VariantAlignment(
-            float(result["fitness"]), int(result["cost"]), int(result["bwc"]), moves, False, seconds
-        ))
+        found.append(VariantAlignment(float(fitness), int(result["cost"]), int(worst_cost), moves, False, seconds))
     return found
 
 

@@ -170,8 +170,12 @@ def _samples(calls: pl.DataFrame, by: list[str]) -> dict[tuple[str, ...], np.nda
 
 
 def _agents(calls: pl.DataFrame, days: int) -> dict[str, int]:
-    """Agents per queue: the busiest hour of the day's mean workload (Erlang) at TARGET_OCCUPANCY, at least 1."""
+    """Agents per queue: the busiest hour of the day's mean workload (Erlang) at TARGET_OCCUPANCY, at least 1.
+
+    A call without an end time counts at the mean handling time of its queue's other calls (none known: no workload).
+    """
     load = (calls.filter(pl.col("outcome") != "abandoned")
+            .with_columns(pl.col("duration_s").fill_null(pl.col("duration_s").mean().over("queue")).fill_null(0.0))
             .group_by("queue", pl.col("ts").dt.hour().alias("hour")).agg(pl.col("duration_s").sum())
             .group_by("queue").agg((pl.col("duration_s").max() / 3600.0 / days).alias("erlang")))
     return {q: max(1, math.ceil(e / TARGET_OCCUPANCY)) for q, e in load.iter_rows()}

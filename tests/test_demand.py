@@ -297,3 +297,20 @@ def test_the_category_reference_leans_on_the_catalogue_as_far_as_categories_are_
     prior = category_prior(unlike, 30)["prior_journeys"]
     assert prior < 200  # a few hundred journeys: each category mostly keeps its own rate
     assert category_prior(alike[:5], 30)["prior_journeys"] == 30  # too few categories to tell: min_reference
+
+
+def test_a_product_alone_in_its_category_is_still_tested(large: Path, tmp_path: Path) -> None:
+    """With every other product of its category left out of the reference (or none there), the catalogue stands in."""
+    import shutil
+
+    thin = sorted(_truth(large)["thin_description"]["product_ids"])[0]
+    copy = Path(shutil.copy(large / "store.duckdb", tmp_path / "store.duckdb"))
+    con = duckdb.connect(str(copy))
+    try:
+        con.execute("UPDATE raw_products SET category = 'A category of its own' WHERE product_id = ?", [thin])
+        demand_tables(con)
+        row = con.execute("""SELECT expected_failures, flagged, reference FROM failure_demand_products
+                             WHERE product_id = ?""", [thin]).fetchall()[0]
+    finally:
+        con.close()
+    assert row[0] is not None and row[0] > 0 and row[1] and row[2] == "catalogue"

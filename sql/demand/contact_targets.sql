@@ -1,4 +1,4 @@
--- Each call counted under at most one flagged target: the first of these that explains it (docs/demand.md, section 5).
+-- Each call counted under at most one flagged target: the first of these that explains it (docs/demand.md, section 4).
 --   1. routing: a repeat call after a transfer on a flagged IVR path for its reason;
 --   2. website: a call the demand rules blame on a checkout error or help page before it, when that trigger is flagged;
 --   3. products: a first pre-purchase information call about a flagged product;
@@ -10,7 +10,7 @@ CREATE OR REPLACE TABLE contact_targets AS
 WITH calls AS (
     SELECT f.contact_id, f.journey_id, f.ts, f.reason_code, f.product_id, f.order_stage, f.is_repeat, f.previous_outcome,
            f.previous_ivr_path, f.placed_ts, f.checkout_error_trigger, f.help_page_trigger, f.duration_s,
-           c.blamed_trigger, c.cause
+           c.blamed_trigger, c.demand, c.cause
     FROM contact_features AS f
     JOIN contact_causes AS c ON c.contact_id = f.contact_id AND c.context = 'as observed'
     WHERE f.channel = 'phone'
@@ -60,7 +60,8 @@ SELECT
     CAST(k.contact_id AS VARCHAR)                           AS contact_id,   -- contact_demand.contact_id (calls only)
     CAST(k.journey_id AS VARCHAR)                           AS journey_id,
     k.ts,                                                                    -- UTC
-    CAST(k.cause AS VARCHAR)                                AS cause,        -- the call's own cause (contact_demand.cause)
+    CAST(k.demand AS VARCHAR)                               AS demand,       -- the call's own demand and cause (contact_demand)
+    CAST(k.cause AS VARCHAR)                                AS cause,
     CAST(t.kind AS VARCHAR)                                 AS target_cause, -- avoidable_calls.cause
     CAST(t.target AS VARCHAR)                               AS target,       -- avoidable_calls.target
     CAST(t.fix AS VARCHAR)                                  AS fix,

@@ -19,16 +19,16 @@ per_cause AS (
     GROUP BY ALL
 ),
 counted AS (  -- per cause of the call and target: calls, their avoidable part and its handling time
-    SELECT cause, target, count(*) * any_value(excess_share) AS avoidable,
+    SELECT demand, cause, target, count(*) * any_value(excess_share) AS avoidable,
            count(*) * any_value(excess_share) * avg(duration_s) AS seconds   -- NULL: no handling time known
     FROM contact_targets
-    GROUP BY cause, target
+    GROUP BY demand, cause, target
 ),
 avoidable AS (
-    SELECT cause, count(*) AS targets, sum(avoidable) AS calls,
+    SELECT demand, cause, count(*) AS targets, sum(avoidable) AS calls,
            CASE WHEN count(seconds) = count(*) THEN sum(seconds) END AS seconds
     FROM counted
-    GROUP BY cause
+    GROUP BY demand, cause
 )
 SELECT
     CAST(c.demand AS VARCHAR)                                  AS demand,        -- failure | value
@@ -46,5 +46,5 @@ SELECT
     CAST(CASE WHEN a.calls IS NULL THEN 0 ELSE a.seconds / 3600.0 / s.months END AS DOUBLE) AS avoidable_agent_hours_per_month
 FROM per_cause AS c
 CROSS JOIN span AS s
-LEFT JOIN avoidable AS a USING (cause)
+LEFT JOIN avoidable AS a USING (demand, cause)
 ORDER BY c.demand, c.calls DESC, c.contacts DESC, c.cause;

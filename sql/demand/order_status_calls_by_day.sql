@@ -11,7 +11,7 @@ SELECT
     CAST(expected AS DOUBLE)               AS expected_orders_with_calls,
     CAST(days_to_ship AS DOUBLE)           AS days_to_ship,        -- median, placed to shipped
     CAST(days_to_delivery AS DOUBLE)       AS days_to_delivery,    -- median, placed to delivered
-    CAST(seconds / 3600.0 AS DOUBLE)       AS agent_hours,         -- handling time of those calls
+    CAST(seconds / 3600.0 AS DOUBLE)       AS agent_hours,         -- handling time of those calls (NULL: none known)
     CAST(p_value AS DOUBLE)                AS p_value,             -- one-sided negative-binomial test of orders_with_calls
     CAST(heterogeneity AS DOUBLE)             AS heterogeneity,   -- how much comparable rows differ beyond chance (0: Poisson)
     CAST(q_value AS DOUBLE)                AS q_value,             -- Benjamini-Hochberg across days

@@ -14,7 +14,7 @@ WITH orders AS (
     HAVING min(ts) FILTER (WHERE status = 'placed') IS NOT NULL
 ),
 calls AS (
-    SELECT j.order_id, count(*) AS calls, sum(c.duration_s) AS seconds
+    SELECT j.order_id, count(*) AS calls, count(c.duration_s) AS timed, sum(c.duration_s) AS seconds
     FROM contact_demand AS c
     JOIN journeys AS j USING (journey_id)
     WHERE c.channel = 'phone' AND list_contains($order_status_reasons, c.reason_code) AND j.order_id IS NOT NULL
@@ -26,7 +26,8 @@ days AS (
         count(*)                                                              AS orders,
         coalesce(sum(c.calls), 0)                                             AS calls,
         count(c.order_id)                                                     AS orders_called,
-        sum(c.seconds)                                                        AS seconds,
+        -- calls without an end time at the mean of the day's others; NULL when none has one
+        sum(c.seconds) / nullif(sum(c.timed), 0) * sum(c.calls)               AS seconds,
         median((epoch(o.shipped_ts) - epoch(o.placed_ts)) / 86400.0)          AS days_to_ship,
         median((epoch(o.delivered_ts) - epoch(o.placed_ts)) / 86400.0)        AS days_to_delivery
     FROM orders AS o

@@ -65,17 +65,17 @@ base AS (
     LEFT JOIN calls AS k USING (product_id)
     LEFT JOIN reasons AS r USING (product_id)
 ),
-grouped AS (
+grouped AS (  -- 0, not NULL, when every other product of the category is left out: the prior stands in
     SELECT
         *,
-        sum(journeys) FILTER (WHERE NOT excluded) OVER cat - CASE WHEN excluded THEN 0 ELSE journeys END AS cat_journeys, -- comparable: same category, this one and excluded ones left out
-        sum(info_calls) FILTER (WHERE NOT excluded) OVER cat - CASE WHEN excluded THEN 0 ELSE info_calls END AS cat_info_calls,
-        sum(delivered) FILTER (WHERE NOT excluded) OVER cat - CASE WHEN excluded THEN 0 ELSE delivered END AS cat_delivered,
-        sum(returns) FILTER (WHERE NOT excluded) OVER cat - CASE WHEN excluded THEN 0 ELSE returns END AS cat_returns,
-        sum(journeys) FILTER (WHERE NOT excluded) OVER () - CASE WHEN excluded THEN 0 ELSE journeys END AS all_journeys,
-        sum(info_calls) FILTER (WHERE NOT excluded) OVER () - CASE WHEN excluded THEN 0 ELSE info_calls END AS all_info_calls,
-        sum(delivered) FILTER (WHERE NOT excluded) OVER () - CASE WHEN excluded THEN 0 ELSE delivered END AS all_delivered,
-        sum(returns) FILTER (WHERE NOT excluded) OVER () - CASE WHEN excluded THEN 0 ELSE returns END AS all_returns,
+        coalesce(sum(journeys) FILTER (WHERE NOT excluded) OVER cat, 0) - CASE WHEN excluded THEN 0 ELSE journeys END AS cat_journeys, -- comparable: same category, this one and excluded ones left out
+        coalesce(sum(info_calls) FILTER (WHERE NOT excluded) OVER cat, 0) - CASE WHEN excluded THEN 0 ELSE info_calls END AS cat_info_calls,
+        coalesce(sum(delivered) FILTER (WHERE NOT excluded) OVER cat, 0) - CASE WHEN excluded THEN 0 ELSE delivered END AS cat_delivered,
+        coalesce(sum(returns) FILTER (WHERE NOT excluded) OVER cat, 0) - CASE WHEN excluded THEN 0 ELSE returns END AS cat_returns,
+        coalesce(sum(journeys) FILTER (WHERE NOT excluded) OVER (), 0) - CASE WHEN excluded THEN 0 ELSE journeys END AS all_journeys,
+        coalesce(sum(info_calls) FILTER (WHERE NOT excluded) OVER (), 0) - CASE WHEN excluded THEN 0 ELSE info_calls END AS all_info_calls,
+        coalesce(sum(delivered) FILTER (WHERE NOT excluded) OVER (), 0) - CASE WHEN excluded THEN 0 ELSE delivered END AS all_delivered,
+        coalesce(sum(returns) FILTER (WHERE NOT excluded) OVER (), 0) - CASE WHEN excluded THEN 0 ELSE returns END AS all_returns,
         median(description_chars) OVER cat AS cat_description_chars
     FROM base
     WINDOW cat AS (PARTITION BY category)

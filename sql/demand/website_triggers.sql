@@ -1,8 +1,11 @@
 -- Working table (temporary): per website trigger (a checkout error, a help page), the web sessions that met it and how many
 -- were followed within the window by a call the demand rules blame on that trigger, with the count expected at the rate
--- of the sessions that did not meet it, followed by calls the rules would blame on it had they come after it
--- (contact_causes). A call the rules put down to something more specific (a product-information call after a help page
--- is about the product) does not count for the page, in either group.
+-- of comparable sessions followed by calls the rules would blame on it had they come after it (contact_causes). A call
+-- the rules put down to something more specific (a product-information call after a help page is about the product)
+-- does not count, in either group. Comparable: for a checkout error, the sessions without one; for a help page, the
+-- sessions that read another help page (customers read help before calling, so a page fails when its readers call more
+-- than other pages' readers, not more than customers who never looked for help). Triggers are few, so no pass leaves a
+-- flagged one out of the others' reference: with a handful of help pages, too little would be left to compare with.
 CREATE OR REPLACE TEMP TABLE website_triggers AS
 WITH ev AS (
     SELECT a.journey_id, a.event_order, e.event_id, e.ts, e.source, e.event_type, e.activity, e.page, e.session_id, e.duration_s
@@ -24,27 +27,44 @@ blamed AS (  -- calls the rules blame, or would blame, on a help page or a check
     FROM contact_causes
     WHERE context <> 'as observed' AND blamed_trigger = context
 ),
-sessions AS (  -- every web session of a journey, with the first call after its last event
-    SELECT session_id, max(ts) AS end_ts, arg_max(next_call_ts, event_order) AS call_ts,
-           arg_max(next_call_id, event_order) AS call_id
+sessions AS (  -- every web session of a journey, with the first call after its last event (none: NULL, not an earlier one)
+    SELECT session_id, max(ts) AS end_ts, arg_max(struct_pack(ts := next_call_ts, id := next_call_id), event_order) AS next_call
     FROM nexted
     WHERE source = 'web' AND session_id IS NOT NULL
+    GROUP BY session_id
+),
+met_kinds AS (  -- per session: whether it met a help page, a checkout error
+    SELECT
+        session_id,
+        bool_or(event_type = 'checkout_error')  AS met_checkout_error,
+        bool_or(event_type <> 'checkout_error') AS met_help_page
+    FROM nexted
+    WHERE source = 'web' AND session_id IS NOT NULL AND list_contains($website_triggers, event_type)
     GROUP BY session_id
 ),
 session_blame AS (  -- whether that call is one the rules would blame on each kind of trigger, within its window
     SELECT
         s.session_id,
-        bool_or(b.context = 'checkout_error' AND epoch(s.call_ts) - epoch(s.end_ts) <= $checkout_error_hours * 3600) AS checkout_call,
-        bool_or(b.context = 'help_page' AND epoch(s.call_ts) - epoch(s.end_ts) <= $help_page_hours * 3600)           AS help_call
+        bool_or(b.context = 'checkout_error' AND epoch(s.next_call.ts) - epoch(s.end_ts) <= $checkout_error_hours * 3600) AS checkout_call,
+        bool_or(b.context = 'help_page' AND epoch(s.next_call.ts) - epoch(s.end_ts) <= $help_page_hours * 3600)           AS help_call
     FROM sessions AS s
-    LEFT JOIN blamed AS b ON b.contact_id = s.call_id
+    LEFT JOIN blamed AS b ON b.contact_id = s.next_call.id
     GROUP BY s.session_id
 ),
+reference AS (  -- each session's place in the two references
+    SELECT
+        b.*,
+        NOT coalesce(k.met_checkout_error, false) AS checkout_reference,
+        coalesce(k.met_help_page, false)         AS help_reference
+    FROM session_blame AS b
+    LEFT JOIN met_kinds AS k USING (session_id)
+),
 totals AS (
-    SELECT count(*) AS sessions,
-           count(*) FILTER (WHERE checkout_call) AS checkout_calls,
-           count(*) FILTER (WHERE help_call)     AS help_calls
-    FROM session_blame
+    SELECT count(*) FILTER (WHERE checkout_reference)                   AS checkout_sessions,
+           count(*) FILTER (WHERE checkout_reference AND checkout_call) AS checkout_calls,
+           count(*) FILTER (WHERE help_reference)                       AS help_sessions,
+           count(*) FILTER (WHERE help_reference AND help_call)         AS help_calls
+    FROM reference
 ),
 met AS (  -- each trigger met in a session, at its first occurrence, with the first call after it
     SELECT
@@ -72,25 +92,32 @@ per_trigger AS (
         any_value(w.context)                                                             AS context,
         any_value(w.window_s)                                                            AS window_s,
         count(*)                                                                         AS sessions,
+        -- its own sessions that are in its reference (a help page's, among the other pages'), to be taken out of it
+        count(*) FILTER (WHERE CASE WHEN w.context = 'checkout_error' THEN s.checkout_reference ELSE s.help_reference END)
+                                                                                         AS reference_sessions,
         count(*) FILTER (WHERE w.gap_s <= w.window_s AND b.contact_id IS NOT NULL)       AS called,
         avg(w.call_seconds) FILTER (WHERE w.gap_s <= w.window_s AND b.contact_id IS NOT NULL) AS call_seconds, -- NULL: unknown
-        count(*) FILTER (WHERE CASE WHEN w.context = 'checkout_error' THEN s.checkout_call ELSE s.help_call END)
-                                                                                         AS called_after_session
+        count(*) FILTER (WHERE CASE WHEN w.context = 'checkout_error' THEN s.checkout_reference AND s.checkout_call
+                                    ELSE s.help_reference AND s.help_call END)     AS called_after_session
     FROM windowed AS w
-    JOIN session_blame AS s USING (session_id)
+    JOIN reference AS s USING (session_id)
     LEFT JOIN blamed AS b ON b.contact_id = w.call_id AND b.context = w.context
     GROUP BY w.trigger
+),
+reference_counts AS (
+    SELECT
+        p.*,
+        CASE WHEN p.context = 'checkout_error' THEN t.checkout_calls ELSE t.help_calls END - p.called_after_session AS ref_called,
+        CASE WHEN p.context = 'checkout_error' THEN t.checkout_sessions ELSE t.help_sessions END - p.reference_sessions AS ref_sessions
+    FROM per_trigger AS p
+    CROSS JOIN totals AS t
 )
 SELECT
-    p.*,
-    p.trigger                                                                           AS key,
-    (CASE WHEN p.context = 'checkout_error' THEN t.checkout_calls ELSE t.help_calls END - p.called_after_session)
-        / nullif(t.sessions - p.sessions, 0)                                            AS baseline_rate, -- sessions without it
-    p.called                                                                            AS observed,
+    * EXCLUDE (ref_called, ref_sessions),
+    trigger                                                   AS key,
+    ref_called / nullif(ref_sessions, 0)                      AS baseline_rate, -- comparable sessions
+    called                                                    AS observed,
     -- half a call added to the reference, so that a reference without such calls still expects some
-    p.sessions * (CASE WHEN p.context = 'checkout_error' THEN t.checkout_calls ELSE t.help_calls END - p.called_after_session + 0.5)
-        / nullif(t.sessions - p.sessions, 0)                                            AS expected,
-    1 / (CASE WHEN p.context = 'checkout_error' THEN t.checkout_calls ELSE t.help_calls END - p.called_after_session + 0.5)
-                                                                                        AS expected_cv2 -- the reference's own uncertainty
-FROM per_trigger AS p
-CROSS JOIN totals AS t;
+    sessions * (ref_called + 0.5) / nullif(ref_sessions, 0)   AS expected,
+    1 / (ref_called + 0.5)                                    AS expected_cv2   -- the reference's own uncertainty
+FROM reference_counts;
