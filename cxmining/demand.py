@@ -132,6 +132,7 @@ def _tested(con: duckdb.DuckDBPyConnection, working: str, table: str, params: di
     excluded: set[str] = set()
     flagged: set[str] | None = None
     prior_of = PRIORS.get(table)
+    cleaned = "$excluded" in sql_text(working)  # a reference that cannot shed rows (website triggers): one pass
     while True:
         if prior_of is not None:  # the counts do not depend on the prior: a first build gives them
             _run(con, working, params | {"excluded": sorted(excluded), **dict.fromkeys(PRIOR_KEYS, params["min_reference"])})
@@ -142,7 +143,7 @@ def _tested(con: duckdb.DuckDBPyConnection, working: str, table: str, params: di
             f"SELECT key FROM {table} WHERE {FLAG}",  # table: TESTED allow-list
             {k: params[k] for k in ("alpha", "min_excess", "min_ratio")},
         ).fetchall()}
-        if excluded and (flagged | outliers) <= excluded:
+        if not cleaned or (excluded and (flagged | outliers) <= excluded):
             return
         if not excluded and not flagged and not outliers:
             return
