@@ -47,7 +47,7 @@ def sample(
     history_days: Annotated[int, typer.Option(min=0, max=365, help="Days simulated before --start but not written: the export begins while journeys are under way.")] = 0,
 ) -> None:
     """Generate a landing folder with planted, documented ground truth (truth.json beside the data)."""
-    from cxmining.sample import Effects, write_sample
+    from cxmining.synthetic import Effects, write_sample
 
     placements = ("mixed", "popular", "unpopular", "one category")
     if thin_placement not in placements:
@@ -91,13 +91,13 @@ def run(
     if not landing.is_dir():
         raise CxminingError(f"{landing}: landing folder not found")
     if demand_rules is not None:
-        from cxmining.demand_rules import demand_rules as read_demand_rules
+        from cxmining.demand.rules import demand_rules as read_demand_rules
 
         read_demand_rules(demand_rules)  # a broken rules file stops the run before anything is loaded
     folder = scenarios or landing / "scenarios"
     if scenarios is not None and not scenarios.is_dir():
         raise CxminingError(f"{scenarios}: scenario folder not found")
-    from cxmining.whatif_scenario import folder_scenarios
+    from cxmining.whatif.scenario import folder_scenarios
 
     folder_scenarios(folder)  # a broken scenario stops the run before anything is loaded
     result = nightly(landing=landing, db=db, out=out, mapping=mapping, lookback_days=lookback_days,
@@ -111,7 +111,7 @@ def run(
 
 def _readable(db: Path, live: bool) -> Path:
     """The file a read-only command reads: the store's snapshot of its last run, unless --live or there is none."""
-    from cxmining.snapshot import latest_snapshot
+    from cxmining.store.snapshot import latest_snapshot
 
     snapshot = None if live else latest_snapshot(db)
     if snapshot is None:  # the live store is read only with --live or before the first run published a snapshot
@@ -158,8 +158,8 @@ def demand(
     """Rebuild the failure-demand tables with these rules and print causes, flagged products and avoidable calls."""
     import polars as pl
 
-    from cxmining.demand import demand_tables, failure_demand_headline
-    from cxmining.demand_rules import demand_rules as read_demand_rules
+    from cxmining.demand.tables import demand_tables, failure_demand_headline
+    from cxmining.demand.rules import demand_rules as read_demand_rules
     from cxmining.store import opened, relations
 
     chosen = read_demand_rules(rules)
@@ -200,8 +200,8 @@ def whatif(
     """Simulate today's customer process and each scenario, with intervals from replications (docs/whatif.md)."""
     import polars as pl
 
-    from cxmining.whatif import whatif_tables
-    from cxmining.whatif_scenario import scenario
+    from cxmining.whatif.results import whatif_tables
+    from cxmining.whatif.scenario import scenario
 
     chosen = [(scenario(path), path) for path in scenarios or []]
     if not db.is_file():
@@ -241,8 +241,8 @@ def import_log_command(
     noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Noise threshold of the inductive miner.")] = 0.2,
 ) -> None:
     """Import an existing event log (XES, CSV, Parquet) into the store as imported_events and journey_events."""
-    from cxmining.eventlog import CsvDialect, LogMapping
-    from cxmining.imported import import_log
+    from cxmining.eventlog.reader import CsvDialect, LogMapping
+    from cxmining.eventlog.imported import import_log
 
     mapping = LogMapping(case=case, activity=activity, timestamp=timestamp, lifecycle_column=lifecycle_column,
                          lifecycle=lifecycle, lane=lane, timestamp_format=timestamp_format, timezone=timezone)
@@ -254,7 +254,7 @@ def import_log_command(
         typer.echo(f"skipped {rows.rows} rows: {rows.problem} (first at row {rows.first_row}{shown})")
     if log.filtered:
         typer.echo(f"left out {log.filtered} events whose lifecycle is not {lifecycle!r}")
-    from cxmining.analysis import process_outputs
+    from cxmining.mining.outputs import process_outputs
 
     outputs = process_outputs(db, out or DEFAULT_OUT / log.name, noise)
     typer.echo("tables: " + ", ".join(f"{k} {v}" for k, v in outputs["tables"].items()))
@@ -276,10 +276,10 @@ def conformance(
     out: Annotated[Path, typer.Option(help="Folder for the deviation map (SVG).")] = DEFAULT_OUT,
 ) -> None:
     """Compare the store's journeys with a designed BPMN model: fitness, precision, typed deviations, deviation map."""
-    from cxmining.conformance import model_conformance, store_activities
-    from cxmining.designed import designed_model, label_mapping
-    from cxmining.deviation_map import deviation_map_svg
-    from cxmining.model_diff import model_diff
+    from cxmining.conformance.checking import model_conformance, store_activities
+    from cxmining.conformance.designed import designed_model, label_mapping
+    from cxmining.conformance.deviation_map import deviation_map_svg
+    from cxmining.conformance.model_diff import model_diff
     from cxmining.store import opened
 
     mapping = label_mapping(labels) if labels else None
@@ -322,7 +322,7 @@ def compare(
     live: Annotated[bool, typer.Option("--live", help="Read the store itself, not its snapshot (blocks the nightly writer while open).")] = False,
 ) -> None:
     """Compare two periods of journeys: what changed significantly, largest effect first (docs/compare.md)."""
-    from cxmining.compare import (
+    from cxmining.compare.periods import (
         OUTPUT_SUFFIXES,
         change_periods,
         comparison_text,
@@ -360,7 +360,7 @@ def report(
     run_id: Annotated[str | None, typer.Option(help="Run the report is of, for the change since the run before (default: the latest).")] = None,
 ) -> None:
     """Write the analyst report: one offline HTML file, report.html, in the run's output folder (docs/report.md)."""
-    from cxmining.report import report_file
+    from cxmining.report.html import report_file
 
     typer.echo(f"wrote {report_file(db, out, run_id)}")
 
@@ -377,7 +377,7 @@ def benchmark_import(
     db: Annotated[Path, typer.Option(help="DuckDB file of the store (created if missing).")] = DEFAULT_DB,
 ) -> None:
     """Import another company's published KPIs or journeys (mystery shopping) into benchmark_kpis / benchmark_events."""
-    from cxmining.benchmark import import_benchmark
+    from cxmining.compare.competitors import import_benchmark
 
     done = import_benchmark(file, db, company, mapping)
     what = (f"{done.rows} figures" if done.kind == "kpis" else
@@ -393,7 +393,7 @@ def benchmark_compare(
     out: Annotated[Path | None, typer.Option(help="Also write the comparison: .csv (side by side) or .md.")] = None,
 ) -> None:
     """Our KPIs next to every imported company's, with the difference; stored as benchmark_comparison."""
-    from cxmining.benchmark import (
+    from cxmining.compare.competitors import (
         comparison_markdown,
         comparison_rows,
         written_comparison,

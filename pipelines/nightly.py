@@ -13,28 +13,28 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
-from cxmining.analysis import process_pictures
-from cxmining.conformance import ConformanceReport, model_conformance, store_activities
-from cxmining.contract import sources_in_load_order
-from cxmining.demand import demand_tables, failure_demand_headline, flagged_targets
-from cxmining.demand_rules import demand_rules as read_demand_rules
-from cxmining.designed import designed_models
-from cxmining.deviation_map import deviation_map_svg
-from cxmining.discovery import discovered_models
+from cxmining.mining.outputs import process_pictures
+from cxmining.conformance.checking import ConformanceReport, model_conformance, store_activities
+from cxmining.ingest.contract import sources_in_load_order
+from cxmining.demand.tables import demand_tables, failure_demand_headline, flagged_targets
+from cxmining.demand.rules import demand_rules as read_demand_rules
+from cxmining.conformance.designed import designed_models
+from cxmining.conformance.deviation_map import deviation_map_svg
+from cxmining.mining.discovery import discovered_models
 from cxmining.errors import RunFailed, StoreError
-from cxmining.ingest import source_reports
+from cxmining.ingest.folder import source_reports
 from cxmining.journeys import JourneyRules, journey_tables, unstitched_shares
-from cxmining.load import FileReport
-from cxmining.mining import mining_tables
-from cxmining.model_diff import model_diff
-from cxmining.report import (
+from cxmining.ingest.load import FileReport
+from cxmining.mining.statistics import mining_tables
+from cxmining.conformance.model_diff import model_diff
+from cxmining.report.html import (
     deviation_rows,
     report_context,
     report_markdown,
     report_written,
 )
-from cxmining.runlog import source_totals, summary_file
-from cxmining.runs import (
+from cxmining.runs.summary import source_totals, summary_file
+from cxmining.runs.history import (
     DriftFlag,
     DriftThresholds,
     RunRecord,
@@ -44,10 +44,10 @@ from cxmining.runs import (
     recorded_run,
     run_record,
 )
-from cxmining.snapshot import published_snapshot
+from cxmining.store.snapshot import published_snapshot
 from cxmining.store import relation_counts
-from cxmining.whatif import whatif_tables
-from cxmining.whatif_scenario import folder_scenarios
+from cxmining.whatif.results import whatif_tables
+from cxmining.whatif.scenario import folder_scenarios
 
 
 def _store_busy(task, task_run, state) -> bool:

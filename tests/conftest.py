@@ -92,10 +92,10 @@ def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str,
 
 def built_sample_store(folder: Path, customers: int, seed: int, days: int) -> Path:
     """A freshly generated sample under `folder`, ingested, with journeys and mining tables; the store's path."""
-    from cxmining.ingest import landing_reports
+    from cxmining.ingest.folder import landing_reports
     from cxmining.journeys import journey_tables
-    from cxmining.mining import mining_tables
-    from cxmining.sample import write_sample
+    from cxmining.mining.statistics import mining_tables
+    from cxmining.synthetic import write_sample
 
     write_sample(folder / "landing", customers=customers, seed=seed, days=days)
     db = folder / "store.duckdb"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import CALLS_HEADER, call_row, table_counts, write_lines
 
-import cxmining.load
-from cxmining.ingest import landing_reports
+import cxmining.ingest.load
+from cxmining.ingest.folder import landing_reports
 
 
 def two_drops(landing: Path) -> None:
@@ -30,7 +30,7 @@ def test_exception_mid_file_rolls_back_that_file_only(landing: Path, tmp_path: P
         raise OSError("disk full (injected)")
 
     # Fails after the raw rows of calls_2 were inserted and before quarantine and manifest are written.
-    monkeypatch.setattr(cxmining.load, "_quarantine", explode)
+    monkeypatch.setattr(cxmining.ingest.load, "_quarantine", explode)
     with pytest.raises(OSError, match="injected"):
         landing_reports(db, landing, "run-2")
     assert table_counts(db) == before
@@ -50,14 +50,14 @@ def test_process_killed_mid_file_leaves_no_half_loaded_file(landing: Path, tmp_p
         f"""
         import os
         from pathlib import Path
-        import cxmining.load
-        from cxmining.ingest import landing_reports
-        real = cxmining.load._record_file
+        import cxmining.ingest.load
+        from cxmining.ingest.folder import landing_reports
+        real = cxmining.ingest.load._record_file
         def crash(con, report, file, run_id):
             if file.relative.endswith("calls_2.csv"):
                 os._exit(17)
             real(con, report, file, run_id)
-        cxmining.load._record_file = crash
+        cxmining.ingest.load._record_file = crash
         landing_reports(Path({str(db)!r}), Path({str(landing)!r}), "crashing-run")
         """
     )

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from conftest import ROOT, built_sample_store, run_cli
 
-from cxmining.benchmark import (
+from cxmining.compare.competitors import (
     METRICS,
     OURS,
     BenchmarkMapping,
@@ -24,7 +24,7 @@ from cxmining.benchmark import (
     import_benchmark_log,
     kpi_comparison,
 )
-from cxmining.demand import demand_tables
+from cxmining.demand.tables import demand_tables
 
 SAMPLES = ROOT / "data" / "sample" / "benchmarks"
 SHOPPING, SHOPPING_MAPPING = SAMPLES / "brightcart_mystery_shopping.csv", SAMPLES / "brightcart_mapping.yaml"

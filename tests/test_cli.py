@@ -20,7 +20,7 @@ from conftest import (
 from typer.testing import CliRunner
 
 from cxmining.cli import app
-from cxmining.ingest import landing_reports
+from cxmining.ingest.folder import landing_reports
 
 
 def test_sql_prints_a_table_and_refuses_writes(landing: Path, tmp_path: Path, monkeypatch) -> None:

@@ -11,11 +11,11 @@ import pm4py
 import pytest
 from conftest import REAL, ROOT
 
-from cxmining import pm
-from cxmining.conformance import conformance_tables
+from cxmining.mining import pm4py_bridge as pm
+from cxmining.conformance.checking import conformance_tables
 from cxmining.errors import CxminingError, StoreError
-from cxmining.imported import import_log
-from cxmining.mining import mining_tables
+from cxmining.eventlog.imported import import_log
+from cxmining.mining.statistics import mining_tables
 
 HELPDESK = REAL / "helpdesk" / "helpdesk.xes.gz"
 CCC19 = REAL / "ccc19-cvc-normative"
@@ -182,8 +182,8 @@ def test_bpic2020_designed_bpmn_with_label_mapping_equals_pm4py_on_the_same_net(
     """The travel-declaration model (a collaboration with lanes, labels unlike the log's) through the mapping."""
     from conftest import ROOT
 
-    from cxmining.conformance import model_conformance, store_activities
-    from cxmining.designed import designed_model, label_mapping
+    from cxmining.conformance.checking import model_conformance, store_activities
+    from cxmining.conformance.designed import designed_model, label_mapping
 
     log_path = REAL / "bpic2020-travel" / "DomesticDeclarations.xes.gz"
     con = imported_store(log_path)
@@ -208,7 +208,7 @@ TIED = [  # journeys with a checkout retried: which 'Start checkout' is the extr
 ALIGN_TIED = """
 import json, sys
 from pathlib import Path
-from cxmining import pm
+from cxmining.mining import pm4py_bridge as pm
 net, im, fm = pm.bpmn_net(pm.bpmn_of_xml(Path(sys.argv[1]).read_bytes()))
 found = pm.variant_alignments([tuple(v) for v in json.loads(sys.argv[2])], net, im, fm, 10.0)
 print(json.dumps([[a.cost, a.worst_cost, a.moves] for a in found]))

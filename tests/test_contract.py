@@ -8,11 +8,11 @@ import duckdb
 import pytest
 from conftest import ROOT
 
-from cxmining.contract import SOURCES
+from cxmining.ingest.contract import SOURCES
 from cxmining.errors import MappingError
-from cxmining.mapping import load_mapping
+from cxmining.ingest.mapping import load_mapping
 from cxmining.store import connect, ensure_schema
-from cxmining.validation import SQL_TYPES
+from cxmining.ingest.validation import SQL_TYPES
 
 
 @pytest.fixture

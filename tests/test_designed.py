@@ -8,8 +8,8 @@ import duckdb
 import pytest
 from conftest import REAL, ROOT, built_sample_store
 
-from cxmining import pm
-from cxmining.designed import (
+from cxmining.mining import pm4py_bridge as pm
+from cxmining.conformance.designed import (
     DesignedModel,
     designed_model,
     designed_models,

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from conftest import ROOT, table_counts
 
-from cxmining.sample import write_sample
+from cxmining.synthetic import write_sample
 from pipelines.nightly import nightly
 
 

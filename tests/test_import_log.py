@@ -18,8 +18,8 @@ import pytest
 from conftest import REAL, run_cli, write_lines
 
 from cxmining.errors import LandingError, MappingError, StoreError
-from cxmining.eventlog import CsvDialect, LogMapping
-from cxmining.imported import ImportedLog, import_log
+from cxmining.eventlog.reader import CsvDialect, LogMapping
+from cxmining.eventlog.imported import ImportedLog, import_log
 
 pm4py = pytest.importorskip("pm4py")
 

@@ -18,7 +18,7 @@ from conftest import (
     write_lines,
 )
 
-from cxmining.ingest import landing_reports
+from cxmining.ingest.folder import landing_reports
 
 
 def ingest(landing: Path, db: Path, run_id: str = "run-1", mapping: Path | None = None):

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 from conftest import REAL
 
-from cxmining import pm
-from cxmining.discovery import discovered_models, stored_variants
+from cxmining.mining import pm4py_bridge as pm
+from cxmining.mining.discovery import discovered_models, stored_variants
 from cxmining.errors import StoreError
-from cxmining.mining import mining_tables
+from cxmining.mining.statistics import mining_tables
 
 HELPDESK = REAL / "helpdesk" / "helpdesk.xes.gz"
 BPIC2012 = REAL / "bpic2012" / "bpic2012.xes.gz"

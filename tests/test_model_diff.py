@@ -9,11 +9,11 @@ import duckdb
 import pytest
 from conftest import built_sample_store
 
-from cxmining.conformance import model_conformance
-from cxmining.designed import designed_models
-from cxmining.deviation_map import deviation_map_svg
+from cxmining.conformance.checking import model_conformance
+from cxmining.conformance.designed import designed_models
+from cxmining.conformance.deviation_map import deviation_map_svg
 from cxmining.errors import StoreError
-from cxmining.model_diff import model_diff
+from cxmining.conformance.model_diff import model_diff
 
 MODELS = Path(__file__).resolve().parent.parent / "data" / "sample" / "models"
 NASTY = "Call: <b>x</b> & \"y\""

@@ -25,15 +25,15 @@ from prefect.client.schemas.filters import (
 )
 from prefect.client.schemas.sorting import ArtifactSort
 
-from cxmining.report import (
+from cxmining.report.html import (
     report_context,
     report_file,
     report_html,
     report_markdown,
     safe_svg,
 )
-from cxmining.runs import DriftThresholds
-from cxmining.sample import write_sample
+from cxmining.runs.history import DriftThresholds
+from cxmining.synthetic import write_sample
 from cxmining.store import sql_text
 from pipelines.nightly import nightly
 
@@ -134,7 +134,7 @@ def poisoned_run(harness, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pat
     with duckdb.connect(str(db), read_only=True) as con:
         demand = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'failure_demand_products'").fetchone()[0]
     if not demand:  # a flow that does not build the failure-demand tables yet: build them, report again
-        from cxmining.demand import demand_tables
+        from cxmining.demand.tables import demand_tables
 
         demand_tables(db)
         report_file(db, out, result["run_id"])
@@ -261,8 +261,8 @@ def test_markdown_summary_escapes_the_data(poisoned_run) -> None:
 
 
 def test_activity_names_of_an_imported_log_are_escaped_in_report_and_pictures(tmp_path: Path) -> None:
-    from cxmining.analysis import process_outputs
-    from cxmining.imported import import_log
+    from cxmining.mining.outputs import process_outputs
+    from cxmining.eventlog.imported import import_log
 
     steps = ["Open", PAYLOADS["activity"], "Close & <done>"]
     rows = ["case:concept:name,concept:name,time:timestamp"] + [f'c{c},"{a.replace(chr(34), chr(34) * 2)}",2026-01-0{1 + c % 5}T0{i}:00:00Z'

@@ -12,7 +12,7 @@ import pytest
 from conftest import run_cli
 
 from cxmining.errors import StoreError
-from cxmining.snapshot import latest_snapshot, published_snapshot, snapshot_path
+from cxmining.store.snapshot import latest_snapshot, published_snapshot, snapshot_path
 
 # A reader holding one connection open: prints what it sees after each line on stdin.
 HOLDING_READER = """
