@@ -1,15 +1,39 @@
-"""Reading the small YAML or TOML files users write: mapping files, model configs, label mappings."""
+"""Reading the small YAML or TOML files users write: mapping files, model configs, label mappings, rules, scenarios."""
 
 from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from cxmining.errors import CxminingError
+from cxmining.errors import CxminingError, first_line
+
+
+# Where things are unless told otherwise: the demo's landing folder, the store and the run's output folder.
+DEFAULT_LANDING = Path("data/sample")
+DEFAULT_DB = Path("cxmining.duckdb")
+DEFAULT_OUT = Path("out")
+
+
+class Strict(BaseModel):
+    """The base of every settings file's model: unknown keys are mistakes, and settings do not change once read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def validated(model: type[Model], raw: Any, where: str, error: type[CxminingError]) -> Model:
+    """`raw` as `model`; the first problem raises `error` with one line: `where: field: what`."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise error(f"{where}: {first_problem(exc)}") from exc
 
 
 def config_table(path: Path, error: type[CxminingError]) -> dict:
@@ -25,7 +49,7 @@ def config_table(path: Path, error: type[CxminingError]) -> dict:
     try:
         raw = tomllib.loads(text) if toml else yaml.safe_load(text)
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).splitlines()[0]
+        first = first_line(exc)
         raise error(f"{path}: not valid {'TOML' if toml else 'YAML'}: {first}") from exc
     raw = raw or {}
     if not isinstance(raw, dict):

@@ -25,3 +25,9 @@ class RunFailed(CxminingError):
 
 class ModelError(CxminingError):
     """A designed model (BPMN file, label mapping or models config) cannot be used as it is."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message ('' when it has none): DuckDB and pm4py messages run over many lines."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else ""

@@ -14,19 +14,16 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
 from cxmining.mining.outputs import process_pictures
-from cxmining.conformance.checking import ConformanceReport, model_conformance, store_activities
+from cxmining.conformance.checking import ConformanceSettings
+from cxmining.conformance.outputs import ConformanceOutcome, conformance_outputs, designed_models_file
 from cxmining.ingest.contract import sources_in_load_order
-from cxmining.demand.tables import demand_tables, failure_demand_headline, flagged_targets
-from cxmining.demand.rules import demand_rules as read_demand_rules
-from cxmining.conformance.designed import designed_models
-from cxmining.conformance.deviation_map import deviation_map_svg
+from cxmining.demand.tables import demand_outputs
 from cxmining.mining.discovery import discovered_models
 from cxmining.errors import RunFailed, StoreError
 from cxmining.ingest.folder import source_reports
 from cxmining.journeys import JourneyRules, journey_tables, unstitched_shares
 from cxmining.ingest.load import FileReport
 from cxmining.mining.statistics import mining_tables
-from cxmining.conformance.model_diff import model_diff
 from cxmining.report.html import (
     deviation_rows,
     report_context,
@@ -47,7 +44,9 @@ from cxmining.runs.history import (
 from cxmining.store.snapshot import published_snapshot
 from cxmining.store import relation_counts
 from cxmining.whatif.results import whatif_tables
-from cxmining.whatif.scenario import folder_scenarios
+from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
+from cxmining.mining.settings import DiscoverySettings
+from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT
 
 
 def _store_busy(task, task_run, state) -> bool:
@@ -111,46 +110,38 @@ def pictures(db: Path, out: Path) -> dict[str, Path]:
 
 
 @task
-def conformance(
-    db: Path, models: Path, out: Path, method: str, variant_timeout_s: float, precision: bool
-) -> dict[str, ConformanceReport]:
-    """Each journey type's conformance with its designed model (data/sample/models/models.yaml style config).
-
-    Also the design-vs-reality diff (table `model_diff`) and the deviation map `deviation_map_<type>.svg` in `out`.
-    """
+def conformance(db: Path, models: Path, out: Path, settings: ConformanceSettings) -> list[ConformanceOutcome]:
+    """Each journey type's conformance with its designed model, the design-vs-reality diff (table `model_diff`) and
+    the deviation map `deviation_map_<type>.svg` in `out`."""
+    outcomes = conformance_outputs(db, models, out, settings)
     logger = get_run_logger()
-    reports = {}
-    for journey_type, model in designed_models(models, store_activities(db)).items():
-        if model.unmatched_labels:
-            logger.warning("%s: model tasks matching no activity: %s", model.path, ", ".join(sorted(model.unmatched_labels)))
-        report = model_conformance(db, model, journey_type, method, variant_timeout_s, precision)
+    for o in outcomes:
+        r = o.report
+        if o.model.unmatched_labels:
+            logger.warning("%s: model tasks matching no activity: %s", o.model.path, ", ".join(sorted(o.model.unmatched_labels)))
         logger.info(
             "conformance of %s journeys with %s: fitness %.3f, %.1f%% fitting, precision %s, %d deviation kinds; "
             "%d variants aligned, %d from cache, %d hit the %.0f s limit",
-            journey_type, model.path.name, report.fitness or 0.0, 100 * (report.fitting_share or 0.0),
-            "n/a" if report.precision is None else f"{report.precision:.3f}", report.deviations,
-            report.computed_variants, report.cached_variants, report.timed_out_variants, variant_timeout_s,
+            o.journey_type, o.model.path.name, r.fitness or 0.0, 100 * (r.fitting_share or 0.0),
+            "n/a" if r.precision is None else f"{r.precision:.3f}", r.deviations,
+            r.computed_variants, r.cached_variants, r.timed_out_variants, settings.variant_timeout_s,
         )
-        reports[journey_type] = report
-        diff = model_diff(db, model, journey_type)
-        picture = deviation_map_svg(db, model, out / f"deviation_map_{journey_type}.svg")
-        logger.info("%s journeys: %d activities only in reality, %d only in the design; deviation map %s",
-                    journey_type, len(diff.names("activity", "reality")), len(diff.names("activity", "design")), picture)
-    return reports
+        logger.info("%s journeys: %d activities only in reality, %d only in the design; deviation map %s", o.journey_type,
+                    len(o.diff.names("activity", "reality")), len(o.diff.names("activity", "design")), o.deviation_map)
+    return outcomes
 
 
 @task
 def failure_demand(db: Path, rules: Path | None) -> dict[str, int]:
     """Every contact classified as failure or value demand; causes, products, days, paths and avoidable calls as tables."""
-    counts = demand_tables(db, read_demand_rules(rules))
-    headline = failure_demand_headline(db)
-    flagged = flagged_targets(db)
+    outcome = demand_outputs(db, rules)
+    headline, flagged = outcome.headline, outcome.flagged
     get_run_logger().info(
         "failure demand: %.1f%% of journeys, %d calls; %d flagged causes (%s) would remove about %.0f calls a month",
         100 * headline["failure_demand_journey_share"], headline["failure_demand_calls"], len(flagged),
         "; ".join(flagged[:5]) or "none", headline["avoidable_calls_per_month"],
     )
-    return counts
+    return outcome.counts
 
 
 @task
@@ -225,17 +216,17 @@ def publish_snapshot(db: Path) -> Path:
 
 @flow(name="nightly", log_prints=True)
 def nightly(
-    landing: Path = Path("data/sample"),
-    db: Path = Path("cxmining.duckdb"),
-    out: Path = Path("out"),
+    landing: Path = DEFAULT_LANDING,
+    db: Path = DEFAULT_DB,
+    out: Path = DEFAULT_OUT,
     mapping: Path | None = None,
-    lookback_days: int = 14,
-    quiet_days: int = 14,
-    noise: float = 0.2,
+    lookback_days: int = JourneyRules.lookback_days,
+    quiet_days: int = JourneyRules.quiet_days,
+    noise: float = DiscoverySettings.noise,
     models: Path | None = None,
-    conformance_method: str = "alignments",
-    variant_timeout_s: float = 5.0,
-    conformance_precision: bool = True,
+    conformance_method: str = ConformanceSettings.method,
+    variant_timeout_s: float = ConformanceSettings.variant_timeout_s,
+    conformance_precision: bool = ConformanceSettings.precision,
     demand_rules: Path | None = None,
     scenarios: Path | None = None,
     drift_fitness_drop: float = DriftThresholds.fitness_drop,
@@ -269,14 +260,15 @@ def nightly(
             clock.lap("models and pictures")
         else:
             logger.warning("no journeys yet: process model and pictures are not drawn")
-        models = models or landing / "models" / "models.yaml"  # designed models ship with the landing folder
+        models = models or designed_models_file(landing)
         if statistics["variants"] and models.is_file():
-            checked = conformance(db, models, out, conformance_method, variant_timeout_s, conformance_precision)
-            clock.lap("conformance", sum(report.journeys for report in checked.values()))
+            settings = ConformanceSettings(conformance_method, variant_timeout_s, conformance_precision)  # type: ignore[arg-type]
+            checked = conformance(db, models, out, settings)
+            clock.lap("conformance", sum(o.report.journeys for o in checked))
         if statistics["variants"]:
             demand = failure_demand(db, demand_rules)
             clock.lap("failure demand", demand["contact_demand"])
-        scenarios = scenarios or landing / "scenarios"  # what-if scenarios ship with the landing folder, like models
+        scenarios = scenarios or scenarios_folder(landing)
         if statistics["variants"] and (simulated := what_if(db, scenarios)):
             clock.lap("what-if", simulated)
         counts = store_counts(db) | journey_counts | {"variants": statistics["variants"]}

@@ -20,6 +20,8 @@ from prefect.schedules import Cron
 
 from pipelines.nightly import nightly
 
+from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT
+
 DEFAULT_CRON = "30 2 * * *"  # 02:30 every night, after the day's drops have landed
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 
@@ -48,9 +50,9 @@ def nightly_deployment(
 def main() -> None:
     """Serve the nightly deployment until stopped (needs PREFECT_API_URL pointing at a Prefect server)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--landing", type=Path, default=Path("data/sample"))
-    parser.add_argument("--db", type=Path, default=Path("cxmining.duckdb"))
-    parser.add_argument("--out", type=Path, default=Path("out"))
+    parser.add_argument("--landing", type=Path, default=DEFAULT_LANDING)
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--mapping", type=Path)
     parser.add_argument("--cron", default=DEFAULT_CRON)
     parser.add_argument("--timezone", default=DEFAULT_TIMEZONE)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any, Literal
@@ -25,8 +24,8 @@ from pydantic import (
     model_validator,
 )
 
-from cxmining.config import config_table, first_problem, known_time_zone
-from cxmining.errors import CxminingError, StoreError
+from cxmining.config import Strict, config_table, first_problem, known_time_zone, validated
+from cxmining.errors import CxminingError, StoreError, first_line
 from cxmining.eventlog.reader import (
     TIMESTAMP_TYPES,
     XES_ACTIVITY,
@@ -37,13 +36,12 @@ from cxmining.eventlog.reader import (
     SourceColumns,
     column_types,
     file_relation,
-    first_line,
     known_timezone,
     log_format,
     quoted,
     timestamp_sql,
 )
-from cxmining.store import opened, relations, sql_text, transaction
+from cxmining.store import opened, relations, run_sql, sql_text, transaction, utc_now
 
 OURS = "ours"  # the company name of our own figures
 TABLE_FILES = {"benchmark_events": "benchmark/benchmark_events.sql", "benchmark_kpis": "benchmark/benchmark_kpis.sql"}
@@ -199,11 +197,7 @@ def published_figures(path: str | Path, company: str | None = None) -> list[Publ
 # --- benchmark event logs -----------------------------------------------------------------------------------------
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class LogColumns(_Strict):
+class LogColumns(Strict):
     """Which columns of the log hold what; channel and failure_demand may be null (the log does not say)."""
 
     case: str = XES_CASE
@@ -213,7 +207,7 @@ class LogColumns(_Strict):
     failure_demand: str | None = None  # yes/no, true/false, 1/0, failure/value; empty is no
 
 
-class LogActivities(_Strict):
+class LogActivities(Strict):
     """Which activities mean what: exact names or shell-style patterns (`Phone:*`)."""
 
     order_placed: list[str] = Field(default_factory=lambda: ["Order placed"])
@@ -223,7 +217,7 @@ class LogActivities(_Strict):
     failure_demand: list[str] = Field(default_factory=list)
 
 
-class BenchmarkMapping(_Strict):
+class BenchmarkMapping(Strict):
     """How to read a benchmark event log; the defaults read a log in our own vocabulary with XES column names."""
 
     columns: LogColumns = Field(default_factory=LogColumns)
@@ -269,10 +263,7 @@ def benchmark_mapping(path: str | Path | None) -> BenchmarkMapping:
     path = Path(path)
     if not path.is_file():
         raise BenchmarkError(f"{path}: mapping file not found")
-    try:
-        return BenchmarkMapping(**config_table(path, BenchmarkError))
-    except ValidationError as exc:
-        raise BenchmarkError(f"{path}: {first_problem(exc)}") from exc
+    return validated(BenchmarkMapping, config_table(path, BenchmarkError), str(path), BenchmarkError)
 
 
 def _log_columns(types: dict[str, str], mapping: BenchmarkMapping, path: Path) -> dict[str, str]:
@@ -400,7 +391,7 @@ def import_benchmark_log(path: str | Path, db: str | Path | duckdb.DuckDBPyConne
                 con.execute(INSERT_EVENTS, {
                     "company": name, "system_channels": mapping.system_channels, "failure_known": failure_known,
                     "source": mapping.source or path.name, "period": mapping.period, "source_file": path.name,
-                    "imported_at": datetime.now(UTC).replace(tzinfo=None),
+                    "imported_at": utc_now(),
                 })
             journeys, orders, rows = con.execute(LOG_COUNTS, {"company": name}).fetchall()[0]
         finally:
@@ -416,7 +407,7 @@ def import_published_figures(path: str | Path, db: str | Path | duckdb.DuckDBPyC
     path = Path(path)
     figures = published_figures(path, company)
     companies = list(dict.fromkeys(f.company for f in figures))
-    imported_at = datetime.now(UTC).replace(tzinfo=None)
+    imported_at = utc_now()
     with opened(db) as con, transaction(con):
         replaced = _replace_company(con, companies)
         con.executemany("INSERT INTO benchmark_kpis VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
@@ -471,10 +462,9 @@ def _working_tables(con: duckdb.DuckDBPyConnection, db: object) -> None:
                 "unit VARCHAR)")
     con.executemany("INSERT INTO benchmark_metrics VALUES (?, ?, ?, ?)",
                     [(i, m.name, m.label, m.unit) for i, m in enumerate(METRICS, start=1)])
-    params = {"failure_known": failure_known, "computed_at": datetime.now(UTC).replace(tzinfo=None)}
+    params = {"failure_known": failure_known, "computed_at": utc_now()}
     for relative in WORKING_FILES:
-        text = sql_text(relative)
-        con.execute(text, {k: v for k, v in params.items() if f"${k}" in text} or None)
+        run_sql(con, relative, params)
 
 
 def _drop_working_tables(con: duckdb.DuckDBPyConnection) -> None:

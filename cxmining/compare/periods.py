@@ -22,9 +22,10 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from cxmining.errors import CxminingError, StoreError
+from cxmining.errors import CxminingError
 from cxmining.journeys import JourneyRules
-from cxmining.store import opened, relations, sql_text
+from cxmining.store import opened, relations, require, run_sql
+from cxmining.demand.statistics import false_discovery_q_values
 
 SEGMENTS = ("sales_channel", "category", "journey_type")
 ALL = "(all)"  # the segment name of a measure taken over every journey or call
@@ -148,19 +149,17 @@ def period_comparison(
         "lead_in_days": lead_in_days,
     }
     with opened(db, read_only=True) as con:
+        require(con, REQUIRED_TABLES, "compare needs the journeys and mining tables of a landing-folder store "
+                "(`cxmining run`)")
         present = relations(con)
-        missing = [name for name in REQUIRED_TABLES if name not in present]
-        if missing:
-            raise StoreError(f"the store lacks {', '.join(missing)}; compare needs the journeys and mining tables "
-                             "of a landing-folder store (`cxmining run`)")
         try:
             for relative in WORKING_FILES:
-                _run(con, relative, params)
+                run_sql(con, relative, params)
             volumes = con.sql("SELECT * FROM compare_volumes").pl()
             _check_volumes(con, volumes, before, after)
             shares = con.sql("SELECT * FROM compare_shares").pl()
             if "conformance_journeys" in present:
-                _run(con, DEVIATION_FILE, params)
+                run_sql(con, DEVIATION_FILE, params)
                 shares = pl.concat([shares, con.sql("SELECT * FROM compare_deviation_shares").pl()])
             means = con.sql("SELECT * FROM compare_means").pl()
             durations = con.sql("SELECT * FROM compare_durations").pl()
@@ -251,10 +250,9 @@ def with_q_values(measures: pl.DataFrame, alpha: float) -> pl.DataFrame:
     """Measures with Benjamini-Hochberg q values over all tested ones, and whether q < alpha."""
     tested = measures["p_value"].is_not_null().to_numpy()
     q = [None] * measures.height
-    if tested.any():
-        adjusted = stats.false_discovery_control(measures["p_value"].drop_nulls().to_numpy(), method="bh")
-        for i, value in zip(tested.nonzero()[0], adjusted, strict=True):
-            q[i] = float(value)
+    adjusted = false_discovery_q_values(measures["p_value"].drop_nulls().to_numpy())
+    for i, value in zip(tested.nonzero()[0], adjusted, strict=True):
+        q[i] = float(value)
     measures = measures.with_columns(q_value=pl.Series(q, dtype=pl.Float64))
     return measures.with_columns(significant=pl.col("q_value").fill_null(1.0) < alpha).sort(
         "unit", "measure", "segment")
@@ -349,12 +347,6 @@ def _check_volumes(con: duckdb.DuckDBPyConnection, volumes: pl.DataFrame, before
         if not volumes.filter(pl.col("period") == name)["journeys"].sum():
             held = f"the store's journeys start from {first} to {last}" if first else "the store holds no journeys"
             raise ComparisonError(f"{name} period {found} holds no journeys; {held}")
-
-
-def _run(con: duckdb.DuckDBPyConnection, relative: str, params: dict) -> None:
-    """Execute one SQL file with the parameters it names."""
-    text = sql_text(relative)
-    con.execute(text, {k: v for k, v in params.items() if re.search(rf"\${k}\b", text)})
 
 
 def _instant(day: date | None) -> datetime | None:

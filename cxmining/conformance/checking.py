@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, get_args
+from typing import get_args
 
 import duckdb
 import pyarrow as pa
 
 from cxmining.mining import pm4py_bridge as pm
+from cxmining.conformance.settings import ConformanceSettings, Method
 from cxmining.conformance.designed import DesignedModel
 from cxmining.errors import CxminingError, StoreError
-from cxmining.store import opened, relations, sql_text, transaction
+from cxmining.store import opened, registered, relations, require, sql_text, transaction, utc_now
 
-Method = Literal["alignments", "token_replay"]
+
 INPUT_TABLES = ("variants", "case_variants", "case_durations")
 CACHE_FILE = "conformance/alignment_cache.sql"
 CASES_FILE = "conformance/conformance_cases.sql"
@@ -95,10 +95,10 @@ def conformance_tables(
     im: pm.Marking,
     fm: pm.Marking,
     model_hash: str,
-    method: Method = "alignments",
-    variant_timeout_s: float = 5.0,
+    method: Method = ConformanceSettings.method,
+    variant_timeout_s: float = ConformanceSettings.variant_timeout_s,
     journey_type: str | None = None,
-    with_precision: bool = True,
+    with_precision: bool = ConformanceSettings.precision,
 ) -> ConformanceReport:
     """(Re)build variant_conformance, conformance_journeys, deviations and conformance_summary for one model."""
     began = time.perf_counter()
@@ -130,10 +130,8 @@ def conformance_tables(
 
 def scope_variants(con: duckdb.DuckDBPyConnection, journey_type: str | None) -> None:
     """Create the working tables conformance_cases and conformance_variants for the journeys in scope."""
+    require(con, INPUT_TABLES, "build the mining tables first (mining_tables)")
     existing = relations(con)
-    missing = [name for name in INPUT_TABLES if name not in existing]
-    if missing:
-        raise StoreError(f"the store lacks {', '.join(missing)}; build the mining tables first (mining_tables)")
     if "journeys" in existing:
         con.execute(sql_text(CASES_FILE), {"journey_type": journey_type})
     elif journey_type is not None:
@@ -177,10 +175,9 @@ def write_results(
 ) -> None:
     """Add the new results to alignment_cache and rebuild the result tables, atomically."""
     with transaction(con):  # readers see the old conformance or the new one, never a mix
-        con.register("new_results", new_results)
-        con.execute(DROP_STALE, keys)
-        con.execute(INSERT_NEW, {**keys, "computed_at": datetime.now(UTC).replace(tzinfo=None)})
-        con.unregister("new_results")
+        with registered(con, "new_results", new_results):
+            con.execute(DROP_STALE, keys)
+            con.execute(INSERT_NEW, {**keys, "computed_at": utc_now()})
         con.execute(sql_text(VARIANT_CONFORMANCE_FILE), keys)
         for relative in DERIVED_FILES:
             con.execute(sql_text(relative))
@@ -199,9 +196,9 @@ def model_conformance(
     db: str | Path | duckdb.DuckDBPyConnection,
     model: DesignedModel,
     journey_type: str | None = None,
-    method: Method = "alignments",
-    variant_timeout_s: float = 5.0,
-    with_precision: bool = True,
+    method: Method = ConformanceSettings.method,
+    variant_timeout_s: float = ConformanceSettings.variant_timeout_s,
+    with_precision: bool = ConformanceSettings.precision,
 ) -> ConformanceReport:
     """Conformance of the store's journeys (of one type, or all) against a designed model.
 

@@ -16,10 +16,9 @@ from pathlib import Path
 
 from pm4py.objects.bpmn.obj import BPMN
 from pm4py.objects.petri_net.obj import Marking, PetriNet
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cxmining.mining import pm4py_bridge as pm
-from cxmining.config import config_table, first_problem
+from cxmining.config import Strict, config_table, validated
 from cxmining.errors import ModelError
 
 MODEL_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -68,10 +67,8 @@ class DesignedModel:
     unused_activities: frozenset[str]  # log activities no task stands for
 
 
-class ModelEntry(BaseModel):
+class ModelEntry(Strict):
     """One journey type of a models config: its BPMN file, label mapping and process."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     model: str  # BPMN file, relative to the config file
     labels: str | dict[str, str | None] | None = None  # mapping file (relative) or inline mapping
@@ -132,10 +129,7 @@ def designed_models(config: Path, log_activities: set[str] | None = None) -> dic
     """The designed model of each journey type in a models config (YAML), paths relative to its folder."""
     found = {}
     for journey_type, body in config_table(config, ModelError).items():
-        try:
-            entry = ModelEntry.model_validate(body)
-        except ValidationError as exc:
-            raise ModelError(f"{config}: {journey_type}: {first_problem(exc)}") from exc
+        entry = validated(ModelEntry, body, f"{config}: {journey_type}", ModelError)
         if isinstance(entry.labels, str):
             mapping = label_mapping(config.parent / entry.labels)
         else:

@@ -18,7 +18,7 @@ from cxmining.mining import pm4py_bridge as pm
 from cxmining.conformance.designed import DesignedModel
 from cxmining.errors import StoreError
 from cxmining.report.process_map import FONT, svg_from_dot, written
-from cxmining.store import opened, relations
+from cxmining.store import opened, require
 
 SKIPPED, UNEXPECTED, REORDERED = "skipped step", "unexpected step", "wrong order / repeated step"
 RED, ORANGE, PURPLE, GREY = "#c62828", "#ef6c00", "#6a1b9a", "#5f6b7a"
@@ -59,8 +59,7 @@ class Overlay:
 def overlay(db: str | Path | duckdb.DuckDBPyConnection, model: DesignedModel, top: int = 12) -> Overlay:
     """The top deviations and the summary of the store's last conformance run, which must be of `model`."""
     with opened(db) as con:
-        if not {"deviations", "conformance_summary"} <= relations(con):
-            raise StoreError("the store has no conformance results; run model_conformance with this model first")
+        require(con, ("deviations", "conformance_summary"), "run model_conformance with this model first")
         summary = con.execute(SUMMARY).fetchone()
         if summary is None or summary[0] != model.sha256:
             raise StoreError(f"the store's last conformance run is not of model {model.name!r}; "

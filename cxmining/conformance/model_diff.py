@@ -13,7 +13,7 @@ import pyarrow as pa
 from cxmining.mining import pm4py_bridge as pm
 from cxmining.conformance.designed import DesignedModel
 from cxmining.errors import CxminingError, StoreError
-from cxmining.store import opened, relations, sql_text
+from cxmining.store import opened, registered, relations, sql_text
 
 DIFF_FILE = "conformance/model_footprint_diff.sql"
 Kind = Literal["activity", "transition"]
@@ -86,11 +86,10 @@ def model_diff(
         if not con.execute("SELECT count(*) FROM model_diff_journeys").fetchall()[0][0]:
             scope = "" if journey_type is None else f" of type {journey_type!r}"
             raise StoreError(f"no journeys{scope} in the store: nothing to compare the design with")
-        con.register("design_footprint", footprint)
         try:
-            con.execute(sql_text(DIFF_FILE))  # one CREATE OR REPLACE: readers see the old table or the new one
+            with registered(con, "design_footprint", footprint):
+                con.execute(sql_text(DIFF_FILE))  # one CREATE OR REPLACE: readers see the old table or the new one
         finally:
-            con.unregister("design_footprint")
             con.execute("DROP TABLE model_diff_journeys")
         rows = con.execute("SELECT kind, source, target, in_design, in_reality, journeys, frequency FROM model_diff").fetchall()
     return ModelDiff(model.name, journey_type, tuple(DiffRow(*r) for r in rows))

@@ -6,9 +6,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 
-from cxmining.config import config_table, first_problem
+from cxmining.config import Strict, config_table, validated
 from cxmining.errors import CxminingError
 
 ORDER_STAGES = ("no order", "before order", "awaiting shipment", "in transit", "delivered", "cancelled", "returning")
@@ -19,11 +19,7 @@ class DemandRulesError(CxminingError):
     """A demand rules file that cannot be used."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Windows(_Strict):
+class Windows(Strict):
     """Time windows of the context rules."""
 
     repeat_days: float = Field(7, gt=0, le=365)
@@ -32,7 +28,7 @@ class Windows(_Strict):
     product_view_days: float = Field(14, gt=0, le=365)
 
 
-class Tests(_Strict):
+class Tests(Strict):
     """Thresholds of the statistics behind every `flagged` column."""
 
     alpha: float = Field(0.01, gt=0, lt=1)  # Benjamini-Hochberg false discovery rate
@@ -41,7 +37,7 @@ class Tests(_Strict):
     min_reference: int = Field(30, ge=1)  # exposures a comparison group needs
 
 
-class Condition(_Strict):
+class Condition(Strict):
     """When a rule applies; every given field must hold."""
 
     channel: list[Literal["phone", "web"]] | None = None
@@ -54,7 +50,7 @@ class Condition(_Strict):
     unexpected_step: bool | None = None
 
 
-class Rule(_Strict):
+class Rule(Strict):
     """One classification rule."""
 
     name: str = Field(min_length=1)
@@ -63,7 +59,7 @@ class Rule(_Strict):
     cause: str = Field(min_length=1)
 
 
-class DemandRules(_Strict):
+class DemandRules(Strict):
     """A whole rules file."""
 
     windows: Windows = Windows()
@@ -94,11 +90,7 @@ def default_rules_path() -> Path:
 def demand_rules(path: Path | None = None) -> DemandRules:
     """The rules of `path` (YAML or TOML), or the shipped defaults; one-line `DemandRulesError` on problems."""
     path = path or default_rules_path()
-    raw = config_table(path, DemandRulesError)
-    try:
-        return DemandRules.model_validate(raw)
-    except ValidationError as exc:
-        raise DemandRulesError(f"{path}: {first_problem(exc)}") from exc
+    return validated(DemandRules, config_table(path, DemandRulesError), str(path), DemandRulesError)
 
 
 def rule_rows(rules: DemandRules) -> list[tuple]:

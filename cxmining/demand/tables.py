@@ -7,6 +7,7 @@ that leave flagged and outlying rows out of the reference (docs/demand.md).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -22,7 +23,7 @@ from cxmining.demand.statistics import (
     heterogeneity,
     mid_p_residuals,
 )
-from cxmining.store import opened, relations, sql_text, transaction
+from cxmining.store import opened, registered, relations, require, row_counts, run_sql, sql_text, transaction
 
 TESTED = (  # working SQL, working table, result SQL; each working table has key, observed and expected
     ("demand/product_demand.sql", "product_demand", "demand/failure_demand_products.sql"),
@@ -73,15 +74,12 @@ def _add_tests(con: duckdb.DuckDBPyConnection, table: str, flagged: set[str] | N
         outliers = set(keys[far].tolist())
     tests = {"row": np.asarray(rows["rowid"]), "p_value": p, "q_value": false_discovery_q_values(p),
              "heterogeneity": np.full(len(p), alpha)}
-    con.register("_tests", {k: np.asarray(v) for k, v in tests.items()})
-    try:
+    with registered(con, "_tests", {k: np.asarray(v) for k, v in tests.items()}):
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {table} AS "
             f"SELECT w.*, t.p_value, t.q_value, t.heterogeneity FROM (SELECT rowid AS _row, * FROM {table}) AS w "
             f"LEFT JOIN _tests AS t ON t.row = w._row"
         )
-    finally:
-        con.unregister("_tests")
     return outliers
 
 
@@ -135,9 +133,9 @@ def _tested(con: duckdb.DuckDBPyConnection, working: str, table: str, params: di
     cleaned = "$excluded" in sql_text(working)  # a reference that cannot shed rows (website triggers): one pass
     while True:
         if prior_of is not None:  # the counts do not depend on the prior: a first build gives them
-            _run(con, working, params | {"excluded": sorted(excluded), **dict.fromkeys(PRIOR_KEYS, params["min_reference"])})
+            run_sql(con, working, params | {"excluded": sorted(excluded), **dict.fromkeys(PRIOR_KEYS, params["min_reference"])})
             params = params | prior_of(con, excluded, params)
-        _run(con, working, params | {"excluded": sorted(excluded)})
+        run_sql(con, working, params | {"excluded": sorted(excluded)})
         outliers = _add_tests(con, table, flagged)
         flagged = {k for (k,) in con.execute(
             f"SELECT key FROM {table} WHERE {FLAG}",  # table: TESTED allow-list
@@ -174,12 +172,6 @@ def _rule_parameters(rules: DemandRules) -> dict[str, object]:
     }
 
 
-def _run(con: duckdb.DuckDBPyConnection, relative: str, params: dict[str, object]) -> None:
-    """Execute one SQL file with the parameters it uses (DuckDB refuses unused named parameters)."""
-    text = sql_text(relative)
-    con.execute(text, {k: v for k, v in params.items() if f"${k}" in text} or None)
-
-
 def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules | None = None) -> dict[str, int]:
     """(Re)build contact_demand and the failure-demand tables from the journeys; return their row counts.
 
@@ -192,20 +184,20 @@ def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules
         con.execute(sql_text("demand/demand_rules.sql"))
         con.executemany("INSERT INTO demand_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rule_rows(rules))
         if {"conformance_journeys", "model_diff"} <= relations(con):
-            _run(con, "demand/journey_unexpected_steps.sql", params)
+            run_sql(con, "demand/journey_unexpected_steps.sql", params)
         else:
             con.execute("CREATE OR REPLACE TEMP TABLE journey_unexpected_steps (journey_id VARCHAR, activity VARCHAR)")
         with transaction(con):  # readers see the old demand tables or the new ones, never a mix
-            _run(con, "demand/journey_products.sql", params)
-            _run(con, "demand/contact_features.sql", params)
-            _run(con, "demand/contact_causes.sql", params)
-            _run(con, "demand/contact_demand.sql", params)
+            run_sql(con, "demand/journey_products.sql", params)
+            run_sql(con, "demand/contact_features.sql", params)
+            run_sql(con, "demand/contact_causes.sql", params)
+            run_sql(con, "demand/contact_demand.sql", params)
             for working, table, result in TESTED:
                 _tested(con, working, table, params)
-                _run(con, result, params)
+                run_sql(con, result, params)
             for relative in SUMMARIES:
-                _run(con, relative, params)
-        return {name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] for name in TABLES}
+                run_sql(con, relative, params)
+        return row_counts(con, TABLES)
 
 
 def failure_demand_headline(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, float]:
@@ -228,3 +220,22 @@ def flagged_targets(db: str | Path | duckdb.DuckDBPyConnection) -> list[str]:
     with opened(db, read_only=isinstance(db, (str, Path))) as con:
         return [f"{cause}: {target}" for cause, target in
                 con.execute("SELECT cause, target FROM avoidable_calls ORDER BY calls_per_month DESC").fetchall()]
+
+
+@dataclass(frozen=True)
+class DemandOutcome:
+    """What a rebuild of the failure-demand tables found: row counts, the headline figures, the flagged targets."""
+
+    counts: dict[str, int]
+    headline: dict[str, float]
+    flagged: list[str]
+
+
+def demand_outputs(db: str | Path | duckdb.DuckDBPyConnection, rules: Path | None = None) -> DemandOutcome:
+    """The failure-demand tables rebuilt with the rules file `rules` (None: the shipped rules), and what they found:
+    one sequence for the nightly flow and `cxmining demand`."""
+    chosen = demand_rules(rules)
+    with opened(db) as con:
+        require(con, ("journeys",))
+        counts = demand_tables(con, chosen)
+        return DemandOutcome(counts, failure_demand_headline(con), flagged_targets(con))

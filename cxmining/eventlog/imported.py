@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -21,7 +20,7 @@ from cxmining.eventlog.reader import (
     log_stem,
     parse_source,
 )
-from cxmining.store import connect, sql_text, transaction
+from cxmining.store import connect, sql_text, transaction, utc_now
 
 TABLE_FILE = "imported/imported_events.sql"
 VIEW_FILE = "imported/journey_events.sql"
@@ -110,7 +109,7 @@ def write_log(con: duckdb.DuckDBPyConnection, name: str, db: object) -> None:
         con.execute(sql_text(TABLE_FILE))
         ensure_no_foreign_journey_events(con, db)
         con.execute("DELETE FROM imported_events WHERE log_name = $name", {"name": name})
-        imported_at = datetime.now(UTC).replace(tzinfo=None)
+        imported_at = utc_now()
         con.execute(INSERT_EVENTS, {"name": name, "imported_at": imported_at})
         con.execute(sql_text(VIEW_FILE))
 

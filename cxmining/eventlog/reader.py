@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from cxmining.errors import LandingError, MappingError
+from cxmining.errors import LandingError, MappingError, first_line
 
 XES_CASE = "case:concept:name"
 XES_ACTIVITY = "concept:name"
@@ -86,12 +86,6 @@ def log_stem(path: Path) -> str:
 def quoted(identifier: str) -> str:
     """A DuckDB identifier in double quotes (only ever applied to names taken from the file itself)."""
     return '"' + identifier.replace('"', '""') + '"'
-
-
-def first_line(exc: BaseException) -> str:
-    """The first line of an exception's message (DuckDB and pm4py messages can run over many lines)."""
-    text = str(exc)
-    return text.splitlines()[0] if text else ""
 
 
 def xes_events(path: Path, timestamp: str) -> tuple[Any, str]:

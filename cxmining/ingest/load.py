@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Literal
 
 import duckdb
@@ -23,7 +22,7 @@ from cxmining.errors import LandingError
 from cxmining.ingest.landing import LandingFile, content_sha256
 from cxmining.ingest.mapping import SourceMapping
 from cxmining.ingest.staging import PARQUET_RAW, RECORDS, REJECTS, StagedFile, stage_records
-from cxmining.store import transaction
+from cxmining.store import registered, transaction, utc_now
 from cxmining.ingest.validation import CHECKED, stage_checked
 
 CLASSIFIED = "_classified"
@@ -183,7 +182,7 @@ def _quarantine(
         line, text = locate.rejected(duck_line)
         rows.append((line, _reject_reason(errors, mapping), text))
     rows.sort(key=lambda r: r[0])
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utc_now()
     table = pa.table(
         {
             "source": [file.source] * len(rows),
@@ -196,11 +195,8 @@ def _quarantine(
             "quarantined_at": pa.array([now] * len(rows), pa.timestamp("us")),
         }
     )
-    con.register("_quarantine_rows", table)
-    try:
+    with registered(con, "_quarantine_rows", table):
         con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _quarantine_rows")
-    finally:
-        con.unregister("_quarantine_rows")
     return [(r[0], r[1]) for r in rows]
 
 
@@ -279,7 +275,7 @@ def _record_file(con: duckdb.DuckDBPyConnection, report: FileReport, file: Landi
             "quarantined": report.rows_quarantined if report.status == "loaded" else None,
             "duplicate": report.rows_duplicate if report.status == "loaded" else None,
             "run_id": run_id,
-            "now": datetime.now(UTC).replace(tzinfo=None),
+            "now": utc_now(),
         },
     )
 

@@ -6,23 +6,19 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
     model_validator,
 )
 
-from cxmining.config import config_table, first_problem, known_time_zone
+from cxmining.config import Strict, config_table, first_problem, known_time_zone
 from cxmining.ingest.contract import SOURCES
 from cxmining.errors import MappingError
 
 
-class SourceMapping(BaseModel):
+class SourceMapping(Strict):
     """Per-source settings: column renames, value maps, CSV dialect and the zone of naive timestamps."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     source: str = ""
     columns: dict[str, str] = Field(default_factory=dict)  # contract column -> column in the file
@@ -59,10 +55,8 @@ class SourceMapping(BaseModel):
         return self.columns.get(contract_column, contract_column)
 
 
-class Mapping(BaseModel):
+class Mapping(Strict):
     """A whole mapping file: one optional section per source."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     sources: dict[str, SourceMapping] = Field(default_factory=dict)
 

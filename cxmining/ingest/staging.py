@@ -14,9 +14,10 @@ import duckdb
 import pyarrow.parquet as pq
 
 from cxmining.ingest.contract import SOURCES, Source
-from cxmining.errors import LandingError
+from cxmining.errors import LandingError, first_line
 from cxmining.ingest.landing import LandingFile
 from cxmining.ingest.mapping import SourceMapping
+from cxmining.store import registered
 
 RECORDS = "_records"  # staging table: one VARCHAR per contract column; rowid + 1 is the record ordinal
 PARQUET_RAW = "_parquet_raw"  # raw_text (JSON) of each Parquet row, rowid-aligned with RECORDS
@@ -135,7 +136,7 @@ def _stage_csv(
             params,
         )
     except duckdb.Error as exc:
-        first = str(exc).splitlines()[0]
+        first = first_line(exc)
         raise LandingError(f"{file.relative}: cannot be read as CSV ({first})") from exc
 
 
@@ -150,8 +151,7 @@ def _stage_parquet(
     positions = _contract_positions(source, header, mapping, file)
     renamed = table.rename_columns([f"c{i}" for i in range(len(header))])
     select, params = _projection(source, positions, mapping)
-    con.register("_parquet_file", renamed)
-    try:
+    with registered(con, "_parquet_file", renamed):
         con.execute(
             f"CREATE TEMP TABLE {RECORDS} AS SELECT {select} FROM _parquet_file",
             params,
@@ -163,6 +163,4 @@ def _stage_parquet(
             f"json_object({', '.join(f'$n{i}, c{i}' for i in range(len(header)))}) AS raw_text FROM _parquet_file",
             {f"n{i}": name for i, name in enumerate(header)},
         )
-    finally:
-        con.unregister("_parquet_file")
     return header

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from cxmining.errors import CxminingError
-from cxmining.store import opened, sql_text, transaction
+from cxmining.store import opened, row_counts, sql_text, transaction
 
 # Order matters: each relation reads the ones before it.
 VIEW_FILES = (
@@ -50,10 +50,7 @@ def journey_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: JourneyRul
         with transaction(con):  # readers see the old journeys or the new ones, never a mix
             for relative in TABLE_FILES:
                 con.execute(sql_text(relative), params if relative in RULE_PARAMETERS else None)
-        return {
-            name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-            for name in ("journeys", "journey_events")
-        }
+        return row_counts(con, ("journeys", "journey_events"))
 
 
 def unstitched_shares(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, float]:

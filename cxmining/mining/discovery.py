@@ -9,9 +9,10 @@ import duckdb
 from cxmining.mining import pm4py_bridge as pm
 from cxmining.errors import StoreError
 from cxmining.store import opened
+from cxmining.mining.settings import DiscoverySettings
 
 
-def discovered_models(db: str | Path | duckdb.DuckDBPyConnection, out: Path, noise: float = 0.2) -> dict[str, Path]:
+def discovered_models(db: str | Path | duckdb.DuckDBPyConnection, out: Path, noise: float = DiscoverySettings.noise) -> dict[str, Path]:
     """Mine the `variants` table with the Inductive Miner and write PNML, BPMN and the process tree into `out`."""
     return pm.model_files(pm.discovered_model(stored_variants(db), noise), out)
 

@@ -9,6 +9,7 @@ import duckdb
 from cxmining.mining.discovery import discovered_models
 from cxmining.mining.statistics import mining_tables
 from cxmining.report.pictures import process_map_svg, swimlane_svg
+from cxmining.mining.settings import DiscoverySettings
 
 PROCESS_MAP = "process_map.svg"
 SWIMLANE = "swimlane.svg"
@@ -20,7 +21,7 @@ def process_pictures(db: str | Path | duckdb.DuckDBPyConnection, out: Path) -> d
     return {"process_map": process_map_svg(db, out / PROCESS_MAP), "swimlane": swimlane_svg(db, out / SWIMLANE)}
 
 
-def process_outputs(db: str | Path | duckdb.DuckDBPyConnection, out: Path, noise: float = 0.2) -> dict[str, object]:
+def process_outputs(db: str | Path | duckdb.DuckDBPyConnection, out: Path, noise: float = DiscoverySettings.noise) -> dict[str, object]:
     """Mining tables in the store, then the discovered model files and both pictures in `out`."""
     counts = mining_tables(db)
     files = discovered_models(db, out, noise) | process_pictures(db, out)

@@ -37,6 +37,7 @@ from pm4py.objects.process_tree.utils.generic import fold, tree_sort
 from pm4py.statistics.traces.generic.pandas import case_statistics
 
 from cxmining.errors import CxminingError, StoreError
+from cxmining.mining.settings import DiscoverySettings
 
 Variants = Mapping[tuple[str, ...], int]  # activity sequence -> number of cases following it
 Arc = tuple[str, str]  # (source activity, target activity)
@@ -115,7 +116,7 @@ def performance_dfg(arcs: Mapping[Arc, Mapping[str, float]]) -> dict[Arc, dict[s
     return {arc: dict(stats) for arc, stats in arcs.items()}
 
 
-def discovered_model(variants: Variants, noise: float = 0.2) -> ProcessModel:
+def discovered_model(variants: Variants, noise: float = DiscoverySettings.noise) -> ProcessModel:
     """Inductive Miner on the variants alone (IMf when noise > 0, else IM): the same tree as on the full log.
 
     pm4py's miner itself reduces a log to its variant counter before mining, so handing it our variants
@@ -135,7 +136,7 @@ def discovered_model(variants: Variants, noise: float = 0.2) -> ProcessModel:
     return _model(tree)
 
 
-def discovered_model_of_log(log: pd.DataFrame, noise: float = 0.2) -> ProcessModel:
+def discovered_model_of_log(log: pd.DataFrame, noise: float = DiscoverySettings.noise) -> ProcessModel:
     """pm4py's own Inductive Miner on a full DataFrame log (the reference for `discovered_model`)."""
     tree = pm4py.discover_process_tree_inductive(
         log, noise_threshold=noise, activity_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE

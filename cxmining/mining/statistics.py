@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from cxmining.errors import StoreError
-from cxmining.store import opened, sql_text, transaction
+from cxmining.store import opened, row_counts, sql_text, transaction
 
 # Order matters: each relation reads the ones before it. activity_stats numbers the activities;
 # mining_events (temporary) reads journey_events once; case_traces (temporary) turns it into per-case lists
@@ -39,7 +39,7 @@ def mining_tables(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, int]:
                 con.execute(sql_text(relative))
             for name in WORKING_TABLES:
                 con.execute(f"DROP TABLE {name}")
-        return {name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] for name in MINING_TABLES}
+        return row_counts(con, MINING_TABLES)
 
 
 def _check_input(con: duckdb.DuckDBPyConnection) -> None:

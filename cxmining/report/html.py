@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from cxmining.compare.competitors import METRICS as BENCHMARK_METRICS
 from cxmining.compare.competitors import OURS, comparison_rows, formatted
 from cxmining.report.process_map import duration_text
 from cxmining.runs.history import DriftThresholds, MetricChange, drifted, headline_metrics
-from cxmining.store import opened, relations
+from cxmining.store import opened, relations, row_counts, sql_text, utc_now
 
 REPORT = "report.html"
 TEMPLATE = "templates/report.html.j2"
@@ -38,62 +38,20 @@ DEMAND_TABLES = ("contact_demand", "failure_demand_causes", "failure_demand_prod
                  "routing_failure", "website_failure_contacts", "avoidable_calls")
 DEVIATION_CLASSES = {"skipped step": "skipped", "unexpected step": "unexpected", "wrong order / repeated step": "reordered"}
 
-EVENTS = "SELECT count(*), min(ts), max(ts) FROM events"
-JOURNEY_EVENTS = 'SELECT count(*), min("time:timestamp"), max("time:timestamp") FROM journey_events'
-CONFORMANCE = """
-SELECT coalesce(journey_type, 'all') AS journey_type, journeys, variants, fitness, fitting_share, precision,
-       timed_out_journeys
-FROM conformance_summary ORDER BY journey_type
-"""
-DEVIATIONS = """
-SELECT deviation_type, activity, after_step, before_step, journeys, share, extra_seconds, top_products
-FROM deviations ORDER BY deviation_id LIMIT $top
-"""
-MODEL_DIFF = """
-SELECT kind, source, target, in_design, journeys, frequency
-FROM model_diff WHERE in_design <> in_reality
-ORDER BY kind, in_design, journeys DESC, frequency DESC, source, target
-"""
-MODEL_DIFF_SHARED = "SELECT kind, count(*) FROM model_diff WHERE in_design AND in_reality GROUP BY kind"
-ORDER_JOURNEYS = "SELECT count(*) FROM journeys WHERE journey_type = 'order'"
-DEMAND = {
-    "causes": """
-        SELECT demand, cause, contacts, calls, journeys, share_of_calls, calls_per_month, agent_hours_per_month,
-               calls_without_handling_time, avoidable_calls_per_month
-        FROM failure_demand_causes ORDER BY demand = 'failure' DESC, calls DESC, contacts DESC, cause""",
-    "products": """
-        SELECT product_id, name, category, views, journeys, orders, info_calls, returns_not_as_described, rate, expected_rate,
-               excess_calls, q_value, flagged, description_chars, category_median_chars, has_specifications,
-               description_excerpt, top_call_reasons
-        FROM failure_demand_products ORDER BY excess_calls DESC NULLS LAST, product_id""",
-    "order_status": """
-        SELECT order_day, orders, order_status_calls, calls_per_order, expected_calls, excess_calls, days_to_ship,
-               q_value, flagged
-        FROM order_status_calls_by_day ORDER BY order_day""",
-    "routing": """
-        SELECT ivr_path, reason_code, queue, calls, transferred, transfer_rate, expected_transfer_rate, repeat_calls,
-               repeat_rate, q_value, flagged
-        FROM routing_failure ORDER BY flagged DESC, calls DESC, ivr_path, reason_code""",
-    "website": """
-        SELECT "trigger", sessions, calls, call_rate, baseline_rate, excess_calls, q_value, flagged
-        FROM website_failure_contacts ORDER BY flagged DESC, excess_calls DESC NULLS LAST, "trigger" """,
-    "avoidable": """
-        SELECT cause, target, fix, calls, excess_share, avoidable_calls, calls_per_month, agent_hours_per_month,
-               calls_without_handling_time
-        FROM avoidable_calls ORDER BY calls_per_month DESC, cause, target""",
-}
+# The report's queries live in sql/report/, one per file.
+EVENTS, JOURNEY_EVENTS = "report/event_span.sql", "report/journey_event_span.sql"
+CONFORMANCE, DEVIATIONS, DEVIATION_COUNT = "report/conformance.sql", "report/top_deviations.sql", "report/deviation_count.sql"
+MODEL_DIFF, MODEL_DIFF_SHARED = "report/model_diff_differences.sql", "report/model_diff_shared.sql"
+ORDER_JOURNEYS = "report/order_journeys.sql"
+DEMAND = {part: f"report/demand_{name}.sql" for part, name in (
+    ("causes", "causes"), ("products", "products"), ("order_status", "order_days"), ("routing", "routing"),
+    ("website", "website"), ("avoidable", "avoidable"))}
 DEMAND_SOURCE = {"causes": "failure_demand_causes", "products": "failure_demand_products",
                  "order_status": "order_status_calls_by_day", "routing": "routing_failure",
                  "website": "website_failure_contacts", "avoidable": "avoidable_calls"}
-HISTORY = "SELECT run_id, finished_at, metric, value FROM run_metrics ORDER BY finished_at, run_id"
-# as the run history compares runs: only completed runs count, a crashed run's figures are never the baseline
-COMPLETED_HISTORY = """
-SELECT run_id, finished_at, metric, value FROM run_metrics
-WHERE run_id IN (SELECT run_id FROM runs WHERE status = 'completed')
-ORDER BY finished_at, run_id
-"""
-RUN_FINISHED = "SELECT max(finished_at) FROM runs WHERE run_id = $run_id"
-LATEST_RUN = "SELECT run_id, finished_at FROM run_metrics ORDER BY finished_at DESC, run_id DESC LIMIT 1"
+HISTORY, COMPLETED_HISTORY = "report/metric_history.sql", "report/completed_metric_history.sql"
+RUN_FINISHED, LATEST_RUN = "report/run_finished.sql", "report/latest_run.sql"
+WHATIF_VALIDATION, WHATIF_RESULTS = "report/whatif_validation.sql", "report/whatif_figures.sql"
 
 
 @dataclass(frozen=True)
@@ -109,8 +67,13 @@ class Metric:
     note: str = ""
 
 
-def _records(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    found = con.execute(sql, params or {})
+def _query(con: duckdb.DuckDBPyConnection, relative: str, params: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+    """Run one of the report's queries (sql/report/) with its bound parameters."""
+    return con.execute(sql_text(relative), params or {})
+
+
+def _records(con: duckdb.DuckDBPyConnection, relative: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    found = _query(con, relative, params)
     names = [d[0] for d in found.description]
     return [dict(zip(names, row, strict=True)) for row in found.fetchall()]
 
@@ -119,7 +82,7 @@ def headline_figures(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[
     """The run's headline figures, valued as the run history records them (`runs.headline_metrics`), in report order."""
     values = headline_metrics(con)
     if "journeys" in present:
-        values["order_journeys"] = float(con.execute(ORDER_JOURNEYS).fetchone()[0])
+        values["order_journeys"] = float(_query(con, ORDER_JOURNEYS).fetchone()[0])
     demand = "" if "contact_demand" in present else "not computed in this run"
     found = [
         Metric("journeys", "Journeys", "Volume", "count", 0, values.get("journeys")),
@@ -154,7 +117,7 @@ def period(con: duckdb.DuckDBPyConnection, present: set[str]) -> tuple[datetime 
     """First and last event of the store (UTC)."""
     for name, sql in (("events", EVENTS), ("journey_events", JOURNEY_EVENTS)):
         if name in present:
-            count, first, last = con.execute(sql).fetchone()
+            count, first, last = _query(con, sql).fetchone()
             if count:
                 return first, last
     return None, None
@@ -183,9 +146,9 @@ def conformance_section(con: duckdb.DuckDBPyConnection, present: set[str], out: 
             "activities_design": [r for r in rows if r["kind"] == "activity" and r["in_design"]],
             "transitions_reality": [r for r in rows if r["kind"] == "transition" and not r["in_design"]],
             "transitions_design": [r for r in rows if r["kind"] == "transition" and r["in_design"]],
-            "shared": dict(con.execute(MODEL_DIFF_SHARED).fetchall()),
+            "shared": dict(_query(con, MODEL_DIFF_SHARED).fetchall()),
         }
-    total = con.execute("SELECT count(*) FROM deviations").fetchone()[0] if "deviations" in present else 0
+    total = _query(con, DEVIATION_COUNT).fetchone()[0] if "deviations" in present else 0
     return {"summaries": summaries, "deviations": deviations, "deviation_kinds": total, "diff": diff}
 
 
@@ -211,15 +174,8 @@ def whatif_section(con: duckdb.DuckDBPyConnection, present: set[str]) -> dict[st
     """The check of today's regime and each scenario's key figures against it; None when never simulated."""
     if not {"whatif_results", "whatif_validation"} <= present:
         return None
-    validation = _records(con, """
-        SELECT figure, observed, simulated, simulated_low, simulated_high, tolerance, within, note, replications, seed,
-               simulated_at
-        FROM whatif_validation ORDER BY figure LIKE 'calls: %', figure""")
-    rows = _records(con, """
-        SELECT scenario, figure, today, today_low, today_high, scenario_value, scenario_low, scenario_high,
-               change, change_low, change_high, replications, days, observations, note
-        FROM whatif_results WHERE list_contains($figures, figure)
-        ORDER BY scenario, list_position($figures, figure)""", {"figures": list(WHATIF_FIGURES)})
+    validation = _records(con, WHATIF_VALIDATION)
+    rows = _records(con, WHATIF_RESULTS, {"figures": list(WHATIF_FIGURES)})
     scenarios: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         scenarios.setdefault(row["scenario"], []).append(row)
@@ -232,8 +188,7 @@ def benchmark_section(con: duckdb.DuckDBPyConnection, present: set[str]) -> dict
     """Our order journeys' KPIs next to each benchmark company's; None when no benchmark was imported."""
     if not {"benchmark_kpis", "benchmark_events"} & present or "journeys" not in present:
         return None
-    imported = sum(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]  # t: from the fixed pair above
-                   for t in ("benchmark_kpis", "benchmark_events") if t in present)
+    imported = sum(row_counts(con, [t for t in ("benchmark_kpis", "benchmark_events") if t in present]).values())
     if not imported:
         return None
     rows = comparison_rows(con)
@@ -256,17 +211,17 @@ def benchmark_section(con: duckdb.DuckDBPyConnection, present: set[str]) -> dict
 
 def history(con: duckdb.DuckDBPyConnection, present: set[str], run_id: str | None) -> dict[str, Any]:
     """The run this report is of, the one before it, and every past run's metrics, from `runs`/`run_metrics`."""
-    now = datetime.now(UTC).replace(tzinfo=None)
+    now = utc_now()
     if "run_metrics" not in present:
         return {"recorded": False, "run_id": run_id, "finished_at": now, "previous": None, "past": []}
     if run_id is None:  # the report of the store as it is: of its latest recorded run
-        latest = con.execute(LATEST_RUN).fetchone()
+        latest = _query(con, LATEST_RUN).fetchone()
         run_id, finished = latest if latest else (None, None)
     else:
-        finished = con.execute(RUN_FINISHED, {"run_id": run_id}).fetchone()[0] if "runs" in present else None
+        finished = _query(con, RUN_FINISHED, {"run_id": run_id}).fetchone()[0] if "runs" in present else None
     finished = finished or now
     past: dict[str, dict[str, Any]] = {}
-    for rid, at, metric, value in con.execute(COMPLETED_HISTORY if "runs" in present else HISTORY).fetchall():
+    for rid, at, metric, value in _query(con, COMPLETED_HISTORY if "runs" in present else HISTORY).fetchall():
         if rid != run_id and at <= finished:
             past.setdefault(rid, {"run_id": rid, "finished_at": at, "metrics": {}})["metrics"][metric] = value
     runs = sorted(past.values(), key=lambda r: r["finished_at"])
@@ -415,7 +370,7 @@ def report_context(db: str | Path | duckdb.DuckDBPyConnection, out: Path, run_id
             "benchmark": benchmark_section(con, present),
         }
     context["footer"] = {"run_id": runs["run_id"], "finished_at": runs["finished_at"],
-                         "generated_at": datetime.now(UTC).replace(tzinfo=None),
+                         "generated_at": utc_now(),
                          "store": str(db) if not isinstance(db, duckdb.DuckDBPyConnection) else "(open connection)",
                          "out": str(out), "version": __version__}
     return context

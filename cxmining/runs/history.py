@@ -11,7 +11,7 @@ import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -20,7 +20,7 @@ import duckdb
 from cxmining.demand.tables import failure_demand_headline
 from cxmining.errors import CxminingError, StoreError
 from cxmining.ingest.load import FileReport
-from cxmining.store import opened, relations, sql_text, transaction
+from cxmining.store import opened, relations, require, sql_text, transaction, utc_now
 
 RUN_FILES = ("meta/runs.sql", "meta/run_steps.sql", "meta/run_metrics.sql")
 RUN_TABLES = ("runs", "run_steps", "run_metrics")
@@ -44,11 +44,6 @@ ORDER BY m.metric
 """
 
 
-def _now() -> datetime:
-    """The current UTC time as a naive timestamp (how the store keeps times)."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 @dataclass(frozen=True)
 class StepTiming:
     """One step of a run: when it started, how long it took, and the rows it read or produced."""
@@ -63,7 +58,7 @@ class StepClock:
     """A run's step timings taken as laps: each `lap` closes a step that began when the previous one ended."""
 
     def __init__(self) -> None:
-        self.started_at = _now()
+        self.started_at = utc_now()
         self.steps: list[StepTiming] = []
         self._lap_began = time.perf_counter()
         self._lap_began_at = self.started_at
@@ -73,7 +68,7 @@ class StepClock:
         now = time.perf_counter()
         timing = StepTiming(step, self._lap_began_at, now - self._lap_began, rows)
         self.steps.append(timing)
-        self._lap_began, self._lap_began_at = now, _now()
+        self._lap_began, self._lap_began_at = now, utc_now()
         return timing
 
 
@@ -114,7 +109,7 @@ def run_record(
     for report in reports:
         status[report.status] += 1
     return RunRecord(
-        run_id=run_id, started_at=started_at, finished_at=_now(), status="failed" if error else "completed",
+        run_id=run_id, started_at=started_at, finished_at=utc_now(), status="failed" if error else "completed",
         parameters=parameters, landing=str(landing),
         files_loaded=status["loaded"], files_skipped=status["skipped"], files_refused=status["rejected"],
         rows_read=sum(r.rows_read for r in reports), rows_loaded=sum(r.rows_loaded for r in reports),
@@ -211,8 +206,7 @@ class MetricChange:
 def metric_changes(db: str | Path | duckdb.DuckDBPyConnection, run_id: str) -> list[MetricChange]:
     """Each metric recorded for `run_id`, with the previous completed run's value, sorted by metric."""
     with opened(db) as con:
-        if not set(RUN_TABLES) <= relations(con):
-            raise StoreError("this store has no run history yet (tables runs, run_metrics); run `cxmining run`")
+        require(con, RUN_TABLES, "this store has no run history yet; run `cxmining run`")
         if not con.execute("SELECT count(*) FROM runs WHERE run_id = $run_id", {"run_id": run_id}).fetchone()[0]:
             raise StoreError(f"no run {run_id!r} in the store's run history")
         rows = con.execute(CHANGES, {"run_id": run_id}).fetchall()

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from cxmining.errors import StoreError
+from cxmining.errors import StoreError, first_line
 
 # Relations are created in this order: tables first, then the views built on them.
 SCHEMA_FILES = (
@@ -41,8 +44,16 @@ def sql_text(relative: str) -> str:
     return (sql_root() / relative).read_text(encoding="utf-8")
 
 
-def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """An open connection: `db` may be a path, ':memory:' or an existing connection (returned as is)."""
+MEMORY_LIMIT = "CXMINING_MEMORY_LIMIT"  # environment variable: the memory DuckDB may use, when not given (e.g. 4GB)
+
+
+def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False,
+            memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """An open connection: `db` may be a path, ':memory:' or an existing connection (returned as is).
+
+    `memory_limit` (a DuckDB size such as '4GB'; default: the CXMINING_MEMORY_LIMIT environment variable, else DuckDB's
+    80% of the machine) makes DuckDB spill to disk beyond it.
+    """
     if isinstance(db, duckdb.DuckDBPyConnection):
         return db
     path = str(db)
@@ -54,16 +65,15 @@ def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False)
     try:
         con = duckdb.connect(path, read_only=read_only)
     except duckdb.IOException as exc:
-        first = str(exc).splitlines()[0]
-        raise StoreError(f"{path}: cannot open the database ({first})") from exc
+        raise StoreError(f"{path}: cannot open the database ({first_line(exc)})") from exc
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")  # our own logs report progress
-    limit = os.environ.get("CXMINING_MEMORY_LIMIT")
-    if limit:  # e.g. '4GB': DuckDB spills to disk beyond it (default: 80% of the machine's memory)
+    limit = memory_limit or os.environ.get(MEMORY_LIMIT)
+    if limit:
         try:
             con.execute("SET memory_limit = $limit", {"limit": limit})
         except duckdb.Error as exc:
-            raise StoreError(f"CXMINING_MEMORY_LIMIT={limit!r} is not a memory size like 4GB") from exc
+            raise StoreError(f"memory limit {limit!r} is not a memory size like 4GB ({MEMORY_LIMIT})") from exc
     return con
 
 
@@ -107,7 +117,44 @@ def relations(con: duckdb.DuckDBPyConnection) -> set[str]:
 def relation_counts(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row counts of the store's main relations, for run logs and summaries."""
     with opened(db) as con:
-        return {
-            name: con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-            for name in ("events", "quarantine", "ingested_files")
-        }
+        return row_counts(con, ("events", "quarantine", "ingested_files"))
+
+
+def utc_now() -> datetime:
+    """Now, in UTC, as a naive timestamp: how the store keeps every time."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, relative: str, params: dict[str, Any] | None = None) -> None:
+    """Execute one SQL file with the parameters it uses (DuckDB refuses named parameters a statement does not use)."""
+    text = sql_text(relative)
+    used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", text)}
+    con.execute(text, used or None)
+
+
+def row_counts(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> dict[str, int]:
+    """Rows of each named relation; `names` come from the caller's fixed lists, never from data."""
+    return {name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] for name in names}
+
+
+def dropped(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> None:
+    """Drop working tables (from the caller's fixed list) if they exist."""
+    for name in names:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, data: Any) -> Iterator[str]:
+    """`data` (a DataFrame, Arrow table or dict of arrays) visible to SQL as `name` for the block."""
+    con.register(name, data)
+    try:
+        yield name
+    finally:
+        con.unregister(name)
+
+
+def require(con: duckdb.DuckDBPyConnection, needed: Iterable[str], hint: str = "run `cxmining run` first") -> None:
+    """A one-line StoreError naming the relations the store lacks, with what to do about it."""
+    missing = sorted(set(needed) - relations(con))
+    if missing:
+        raise StoreError(f"the store lacks {', '.join(missing)}: {hint}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -19,7 +18,7 @@ from cxmining.whatif.simulation import (
     paired_replications,
     rewritten_products,
 )
-from cxmining.store import opened, sql_text, transaction
+from cxmining.store import opened, registered, sql_text, transaction, utc_now
 from cxmining.whatif.scenario import BASELINE, Scenario
 
 RELATIVE_TOLERANCE = 0.10
@@ -123,7 +122,7 @@ def whatif_tables(db: str | Path | duckdb.DuckDBPyConnection, scenarios: list[tu
         model = calibrated_model(con)
         runs = replications or max([s.replications for s, _ in scenarios], default=BASELINE.replications)
         base_seed = seed if seed is not None else (scenarios[0][0].seed if scenarios else BASELINE.seed)
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = utc_now()
         regimes = [BASELINE, *(regime for regime, _ in scenarios)]
         simulated = paired_replications(model, regimes, runs, base_seed)
         of = lambda r: simulated.filter(pl.col("regime") == r).drop("regime")  # noqa: E731 - a row filter
@@ -149,14 +148,12 @@ def whatif_tables(db: str | Path | duckdb.DuckDBPyConnection, scenarios: list[tu
         con.execute(sql_text("whatif/whatif_results.sql"))
         with transaction(con):
             con.execute(sql_text("whatif/whatif_validation.sql"))
-            con.register("_validation", checked.to_arrow())
-            con.execute("INSERT INTO whatif_validation BY NAME SELECT * FROM _validation")
-            con.unregister("_validation")
+            with registered(con, "_validation", checked.to_arrow()):
+                con.execute("INSERT INTO whatif_validation BY NAME SELECT * FROM _validation")
             if results:
-                con.register("_results", table.to_arrow())
-                con.execute("DELETE FROM whatif_results WHERE scenario IN (SELECT DISTINCT scenario FROM _results)")
-                con.execute("INSERT INTO whatif_results BY NAME SELECT * FROM _results")
-                con.unregister("_results")
+                with registered(con, "_results", table.to_arrow()):
+                    con.execute("DELETE FROM whatif_results WHERE scenario IN (SELECT DISTINCT scenario FROM _results)")
+                    con.execute("INSERT INTO whatif_results BY NAME SELECT * FROM _results")
         return checked, table
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from cxmining.config import config_table, first_problem
+from cxmining.config import Strict, config_table, validated
 from cxmining.errors import CxminingError
 
 
@@ -15,17 +15,13 @@ class ScenarioError(CxminingError):
     """A scenario file that cannot be used."""
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Worst(_Strict):
+class Worst(Strict):
     """The products with the most excess information calls (failure_demand_products ranking)."""
 
     worst: int = Field(ge=1)
 
 
-class FixDescriptions(_Strict):
+class FixDescriptions(Strict):
     """Rewrite product descriptions: a share of their product-information calls no longer happens."""
 
     # of the products' first product-information calls; `excess`: each product's share above comparable products'
@@ -34,7 +30,7 @@ class FixDescriptions(_Strict):
     products: Literal["flagged"] | Worst | list[str] = "flagged"  # flagged ones, {worst: N}, or product ids
 
 
-class AccountManagers(_Strict):
+class AccountManagers(Strict):
     """Dedicated account managers with a direct line for some customers: no IVR, no transfers."""
 
     customers: float = Field(gt=0, le=1)  # share of known customers, those with the most orders first
@@ -45,7 +41,7 @@ class AccountManagers(_Strict):
     prevents: dict[str, float] = {}  # cause -> share of first calls prevented by keeping in touch
 
 
-class Changes(_Strict):
+class Changes(Strict):
     """What the scenario changes; anything left out stays as today."""
 
     fix_descriptions: FixDescriptions | None = None
@@ -53,7 +49,7 @@ class Changes(_Strict):
     ivr: dict[str, str] = {}  # call reason -> IVR path all its calls take
 
 
-class Scenario(_Strict):
+class Scenario(Strict):
     """A whole scenario file."""
 
     name: str = Field(min_length=1)
@@ -67,11 +63,12 @@ class Scenario(_Strict):
 
 def scenario(path: Path) -> Scenario:
     """The scenario in `path` (YAML or TOML); one-line `ScenarioError` naming the file and field on problems."""
-    raw = config_table(path, ScenarioError)
-    try:
-        return Scenario.model_validate(raw)
-    except ValidationError as exc:
-        raise ScenarioError(f"{path}: {first_problem(exc)}") from exc
+    return validated(Scenario, config_table(path, ScenarioError), str(path), ScenarioError)
+
+
+def scenarios_folder(landing: Path) -> Path:
+    """Where a landing folder keeps its what-if scenarios: they ship with the data, like the designed models."""
+    return landing / "scenarios"
 
 
 def folder_scenarios(folder: Path) -> list[tuple[Scenario, Path]]:

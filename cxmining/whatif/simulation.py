@@ -19,7 +19,7 @@ import polars as pl
 import simpy
 
 from cxmining.errors import CxminingError
-from cxmining.store import opened, relations, sql_text
+from cxmining.store import opened, require, sql_text
 from cxmining.whatif.scenario import Scenario, Worst
 
 DAY = 86_400.0
@@ -68,10 +68,7 @@ class Calibration:
 def calibrated_model(db: str | Path | duckdb.DuckDBPyConnection) -> Calibration:
     """Calibrate the simulation on the store's journeys, calls and failure-demand tables."""
     with opened(db, read_only=isinstance(db, (str, Path))) as con:
-        needed = {"journeys", "contact_demand", "failure_demand_products", "journey_products"}
-        missing = needed - relations(con)
-        if missing:
-            raise CxminingError(f"the store lacks {', '.join(sorted(missing))}: run `cxmining run` first")
+        require(con, ("journeys", "contact_demand", "failure_demand_products", "journey_products"))
         first_day = con.execute("SELECT CAST(min(start_ts) AS DATE) FROM journeys").fetchall()[0][0]
         if first_day is None:
             raise CxminingError("the store has no journeys to calibrate on")
