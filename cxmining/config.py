@@ -72,3 +72,12 @@ def known_time_zone(zone: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown time zone {zone!r}; use an IANA name such as 'Europe/Amsterdam'") from exc
     return zone
+
+
+def csv_delimiter(value: str) -> str:
+    """The one character that separates a CSV file's fields: `value` itself, or a tab for `\\t` or `tab`; else
+    ValueError (for pydantic validators) saying what to write instead."""
+    delimiter = "\t" if value in ("\\t", "tab") else value
+    if len(delimiter) != 1:
+        raise ValueError(f"delimiter must be one character (or \\t for a tab), got {value!r}")
+    return delimiter

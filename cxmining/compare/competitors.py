@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from cxmining.config import Strict, config_table, first_problem, known_time_zone, validated
+from cxmining.config import Strict, config_table, csv_delimiter, first_problem, known_time_zone, validated
 from cxmining.errors import CxminingError, StoreError, first_line
 from cxmining.eventlog.reader import (
     TIMESTAMP_TYPES,
@@ -39,6 +39,7 @@ from cxmining.eventlog.reader import (
     known_timezone,
     log_format,
     quoted,
+    timestamp_parameters,
     timestamp_sql,
 )
 from cxmining.store import opened, relations, run_sql, sql_text, transaction, utc_now
@@ -238,8 +239,7 @@ class BenchmarkMapping(Strict):
     @field_validator("delimiter")
     @classmethod
     def _one_character(cls, delimiter: str) -> str:
-        if len(delimiter) != 1 and delimiter not in ("\\t", "tab"):
-            raise ValueError(f"delimiter must be one character (or \\t), got {delimiter!r}")
+        csv_delimiter(delimiter)
         return delimiter
 
 
@@ -291,7 +291,7 @@ def _parse_log(con: duckdb.DuckDBPyConnection, path: Path, mapping: BenchmarkMap
                     + ", ".join(quoted(c) for c in dict.fromkeys(columns.values())) + f" FROM {relation}", params)
     except duckdb.Error as exc:
         raise BenchmarkError(f"{path}: cannot read the file ({first_line(exc)})") from exc
-    zone = known_timezone(con, mapping.timezone)
+    zone = known_timezone(mapping.timezone)
     source = SourceColumns(columns["case"], columns["activity"], columns["timestamp"], types[columns["timestamp"]],
                            None, None)
     ts = timestamp_sql(source, LogMapping(timestamp_format=mapping.timestamp_format, timezone=zone), zone)
@@ -300,6 +300,7 @@ def _parse_log(con: duckdb.DuckDBPyConnection, path: Path, mapping: BenchmarkMap
         return f"nullif(trim(CAST({quoted(columns[role])} AS VARCHAR)), '')" if role in columns else "NULL"
 
     ts_params = {k: v for k, v in (("zone", zone), ("format", mapping.timestamp_format)) if f"${k}" in ts}
+    ts_params |= timestamp_parameters(ts)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {PARSED_TABLE} AS
         WITH typed AS (

@@ -128,7 +128,7 @@ def import_log(
     con = connect(db)
     try:
         # XES timestamps carry offsets by the standard; ones without are UTC, as pm4py reads them
-        zone = known_timezone(con, mapping.timezone)
+        zone = known_timezone(mapping.timezone)
         naive_zone = "UTC" if log_format(path) == "xes" else zone
         columns, reader = load_source(con, path, mapping, dialect)
         total = con.execute(f"SELECT count(*) FROM {SOURCE_TABLE}").fetchall()[0][0]

@@ -10,6 +10,8 @@ from typing import Any
 import duckdb
 
 from cxmining.errors import LandingError, MappingError, first_line
+from cxmining.ingest.timestamps import PATTERNS, utc_timestamp_sql
+from cxmining.config import csv_delimiter, known_time_zone
 
 XES_CASE = "case:concept:name"
 XES_ACTIVITY = "concept:name"
@@ -26,8 +28,6 @@ SOURCE_TABLE = "imported_source"   # temporary: the mapped columns of the file p
 PARSED_TABLE = "imported_parsed"   # temporary: one row per kept file row, typed, with its problem if any
 XES_FRAME = "imported_xes_frame"   # temporary registration of the XES reader's Arrow table
 
-# A time of day followed by an offset or Z: such text is read as an instant, anything else as local clock time.
-OFFSET_PATTERN = r"\d{1,2}:\d{2}(:\d{2}([.,]\d+)?)?\s*(Z|z|[+-]\d{2}(:?\d{2})?)$"
 TIMESTAMP_TYPES = re.compile(r"^(TIMESTAMP(_S|_MS|_NS)?|DATE|TIMESTAMP WITH TIME ZONE)$")
 
 
@@ -115,9 +115,10 @@ def file_relation(path: Path, dialect: CsvDialect) -> tuple[str, dict[str, Any],
     """SQL scanning a CSV or Parquet file, its bound parameters, and the reader's name."""
     if log_format(path) == "parquet":
         return "read_parquet($path)", {"path": str(path)}, "duckdb parquet"
-    delimiter = "\t" if dialect.delimiter in ("\\t", "tab") else dialect.delimiter
-    if len(delimiter) != 1:
-        raise MappingError(f"--delimiter: {dialect.delimiter!r} must be one character (or \\t)")
+    try:
+        delimiter = csv_delimiter(dialect.delimiter)
+    except ValueError as exc:
+        raise MappingError(f"--delimiter: {exc}") from exc
     return ("read_csv($path, delim = $delim, encoding = $encoding, header = true, all_varchar = true)",
             {"path": str(path), "delim": delimiter, "encoding": dialect.encoding}, "duckdb csv")
 
@@ -194,7 +195,8 @@ def load_source(con: duckdb.DuckDBPyConnection, path: Path, mapping: LogMapping,
 
 
 def timestamp_sql(columns: SourceColumns, mapping: LogMapping, naive_zone: str) -> str:
-    """SQL turning the timestamp column into a naive UTC TIMESTAMP (NULL when unparseable); uses $zone, $format."""
+    """SQL turning the timestamp column into a naive UTC TIMESTAMP (NULL when unparseable); uses $zone, $format and
+    timestamp_parameters()."""
     column = quoted(columns.timestamp)
     kind = columns.timestamp_type
     if kind == "TIMESTAMP WITH TIME ZONE":
@@ -206,16 +208,20 @@ def timestamp_sql(columns: SourceColumns, mapping: LogMapping, naive_zone: str) 
         parsed = f"try_strptime({column}, $format)"
         with_offset = "%z" in mapping.timestamp_format or "%Z" in mapping.timestamp_format
         return f"timezone('UTC', {parsed})" if with_offset else f"timezone('UTC', timezone($zone, {parsed}))"
-    return (f"CASE WHEN regexp_matches({column}, '{OFFSET_PATTERN}') "
-            f"THEN timezone('UTC', try_cast({column} AS TIMESTAMPTZ)) "
-            f"ELSE timezone('UTC', timezone($zone, try_cast({column} AS TIMESTAMP))) END")
+    return utc_timestamp_sql(column)  # as landing files: an offset is an instant, a date alone stays on its day
 
 
-def known_timezone(con: duckdb.DuckDBPyConnection, zone: str) -> str:
-    """The zone name if DuckDB knows it (the IANA list), else a MappingError."""
-    if con.execute("SELECT count(*) FROM pg_timezone_names() WHERE name = $zone", {"zone": zone}).fetchall()[0][0] == 0:
-        raise MappingError(f"--timezone: {zone!r} is not an IANA time zone name such as 'Europe/Amsterdam' or 'UTC'")
-    return zone
+def timestamp_parameters(sql: str) -> dict[str, str]:
+    """The patterns a timestamp expression from `timestamp_sql` binds (none for typed columns)."""
+    return {k: v for k, v in PATTERNS.items() if f"${k}" in sql}
+
+
+def known_timezone(zone: str) -> str:
+    """The zone name if it is an IANA time zone, else a MappingError naming the option."""
+    try:
+        return known_time_zone(zone)
+    except ValueError as exc:
+        raise MappingError(f"--timezone: {zone!r} is not an IANA time zone name such as 'Europe/Amsterdam' or 'UTC'") from exc
 
 
 def parse_source(con: duckdb.DuckDBPyConnection, columns: SourceColumns, mapping: LogMapping, naive_zone: str) -> None:
@@ -236,6 +242,7 @@ def parse_source(con: duckdb.DuckDBPyConnection, columns: SourceColumns, mapping
     if mapping.timestamp_format is not None and columns.timestamp_type == "VARCHAR":
         params["format"] = mapping.timestamp_format
     ts = timestamp_sql(columns, mapping, naive_zone)
+    params |= timestamp_parameters(ts)
     if "$zone" not in ts:
         params.pop("zone")
     con.execute(f"""

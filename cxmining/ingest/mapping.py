@@ -12,7 +12,7 @@ from pydantic import (
     model_validator,
 )
 
-from cxmining.config import Strict, config_table, first_problem, known_time_zone
+from cxmining.config import Strict, config_table, csv_delimiter, first_problem, known_time_zone
 from cxmining.ingest.contract import SOURCES
 from cxmining.errors import MappingError
 
@@ -36,9 +36,7 @@ class SourceMapping(Strict):
     @field_validator("delimiter")
     @classmethod
     def _one_char(cls, delimiter: str) -> str:
-        if len(delimiter) != 1:
-            raise ValueError(f"delimiter must be one character, got {delimiter!r}")
-        return delimiter
+        return csv_delimiter(delimiter)  # `\t` or `tab` for a tab, as in event-log and benchmark mappings
 
     @model_validator(mode="after")
     def _contract_columns(self) -> SourceMapping:

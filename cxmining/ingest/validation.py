@@ -13,13 +13,10 @@ import duckdb
 from cxmining.ingest.contract import SOURCES, Column, Source
 from cxmining.ingest.mapping import SourceMapping
 from cxmining.ingest.staging import RECORDS
+from cxmining.ingest.timestamps import PATTERNS, utc_timestamp_sql
 
 CHECKED = "_checked"  # _ord, typed contract columns, _reason
 
-# An explicit offset after a time of day: Z, +01, +0100 or +01:00. A date alone carries none.
-OFFSET_PATTERN = r"[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?\s*([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)$"
-# A calendar date without a time of day: it names a day, not an instant, so no time zone moves it.
-DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 SQL_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "decimal": "DECIMAL(18, 4)", "timestamp": "TIMESTAMP"}
 SHOWN_CHARS = 60  # how much of a bad value a reason quotes; the full row is in raw_text
 
@@ -33,7 +30,7 @@ def stage_checked(con: duckdb.DuckDBPyConnection, source_name: str, mapping: Sou
 
 def checked_sql(source: Source, mapping: SourceMapping) -> tuple[str, dict]:
     """The CREATE TABLE statement for `_checked` and its bound parameters."""
-    params: dict = {"tz": mapping.timezone, "offset_pattern": OFFSET_PATTERN, "date_pattern": DATE_PATTERN}
+    params: dict = {"zone": mapping.timezone, **PATTERNS}
     typed, reasons = [], []
     for i, column in enumerate(source.columns):
         typed.append(f"{_typed(column)} AS {column.name}")
@@ -58,12 +55,7 @@ def _typed(column: Column) -> str:
     """Expression giving the column's typed value (NULL when it does not parse)."""
     v = column.name
     if column.type == "timestamp":
-        return (
-            f"CASE WHEN {v} IS NULL THEN NULL "
-            f"WHEN regexp_matches({v}, $offset_pattern) THEN timezone('UTC', TRY_CAST({v} AS TIMESTAMPTZ)) "
-            f"WHEN regexp_matches({v}, $date_pattern) THEN CAST(TRY_CAST({v} AS DATE) AS TIMESTAMP) "
-            f"ELSE timezone('UTC', timezone($tz, TRY_CAST({v} AS TIMESTAMP))) END"
-        )
+        return utc_timestamp_sql(v)
     if column.type == "text":
         return v
     return f"TRY_CAST({v} AS {SQL_TYPES[column.type]})"
