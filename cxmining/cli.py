@@ -151,6 +151,23 @@ def sql(
 
 
 @app.command()
+def check(
+    db: Annotated[Path, typer.Option(help="DuckDB file of the store.")] = DEFAULT_DB,
+) -> None:
+    """Run the store's consistency checks (sql/checks/); print the rows breaking each, exit 1 if one does not pass."""
+    from cxmining.store.checks import broken_rules, check_names
+
+    broken = broken_rules(db)
+    for name in check_names():
+        rows = broken.get(name)
+        typer.echo(f"{name}: {'pass' if rows is None else f'{rows.height} rows break it'}")
+        for row in [] if rows is None else rows.iter_rows(named=True):
+            typer.echo("  " + ", ".join(f"{key} {value}" for key, value in row.items()))
+    if broken:
+        raise typer.Exit(1)
+
+
+@app.command()
 def demand(
     db: Annotated[Path, typer.Option(help="DuckDB file of the store, with journeys built by `cxmining run`.")] = DEFAULT_DB,
     rules: Annotated[Path | None, typer.Option(help="Failure/value demand rules (YAML or TOML); default: the shipped rules.")] = None,

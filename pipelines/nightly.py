@@ -43,6 +43,7 @@ from cxmining.runs.history import (
 )
 from cxmining.store.snapshot import published_snapshot
 from cxmining.store import relation_counts
+from cxmining.store.checks import broken_rules
 from cxmining.whatif.results import whatif_tables
 from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
 from cxmining.mining.settings import DiscoverySettings
@@ -151,6 +152,16 @@ def store_counts(db: Path) -> dict[str, int]:
 
 
 @task
+def store_checks(db: Path) -> dict[str, int]:
+    """The store's consistency checks that do not pass (sql/checks/), with how many rows break each."""
+    broken = broken_rules(db)
+    logger = get_run_logger()
+    for name, rows in broken.items():
+        logger.error("store check %s: %d rows break it, first: %s", name, rows.height, rows.row(0, named=True))
+    return {name: rows.height for name, rows in broken.items()}
+
+
+@task
 def what_if(db: Path, scenarios: Path) -> int:
     """Today's regime and every scenario file of `scenarios` simulated (whatif_validation, whatif_results).
 
@@ -238,7 +249,8 @@ def nightly(
     Every run, completed or failed, is recorded in the store (runs, run_steps, run_metrics); metrics that moved
     beyond the drift thresholds since the previous completed run are logged as warnings; a run that got through
     every step publishes the read-only snapshot `<db stem>.snapshot.duckdb`. Fails at the end (after loading
-    everything else and publishing the snapshot) if a landing file was refused.
+    everything else and publishing the snapshot) if a landing file was refused, and without publishing a snapshot if
+    the store breaks one of its consistency checks (`sql/checks/`).
     """
     logger = get_run_logger()
     run_id = flow_run.id or str(uuid.uuid4())
@@ -246,6 +258,7 @@ def nightly(
     clock = StepClock()  # each clock.lap(step) closes one step of the run's timings (table run_steps)
     reports: list[FileReport] = []
     error: BaseException | None = None
+    broken: dict[str, int] = {}
     try:
         for source in sources_in_load_order():
             reports += ingest_source(db, landing, source.name, run_id, mapping)
@@ -272,6 +285,7 @@ def nightly(
         if statistics["variants"] and (simulated := what_if(db, scenarios)):
             clock.lap("what-if", simulated)
         counts = store_counts(db) | journey_counts | {"variants": statistics["variants"]}
+        broken = store_checks(db)
         files["report"] = analyst_report(db, out, run_id, drift)
         clock.lap("report")
         summary = run_summary(out, run_id, landing, db, reports, counts)
@@ -284,7 +298,9 @@ def nightly(
         logger.info("store: %s; summary in %s", ", ".join(f"{k} {v}" for k, v in counts.items()), summary)
         logger.info("outputs: %s", ", ".join(str(path) for path in files.values()))
         refused = [r for r in reports if r.status == "rejected"]
-        if refused:
+        if broken:
+            error = RunFailed(f"the store breaks its checks ({', '.join(broken)}): the snapshot was not published")
+        elif refused:
             error = RunFailed(f"{len(refused)} file(s) refused, first: {refused[0].error}")
     except BaseException as exc:
         error = exc
@@ -292,6 +308,8 @@ def nightly(
     finally:  # completed or failed, the run goes into the store's run history
         record_run(db, run_record(run_id, clock.started_at, flow_run.parameters, landing, reports, error), clock.steps)
     drift_warnings(db, run_id, drift)
+    if broken:  # readers keep the last consistent snapshot
+        raise error  # type: ignore[misc]
     snapshot = publish_snapshot(db)  # only after every step ran: readers never see a half-built store
     if error:
         raise error

@@ -194,7 +194,7 @@ def test_changes_and_trends_follow_the_recorded_runs(poisoned_run, tmp_path: Pat
     copy = tmp_path / "store.duckdb"
     shutil.copy(db, copy)
     with duckdb.connect(str(copy)) as con:
-        for relative in ("meta/runs.sql", "meta/run_metrics.sql"):
+        for relative in ("runs/runs.sql", "runs/run_metrics.sql"):
             con.execute(sql_text(relative))
         [(run_id, finished)] = con.execute("SELECT run_id, finished_at FROM runs").fetchall()
         # two earlier runs with smaller figures, and a failed one in between that must not be the baseline

@@ -1,7 +1,7 @@
 """Competitor comparison: other companies' journeys and published figures next to our own, KPI by KPI.
 
 Benchmark data lives in tables of its own (benchmark_events, benchmark_kpis) and never mixes with our journeys. The
-KPIs of our order journeys and of every imported log are computed by the same SQL (sql/benchmark/), so both sides
+KPIs of our order journeys and of every imported log are computed by the same SQL (sql/competitors/), so both sides
 are measured the same way (docs/benchmark.md).
 """
 
@@ -45,10 +45,10 @@ from cxmining.eventlog.reader import (
 from cxmining.store import opened, relations, run_sql, sql_text, transaction, utc_now
 
 OURS = "ours"  # the company name of our own figures
-TABLE_FILES = {"benchmark_events": "benchmark/benchmark_events.sql", "benchmark_kpis": "benchmark/benchmark_kpis.sql"}
+TABLE_FILES = {"benchmark_events": "competitors/benchmark_events.sql", "benchmark_kpis": "competitors/benchmark_kpis.sql"}
 WORKING_FILES = (  # order matters: each reads the ones before
-    "benchmark/kpi_events.sql", "benchmark/kpi_journeys.sql", "benchmark/measured_kpis.sql",
-    "benchmark/kpi_values.sql", "benchmark/kpi_comparison.sql",
+    "competitors/kpi_events.sql", "competitors/kpi_journeys.sql", "competitors/measured_kpis.sql",
+    "competitors/kpi_values.sql", "competitors/kpi_comparison.sql",
 )
 WORKING_TABLES = ("kpi_failure_contacts", "benchmark_metrics", "kpi_events", "kpi_journeys", "measured_kpis",
                   "kpi_values", "kpi_comparison")
@@ -480,7 +480,7 @@ def comparison_rows(db: str | Path | duckdb.DuckDBPyConnection, store: bool = Fa
         try:
             _working_tables(con, db)
             if store:
-                con.execute(sql_text("benchmark/benchmark_comparison.sql"))
+                con.execute(sql_text("competitors/benchmark_comparison.sql"))
             return con.sql("SELECT * FROM kpi_comparison").pl()
         finally:
             _drop_working_tables(con)

@@ -22,8 +22,8 @@ from cxmining.eventlog.reader import (
 )
 from cxmining.store import connect, sql_text, transaction, utc_now
 
-TABLE_FILE = "imported/imported_events.sql"
-VIEW_FILE = "imported/journey_events.sql"
+TABLE_FILE = "eventlog/imported_events.sql"
+VIEW_FILE = "eventlog/journey_events.sql"
 
 INSERT_EVENTS = f"""
 INSERT INTO imported_events

@@ -22,7 +22,7 @@ from cxmining.errors import CxminingError, StoreError
 from cxmining.ingest.load import FileReport
 from cxmining.store import opened, relations, require, sql_text, transaction, utc_now
 
-RUN_FILES = ("meta/runs.sql", "meta/run_steps.sql", "meta/run_metrics.sql")
+RUN_FILES = ("runs/runs.sql", "runs/run_steps.sql", "runs/run_metrics.sql")
 RUN_TABLES = ("runs", "run_steps", "run_metrics")
 
 # The previous run a run is compared with: the latest *completed* run that finished before it, so a run that

@@ -17,8 +17,8 @@ from cxmining.errors import StoreError, first_line
 
 # Relations are created in this order: tables first, then the views built on them.
 SCHEMA_FILES = (
-    "meta/ingested_files.sql",
-    "meta/quarantine.sql",
+    "ingest/ingested_files.sql",
+    "ingest/quarantine.sql",
     "raw/raw_products.sql",
     "raw/raw_customers.sql",
     "raw/raw_orders.sql",
