@@ -142,9 +142,9 @@ def sample_store(store: Path, work: Path, journeys: int, seed: int) -> tuple[Pat
 
 def bpic_store(log: Path, work: Path, cases: int, seed: int) -> tuple[Path, Path, str, dict]:
     """A store of the BPIC log sample with the last day held back, the PNML of the model discovered on the whole log."""
+    from cxmining.eventlog.imported import import_log
     from cxmining.mining import pm4py_bridge as pm
     from cxmining.mining.discovery import stored_variants
-    from cxmining.eventlog.imported import import_log
     from cxmining.mining.statistics import mining_tables
 
     work.mkdir(parents=True, exist_ok=True)

@@ -32,8 +32,8 @@ import duckdb
 import numpy as np
 from scipy import stats
 
-from cxmining.demand.tables import demand_tables
 from cxmining.demand.rules import demand_rules
+from cxmining.demand.tables import demand_tables
 from cxmining.ingest.folder import landing_reports
 from cxmining.journeys import journey_tables
 from cxmining.synthetic import Effects, write_sample

@@ -11,11 +11,11 @@ from typing import Annotated
 
 import typer
 
-from cxmining.errors import CxminingError, first_line
-from cxmining.mining.settings import DiscoverySettings
-from cxmining.conformance.settings import ConformanceSettings
 from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT
+from cxmining.conformance.settings import ConformanceSettings
+from cxmining.errors import CxminingError, first_line
 from cxmining.journeys import JourneyRules
+from cxmining.mining.settings import DiscoverySettings
 
 app = typer.Typer(
     add_completion=False,
@@ -257,8 +257,8 @@ def import_log_command(
     noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Noise threshold of the inductive miner.")] = DiscoverySettings.noise,
 ) -> None:
     """Import an existing event log (XES, CSV, Parquet) into the store as imported_events and journey_events."""
-    from cxmining.eventlog.reader import CsvDialect, LogMapping
     from cxmining.eventlog.imported import import_log
+    from cxmining.eventlog.reader import CsvDialect, LogMapping
 
     mapping = LogMapping(case=case, activity=activity, timestamp=timestamp, lifecycle_column=lifecycle_column,
                          lifecycle=lifecycle, lane=lane, timestamp_format=timestamp_format, timezone=timezone)
@@ -270,7 +270,7 @@ def import_log_command(
         typer.echo(f"skipped {rows.rows} rows: {rows.problem} (first at row {rows.first_row}{shown})")
     if log.filtered:
         typer.echo(f"left out {log.filtered} events whose lifecycle is not {lifecycle!r}")
-    from cxmining.mining.outputs import process_outputs
+    from cxmining.pictures.outputs import process_outputs
 
     outputs = process_outputs(db, out or DEFAULT_OUT / log.name, noise)
     typer.echo("tables: " + ", ".join(f"{k} {v}" for k, v in outputs["tables"].items()))

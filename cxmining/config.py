@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cxmining.errors import CxminingError, first_line
 
-
 # Where things are unless told otherwise: the demo's landing folder, the store and the run's output folder.
 DEFAULT_LANDING = Path("data/sample")
 DEFAULT_DB = Path("cxmining.duckdb")

@@ -13,24 +13,26 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
-from cxmining.mining.outputs import process_pictures
+from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT
 from cxmining.conformance.checking import ConformanceSettings
-from cxmining.conformance.outputs import ConformanceOutcome, conformance_outputs, designed_models_file
-from cxmining.ingest.contract import sources_in_load_order
-from cxmining.demand.tables import demand_outputs
-from cxmining.mining.discovery import discovered_models
-from cxmining.errors import RunFailed, StoreError
-from cxmining.ingest.folder import source_reports
-from cxmining.journeys import JourneyRules, journey_tables, unstitched_shares
-from cxmining.ingest.load import FileReport
-from cxmining.mining.statistics import mining_tables
-from cxmining.report.html import (
-    deviation_rows,
-    report_context,
-    report_markdown,
-    report_written,
+from cxmining.conformance.outputs import (
+    ConformanceOutcome,
+    conformance_outputs,
+    designed_models_file,
 )
-from cxmining.runs.summary import source_totals, summary_file
+from cxmining.demand.tables import demand_outputs
+from cxmining.errors import RunFailed, StoreError
+from cxmining.ingest.contract import sources_in_load_order
+from cxmining.ingest.folder import source_reports
+from cxmining.ingest.load import FileReport
+from cxmining.journeys import JourneyRules, journey_tables, unstitched_shares
+from cxmining.mining.discovery import discovered_models
+from cxmining.mining.settings import DiscoverySettings
+from cxmining.mining.statistics import mining_tables
+from cxmining.pictures.outputs import process_pictures
+from cxmining.report.context import report_context
+from cxmining.report.html import report_written
+from cxmining.report.markdown import deviation_rows, report_markdown
 from cxmining.runs.history import (
     DriftFlag,
     DriftThresholds,
@@ -41,13 +43,12 @@ from cxmining.runs.history import (
     recorded_run,
     run_record,
 )
-from cxmining.store.snapshot import published_snapshot
+from cxmining.runs.summary import source_totals, summary_file
 from cxmining.store import relation_counts
 from cxmining.store.checks import broken_rules
+from cxmining.store.snapshot import published_snapshot
 from cxmining.whatif.results import whatif_tables
 from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
-from cxmining.mining.settings import DiscoverySettings
-from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT
 
 
 def _store_busy(task, task_run, state) -> bool:

@@ -18,9 +18,9 @@ from prefect import serve
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
+from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT, known_time_zone
+from cxmining.errors import CxminingError, ScheduleError
 from pipelines.nightly import nightly
-
-from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT
 
 DEFAULT_CRON = "30 2 * * *"  # 02:30 every night, after the day's drops have landed
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
@@ -34,13 +34,24 @@ def nightly_deployment(
     cron: str = DEFAULT_CRON,
     timezone: str = DEFAULT_TIMEZONE,
 ) -> RunnerDeployment:
-    """The `nightly` flow as a deployment with its cron schedule and absolute-path parameters."""
+    """The `nightly` flow as a deployment with its cron schedule and absolute-path parameters.
+
+    A cron expression or time zone that cannot be used is a ScheduleError saying which and what to write.
+    """
+    try:
+        known_time_zone(timezone)
+    except ValueError as exc:
+        raise ScheduleError(f"--timezone: {exc}") from None
+    try:
+        schedule = Cron(cron, timezone=timezone)
+    except ValueError:
+        raise ScheduleError(f"--cron: {cron!r} is not a cron expression such as {DEFAULT_CRON!r}") from None
     parameters = {"landing": str(landing.resolve()), "db": str(db.resolve()), "out": str(out.resolve())}
     if mapping is not None:
         parameters["mapping"] = str(mapping.resolve())
     return nightly.to_deployment(
         name="nightly",
-        schedules=[Cron(cron, timezone=timezone)],
+        schedules=[schedule],
         parameters=parameters,
         description="Land new call, web and order files in DuckDB; rebuild journeys, statistics, model and pictures.",
         tags=["cxmining"],
@@ -57,7 +68,11 @@ def main() -> None:
     parser.add_argument("--cron", default=DEFAULT_CRON)
     parser.add_argument("--timezone", default=DEFAULT_TIMEZONE)
     args = parser.parse_args()
-    serve(nightly_deployment(args.landing, args.db, args.out, args.mapping, args.cron, args.timezone))
+    try:
+        deployment = nightly_deployment(args.landing, args.db, args.out, args.mapping, args.cron, args.timezone)
+    except CxminingError as exc:
+        parser.error(str(exc))
+    serve(deployment)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import duckdb
 import numpy as np
 import polars as pl
 import pytest
-from conftest import built_sample_store, run_cli
+from helpers import built_sample_store, run_cli
 from scipy import stats
 
 from cxmining.compare.periods import (

@@ -9,12 +9,12 @@ import duckdb
 import pandas as pd
 import pm4py
 import pytest
-from conftest import REAL, ROOT
+from helpers import REAL, ROOT, real
 
-from cxmining.mining import pm4py_bridge as pm
 from cxmining.conformance.checking import conformance_tables
 from cxmining.errors import CxminingError, StoreError
 from cxmining.eventlog.imported import import_log
+from cxmining.mining import pm4py_bridge as pm
 from cxmining.mining.statistics import mining_tables
 
 HELPDESK = REAL / "helpdesk" / "helpdesk.xes.gz"
@@ -26,10 +26,8 @@ DESIGN = ("Order placed", "Order paid", "Order shipped", "Order delivered")
 
 def imported_store(path) -> duckdb.DuckDBPyConnection:
     """A :memory: store holding one imported log and its mining tables."""
-    if not path.exists():
-        pytest.skip(f"real log not found at {path} (see {REAL / 'README.md'})")
     con = duckdb.connect(":memory:")
-    import_log(path, con)
+    import_log(real(path), con)
     mining_tables(con)
     return con
 
@@ -46,10 +44,8 @@ def helpdesk() -> tuple:
 @pytest.fixture(scope="module")
 def ccc19() -> tuple:
     """(pm4py's log, the normative net with its sink place as final marking, a store with the CCC19 log)."""
-    if not CCC19_NET.exists():
-        pytest.skip(f"CCC19 model not found at {CCC19_NET}")
     con = imported_store(CCC19_LOG)
-    yield pm.formatted_log(CCC19_LOG), pm.accepting_net(CCC19_NET), con
+    yield pm.formatted_log(CCC19_LOG), pm.accepting_net(real(CCC19_NET)), con
     con.close()
 
 

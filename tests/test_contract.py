@@ -6,13 +6,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
-from cxmining.ingest.contract import SOURCES
 from cxmining.errors import MappingError
+from cxmining.ingest.contract import SOURCES
 from cxmining.ingest.mapping import load_mapping
-from cxmining.store import connect, ensure_schema
 from cxmining.ingest.validation import SQL_TYPES
+from cxmining.store import connect, ensure_schema
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
-from conftest import built_sample_store, run_cli
+from helpers import built_sample_store, run_cli
 
-from cxmining.demand.tables import demand_tables
-from cxmining.demand.statistics import excess_p_values, false_discovery_q_values
 from cxmining.demand.rules import DemandRulesError, default_rules_path, demand_rules
+from cxmining.demand.statistics import excess_p_values, false_discovery_q_values
+from cxmining.demand.tables import demand_tables
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 

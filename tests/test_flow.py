@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 
 import duckdb
 import pytest
-from conftest import ROOT, table_counts
+from helpers import ROOT, table_counts
 
 from cxmining.store.checks import broken_rules
 from cxmining.synthetic import write_sample

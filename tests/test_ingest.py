@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from conftest import (
+from helpers import (
     CALLS_HEADER,
     PRODUCTS_HEADER,
     WEB_HEADER,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import CALLS_HEADER, ORDERS_HEADER, WEB_HEADER, call_row, write_lines
+from helpers import CALLS_HEADER, ORDERS_HEADER, WEB_HEADER, call_row, write_lines
 
 from cxmining.errors import CxminingError
 from cxmining.ingest.folder import landing_reports

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REAL, ROOT
+from helpers import REAL, ROOT
 
 from cxmining.ingest.folder import landing_reports
 

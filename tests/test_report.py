@@ -15,7 +15,7 @@ from xml.etree import ElementTree
 
 import duckdb
 import pytest
-from conftest import ROOT, run_cli
+from helpers import ROOT, run_cli
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
     ArtifactFilter,
@@ -25,16 +25,13 @@ from prefect.client.schemas.filters import (
 )
 from prefect.client.schemas.sorting import ArtifactSort
 
-from cxmining.report.html import (
-    report_context,
-    report_file,
-    report_html,
-    report_markdown,
-    safe_svg,
-)
+from cxmining.report.charts import safe_svg
+from cxmining.report.context import report_context
+from cxmining.report.html import report_file, report_html
+from cxmining.report.markdown import report_markdown
 from cxmining.runs.history import DriftThresholds
-from cxmining.synthetic import write_sample
 from cxmining.store import sql_text
+from cxmining.synthetic import write_sample
 from pipelines.nightly import nightly
 
 MODELS = ROOT / "data" / "sample" / "models" / "models.yaml"
@@ -261,8 +258,8 @@ def test_markdown_summary_escapes_the_data(poisoned_run) -> None:
 
 
 def test_activity_names_of_an_imported_log_are_escaped_in_report_and_pictures(tmp_path: Path) -> None:
-    from cxmining.mining.outputs import process_outputs
     from cxmining.eventlog.imported import import_log
+    from cxmining.pictures.outputs import process_outputs
 
     steps = ["Open", PAYLOADS["activity"], "Close & <done>"]
     rows = ["case:concept:name,concept:name,time:timestamp"] + [f'c{c},"{a.replace(chr(34), chr(34) * 2)}",2026-01-0{1 + c % 5}T0{i}:00:00Z'

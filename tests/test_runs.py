@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import CALLS_HEADER, ROOT, WEB_HEADER, call_row, table_counts, write_lines
+from helpers import CALLS_HEADER, ROOT, WEB_HEADER, call_row, table_counts, write_lines
 
 from cxmining.errors import CxminingError, ModelError, RunFailed
 from cxmining.runs.history import (
@@ -22,8 +22,8 @@ from cxmining.runs.history import (
     metric_changes,
     recorded_run,
 )
-from cxmining.synthetic import write_sample
 from cxmining.store.snapshot import snapshot_path
+from cxmining.synthetic import write_sample
 from pipelines.nightly import nightly
 
 MODELS = ROOT / "data" / "sample" / "models" / "models.yaml"

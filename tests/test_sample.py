@@ -289,10 +289,16 @@ def test_journey_variety(clean: dict) -> None:
     assert {c["reason_code"] for c in clean["calls"]} == set(SOURCES["calls"].column("reason_code").allowed)
 
 
-@pytest.mark.parametrize("kwargs", [{"customers": 0}, {"days": 3}, {"dirty_rate": 0.9}])
-def test_bad_settings_are_refused(tmp_path: Path, kwargs: dict) -> None:
-    with pytest.raises(SampleError):
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"customers": 0}, "customers must be at least 1, not 0"),
+    ({"days": 3}, "days must be at least 7"),
+    ({"dirty_rate": 0.9}, "dirty_rate must lie between 0 and 0.2, not 0.9"),
+    ({"history_days": 400}, "history_days must lie between 0 and 365"),
+])
+def test_bad_settings_are_refused(tmp_path: Path, kwargs: dict, message: str) -> None:
+    with pytest.raises(SampleError, match=message):
         write_sample(tmp_path, **kwargs)
+    assert not any(tmp_path.iterdir())  # nothing half-written
 
 
 def _products(out: Path) -> dict[str, dict[str, str]]:

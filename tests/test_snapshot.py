@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import run_cli
+from helpers import run_cli
 
 from cxmining.errors import StoreError
 from cxmining.store.snapshot import latest_snapshot, published_snapshot, snapshot_path

@@ -7,12 +7,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from conftest import built_sample_store, run_cli
+from helpers import built_sample_store, run_cli
 
 from cxmining.demand.tables import demand_tables
-from cxmining.whatif.simulation import calibrated_model, replicated_figures
 from cxmining.whatif.results import whatif_tables
 from cxmining.whatif.scenario import BASELINE, Scenario, ScenarioError, scenario
+from cxmining.whatif.simulation import calibrated_model, replicated_figures
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "data" / "sample" / "scenarios"
 
@@ -147,7 +147,8 @@ def test_whatif_command(store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_the_report_shows_the_check_the_scenarios_and_the_competitors_escaped(store: Path, tmp_path: Path) -> None:
     from cxmining.compare.competitors import import_benchmark
-    from cxmining.report.html import report_context, report_html
+    from cxmining.report.context import report_context
+    from cxmining.report.html import report_html
 
     undo = scenario(SCENARIOS / "undo_ivr_change.yaml")
     whatif_tables(store, [(undo, None)], replications=3, seed=1)

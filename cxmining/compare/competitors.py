@@ -24,25 +24,43 @@ from pydantic import (
     model_validator,
 )
 
-from cxmining.config import Strict, config_table, csv_delimiter, first_problem, known_time_zone, validated
-from cxmining.errors import CxminingError, StoreError, first_line
+from cxmining.config import (
+    Strict,
+    config_table,
+    csv_delimiter,
+    first_problem,
+    known_time_zone,
+    validated,
+)
+from cxmining.errors import (
+    CxminingError,
+    LandingError,
+    MappingError,
+    StoreError,
+    first_line,
+)
 from cxmining.eventlog.reader import (
-    TIMESTAMP_TYPES,
     XES_ACTIVITY,
     XES_CASE,
     XES_TIMESTAMP,
     CsvDialect,
     LogMapping,
-    SourceColumns,
-    column_types,
-    file_relation,
+    LogTables,
     known_timezone,
-    log_format,
-    quoted,
-    timestamp_parameters,
-    timestamp_sql,
+    load_source,
+    log_tables,
+    naive_time_zone,
+    parse_source,
 )
-from cxmining.store import opened, relations, run_sql, sql_text, transaction, utc_now
+from cxmining.store import (
+    opened,
+    registered,
+    relations,
+    run_sql,
+    sql_text,
+    transaction,
+    utc_now,
+)
 
 OURS = "ours"  # the company name of our own figures
 TABLE_FILES = {"benchmark_events": "competitors/benchmark_events.sql", "benchmark_kpis": "competitors/benchmark_kpis.sql"}
@@ -55,7 +73,7 @@ WORKING_TABLES = ("kpi_failure_contacts", "benchmark_metrics", "kpi_events", "kp
 KPI_SUFFIXES = (".yaml", ".yml", ".toml")
 KPI_COLUMNS = ("company", "metric", "value", "n", "source", "period", "note")
 OUTPUT_SUFFIXES = (".csv", ".md")
-SOURCE_TABLE, PARSED_TABLE, ROLES_TABLE = "benchmark_source", "benchmark_parsed", "benchmark_activity_roles"
+MAPPING_OPTIONS = {role: f"columns.{role}" for role in ("case", "activity", "timestamp", "channel", "failure_demand")}
 TRUE_TEXT, FALSE_TEXT = ("true", "yes", "y", "1", "failure"), ("false", "no", "n", "0", "value")
 
 
@@ -266,73 +284,39 @@ def benchmark_mapping(path: str | Path | None) -> BenchmarkMapping:
     return validated(BenchmarkMapping, config_table(path, BenchmarkError), str(path), BenchmarkError)
 
 
-def _log_columns(types: dict[str, str], mapping: BenchmarkMapping, path: Path) -> dict[str, str]:
-    """Role -> file column, each checked against the file."""
-    chosen = {role: column for role, column in mapping.columns.model_dump().items() if column is not None}
-    for role, column in chosen.items():
-        if column not in types:
-            near = [c for c in types if c.lower() == column.lower()]
-            hint = (f"did you mean {near[0]!r}?" if near else f"columns are {', '.join(list(types)[:12])}"
-                    + ("; set columns.channel: null if the log has no channels" if role == "channel" else ""))
-            raise BenchmarkError(f"{path}: no column {column!r} for columns.{role} (set it in the --mapping file); {hint}")
-    kind = types[chosen["timestamp"]]
-    if not (TIMESTAMP_TYPES.match(kind) or kind == "VARCHAR"):
-        raise BenchmarkError(f"{path}: column {chosen['timestamp']!r} holds {kind} values, not timestamps or text")
-    return chosen
+def log_reading(mapping: BenchmarkMapping) -> tuple[LogMapping, CsvDialect, dict[str, str]]:
+    """The benchmark mapping as the event-log reader's settings: its column mapping, its CSV dialect and the extra
+    columns (channel, failure_demand) the benchmark reads besides case, activity and timestamp."""
+    columns = mapping.columns
+    reading = LogMapping(case=columns.case, activity=columns.activity, timestamp=columns.timestamp,
+                         timestamp_format=mapping.timestamp_format, timezone=mapping.timezone)
+    extra = {role: column for role, column in (("channel", columns.channel),
+                                               ("failure_demand", columns.failure_demand)) if column is not None}
+    return reading, CsvDialect(mapping.delimiter, mapping.encoding), extra
 
 
-def _parse_log(con: duckdb.DuckDBPyConnection, path: Path, mapping: BenchmarkMapping) -> None:
-    """Copy the log into PARSED_TABLE, typed; stop at the first row that cannot be an event."""
-    relation, params, _ = file_relation(path, CsvDialect(mapping.delimiter, mapping.encoding))
-    types = column_types(con, relation, params, path)
-    columns = _log_columns(types, mapping, path)
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {SOURCE_TABLE} AS SELECT "
-                    + ", ".join(quoted(c) for c in dict.fromkeys(columns.values())) + f" FROM {relation}", params)
-    except duckdb.Error as exc:
-        raise BenchmarkError(f"{path}: cannot read the file ({first_line(exc)})") from exc
-    zone = known_timezone(mapping.timezone)
-    source = SourceColumns(columns["case"], columns["activity"], columns["timestamp"], types[columns["timestamp"]],
-                           None, None)
-    ts = timestamp_sql(source, LogMapping(timestamp_format=mapping.timestamp_format, timezone=zone), zone)
-
-    def text(role: str) -> str:
-        return f"nullif(trim(CAST({quoted(columns[role])} AS VARCHAR)), '')" if role in columns else "NULL"
-
-    ts_params = {k: v for k, v in (("zone", zone), ("format", mapping.timestamp_format)) if f"${k}" in ts}
-    ts_params |= timestamp_parameters(ts)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {PARSED_TABLE} AS
-        WITH typed AS (
-            SELECT rowid + 1 AS file_row, {text('case')} AS case_id, {text('activity')} AS activity,
-                   {text('timestamp')} AS ts_text, {ts} AS ts, {text('channel')} AS channel,
-                   lower({text('failure_demand')}) AS failure_text
-            FROM {SOURCE_TABLE}
-        )
-        SELECT *,
-               CASE WHEN list_contains($true, failure_text) THEN true
-                    WHEN failure_text IS NULL OR list_contains($false, failure_text) THEN false END AS failure_flag,
-               CASE WHEN case_id IS NULL THEN 'missing case id'
-                    WHEN activity IS NULL THEN 'missing activity'
-                    WHEN ts_text IS NULL THEN 'missing timestamp'
-                    WHEN ts IS NULL THEN 'unparseable timestamp ''' || ts_text || ''''
-                    WHEN NOT list_contains($true, failure_text) AND NOT list_contains($false, failure_text)
-                    THEN 'failure-demand value ''' || failure_text || ''' is not yes/no, true/false or 1/0' END AS problem
-        FROM typed
-    """, ts_params | {"true": list(TRUE_TEXT), "false": list(FALSE_TEXT)})
-    first = con.execute(f"SELECT file_row, problem, count(*) OVER () FROM {PARSED_TABLE} WHERE problem IS NOT NULL "
-                        "ORDER BY file_row LIMIT 1").fetchall()
+def _parse_log(con: duckdb.DuckDBPyConnection, tables: LogTables, path: Path, mapping: BenchmarkMapping) -> None:
+    """Read the log into `tables.parsed` with the event-log reader; stop at the first row that cannot be an event."""
+    reading, dialect, extra = log_reading(mapping)
+    columns, _ = load_source(con, path, reading, dialect, tables, extra, MAPPING_OPTIONS)
+    parse_source(con, tables, columns, reading, naive_time_zone(path, known_timezone(mapping.timezone)))
+    for role in ("channel", "failure_demand"):
+        if role not in columns.extra:  # the log does not say: a column of NULLs
+            con.execute(f"ALTER TABLE {tables.parsed} ADD COLUMN {role} VARCHAR")
+    first = con.execute(FIRST_PROBLEM.format(parsed=tables.parsed),
+                        {"true": list(TRUE_TEXT), "false": list(FALSE_TEXT)}).fetchall()
     if first:
         row, problem, count = first[0]
         more = f" ({count} rows have problems)" if count > 1 else ""
         raise BenchmarkError(f"{path} row {row}: {problem}{more}")
-    if not con.execute(f"SELECT count(*) FROM {PARSED_TABLE}").fetchall()[0][0]:
+    if not con.execute(f"SELECT count(*) FROM {tables.parsed}").fetchall()[0][0]:
         raise BenchmarkError(f"{path}: the log has no events")
 
 
-def _activity_roles(con: duckdb.DuckDBPyConnection, path: Path, mapping: BenchmarkMapping) -> list[str]:
-    """Register ROLES_TABLE (activity -> what it means) from the mapping's patterns; return patterns matching nothing."""
-    activities = [a for (a,) in con.execute(f"SELECT DISTINCT activity FROM {PARSED_TABLE} ORDER BY 1").fetchall()]
+def _activity_roles(con: duckdb.DuckDBPyConnection, parsed: str, path: Path,
+                    mapping: BenchmarkMapping) -> tuple[pl.DataFrame, list[str]]:
+    """Each activity of the log with what it means (from the mapping's patterns), and the patterns matching nothing."""
+    activities = [a for (a,) in con.execute(f"SELECT DISTINCT activity FROM {parsed} ORDER BY 1").fetchall()]
     lists = mapping.activities.model_dump()
     roles = {"activity": activities} | {
         role: [any(fnmatchcase(a, p) for p in patterns) for a in activities] for role, patterns in lists.items()
@@ -340,20 +324,38 @@ def _activity_roles(con: duckdb.DuckDBPyConnection, path: Path, mapping: Benchma
     if not any(roles["order_placed"]):
         raise BenchmarkError(f"{path}: no activity means an order placed (activities.order_placed: "
                              f"{lists['order_placed']}); activities of the log: {', '.join(activities[:15])}")
-    con.register(ROLES_TABLE, pl.DataFrame(roles, schema={"activity": pl.String} | {r: pl.Boolean for r in lists}))
-    return [f"activities.{role}: {p!r}" for role, patterns in lists.items() for p in patterns
-            if not any(fnmatchcase(a, p) for a in activities)]
+    frame = pl.DataFrame(roles, schema={"activity": pl.String} | {r: pl.Boolean for r in lists})
+    return frame, [f"activities.{role}: {p!r}" for role, patterns in lists.items() for p in patterns
+                   if not any(fnmatchcase(a, p) for a in activities)]
 
 
-INSERT_EVENTS = f"""
+# A failure-demand value is yes/no, true/false, 1/0 or failure/value (any case); empty means no; else NULL.
+FAILURE_FLAG = """CASE WHEN list_contains($true, lower(p.failure_demand)) THEN true
+     WHEN p.failure_demand IS NULL OR list_contains($false, lower(p.failure_demand)) THEN false END"""
+FIRST_PROBLEM = """
+SELECT row_number, problem, count(*) OVER ()
+FROM (
+    SELECT p.row_number,
+           CASE WHEN p.problem = 'unparseable timestamp' THEN p.problem || ' ''' || p.ts_text || ''''
+                WHEN p.problem IS NOT NULL THEN p.problem
+                WHEN (""" + FAILURE_FLAG + """) IS NULL
+                THEN 'failure-demand value ''' || lower(p.failure_demand) || ''' is not yes/no, true/false or 1/0'
+           END AS problem
+    FROM {parsed} AS p
+)
+WHERE problem IS NOT NULL
+ORDER BY row_number
+LIMIT 1
+"""
+INSERT_EVENTS = """
 INSERT INTO benchmark_events
-SELECT $company, p.case_id, row_number() OVER (PARTITION BY p.case_id ORDER BY p.ts, p.file_row), p.activity, p.ts,
+SELECT $company, p.case_id, row_number() OVER (PARTITION BY p.case_id ORDER BY p.ts, p.row_number), p.activity, p.ts,
        CASE WHEN list_contains($system_channels, p.channel) THEN NULL ELSE p.channel END,
        r.order_placed, r.order_delivered, r.contacts OR r.calls, r.calls,
-       CASE WHEN $failure_known THEN p.failure_flag OR r.failure_demand END,
-       $source, $period, $source_file, p.file_row, $imported_at
-FROM {PARSED_TABLE} AS p
-JOIN {ROLES_TABLE} AS r USING (activity)
+       CASE WHEN $failure_known THEN (""" + FAILURE_FLAG + """) OR r.failure_demand END,
+       $source, $period, $source_file, p.row_number, $imported_at
+FROM {parsed} AS p
+JOIN {roles} AS r USING (activity)
 """
 LOG_COUNTS = """
 SELECT count(DISTINCT case_id), count(DISTINCT case_id) FILTER (WHERE is_order_placed), count(*)
@@ -374,31 +376,28 @@ def _replace_company(con: duckdb.DuckDBPyConnection, companies: list[str]) -> in
 
 def import_benchmark_log(path: str | Path, db: str | Path | duckdb.DuckDBPyConnection, company: str,
                          mapping: BenchmarkMapping | None = None) -> ImportedBenchmark:
-    """Import another company's journeys (CSV or Parquet event log) into benchmark_events, replacing that company."""
+    """Import another company's journeys (an XES, CSV or Parquet event log) into benchmark_events, replacing that
+    company."""
     mapping = mapping or BenchmarkMapping()
     path = Path(path)
     name = company_name(company, path)
     if not path.is_file():
         raise BenchmarkError(f"{path}: no such file")
-    if log_format(path) == "xes":
-        raise BenchmarkError(f"{path}: a benchmark log must be a CSV or Parquet file (export the XES log as CSV)")
     failure_known = mapping.columns.failure_demand is not None or bool(mapping.activities.failure_demand)
-    with opened(db) as con:
+    with opened(db) as con, log_tables(con) as tables:
         try:
-            _parse_log(con, path, mapping)
-            unmatched = _activity_roles(con, path, mapping)
-            with transaction(con):
-                replaced = _replace_company(con, [name])
-                con.execute(INSERT_EVENTS, {
-                    "company": name, "system_channels": mapping.system_channels, "failure_known": failure_known,
-                    "source": mapping.source or path.name, "period": mapping.period, "source_file": path.name,
-                    "imported_at": utc_now(),
-                })
-            journeys, orders, rows = con.execute(LOG_COUNTS, {"company": name}).fetchall()[0]
-        finally:
-            con.execute(f"DROP TABLE IF EXISTS {SOURCE_TABLE}")
-            con.execute(f"DROP TABLE IF EXISTS {PARSED_TABLE}")
-            con.unregister(ROLES_TABLE)
+            _parse_log(con, tables, path, mapping)
+        except (MappingError, LandingError) as exc:  # the reader's one-line errors, as this command's
+            raise BenchmarkError(str(exc)) from exc
+        roles, unmatched = _activity_roles(con, tables.parsed, path, mapping)
+        with registered(con, f"{tables.parsed}_roles", roles) as roles_name, transaction(con):
+            replaced = _replace_company(con, [name])
+            con.execute(INSERT_EVENTS.format(parsed=tables.parsed, roles=roles_name), {
+                "company": name, "system_channels": mapping.system_channels, "failure_known": failure_known,
+                "source": mapping.source or path.name, "period": mapping.period, "source_file": path.name,
+                "imported_at": utc_now(), "true": list(TRUE_TEXT), "false": list(FALSE_TEXT),
+            })
+        journeys, orders, rows = con.execute(LOG_COUNTS, {"company": name}).fetchall()[0]
     return ImportedBenchmark("events", (name,), rows, replaced, journeys, orders, unmatched)
 
 

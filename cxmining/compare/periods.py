@@ -22,10 +22,10 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from cxmining.demand.statistics import false_discovery_q_values
 from cxmining.errors import CxminingError
 from cxmining.journeys import JourneyRules
 from cxmining.store import opened, relations, require, run_sql
-from cxmining.demand.statistics import false_discovery_q_values
 
 SEGMENTS = ("sales_channel", "category", "journey_type")
 ALL = "(all)"  # the segment name of a measure taken over every journey or call

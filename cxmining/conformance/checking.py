@@ -15,12 +15,19 @@ from typing import get_args
 import duckdb
 import pyarrow as pa
 
-from cxmining.mining import pm4py_bridge as pm
-from cxmining.conformance.settings import ConformanceSettings, Method
 from cxmining.conformance.designed import DesignedModel
+from cxmining.conformance.settings import ConformanceSettings, Method
 from cxmining.errors import CxminingError, StoreError
-from cxmining.store import opened, registered, relations, require, sql_text, transaction, utc_now
-
+from cxmining.mining import pm4py_bridge as pm
+from cxmining.store import (
+    opened,
+    registered,
+    relations,
+    require,
+    sql_text,
+    transaction,
+    utc_now,
+)
 
 INPUT_TABLES = ("variants", "case_variants", "case_durations")
 CACHE_FILE = "conformance/alignment_cache.sql"

@@ -14,12 +14,10 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pm4py.objects.bpmn.obj import BPMN
-from pm4py.objects.petri_net.obj import Marking, PetriNet
-
-from cxmining.mining import pm4py_bridge as pm
 from cxmining.config import Strict, config_table, validated
 from cxmining.errors import ModelError
+from cxmining.mining import pm4py_bridge as pm
+from cxmining.mining.pm4py_bridge import BPMN, Marking, PetriNet
 
 MODEL_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 FLOW_NODES = ("task", "Task", "Event", "Gateway", "subProcess", "SubProcess", "transaction", "callActivity")

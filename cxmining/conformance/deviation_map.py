@@ -14,10 +14,10 @@ from pathlib import Path
 
 import duckdb
 
-from cxmining.mining import pm4py_bridge as pm
 from cxmining.conformance.designed import DesignedModel
 from cxmining.errors import StoreError
-from cxmining.report.process_map import FONT, svg_from_dot, written
+from cxmining.mining import pm4py_bridge as pm
+from cxmining.pictures.process_map import FONT, svg_from_dot, written
 from cxmining.store import opened, require
 
 SKIPPED, UNEXPECTED, REORDERED = "skipped step", "unexpected step", "wrong order / repeated step"

@@ -10,12 +10,12 @@ from typing import Literal
 import duckdb
 import pyarrow as pa
 
-from cxmining.mining import pm4py_bridge as pm
 from cxmining.conformance.designed import DesignedModel
 from cxmining.errors import CxminingError, StoreError
+from cxmining.mining import pm4py_bridge as pm
 from cxmining.store import opened, registered, relations, sql_text
 
-DIFF_FILE = "conformance/model_footprint_diff.sql"
+DIFF_FILE = "conformance/model_diff.sql"
 Kind = Literal["activity", "transition"]
 FOOTPRINT_SCHEMA = pa.schema([("kind", pa.string()), ("source", pa.string()), ("target", pa.string())])
 SCOPE_OF_TYPE = """

@@ -12,7 +12,12 @@ from pathlib import Path
 
 import duckdb
 
-from cxmining.conformance.checking import ConformanceReport, ConformanceSettings, model_conformance, store_activities
+from cxmining.conformance.checking import (
+    ConformanceReport,
+    ConformanceSettings,
+    model_conformance,
+    store_activities,
+)
 from cxmining.conformance.designed import DesignedModel, designed_models
 from cxmining.conformance.deviation_map import deviation_map_svg
 from cxmining.conformance.model_diff import ModelDiff, model_diff

@@ -23,7 +23,16 @@ from cxmining.demand.statistics import (
     heterogeneity,
     mid_p_residuals,
 )
-from cxmining.store import opened, registered, relations, require, row_counts, run_sql, sql_text, transaction
+from cxmining.store import (
+    opened,
+    registered,
+    relations,
+    require,
+    row_counts,
+    run_sql,
+    sql_text,
+    transaction,
+)
 
 TESTED = (  # working SQL, working table, result SQL; each working table has key, observed and expected
     ("demand/product_demand.sql", "product_demand", "demand/failure_demand_products.sql"),

@@ -10,22 +10,21 @@ import duckdb
 
 from cxmining.errors import MappingError, StoreError
 from cxmining.eventlog.reader import (
-    PARSED_TABLE,
-    SOURCE_TABLE,
     CsvDialect,
     LogMapping,
     known_timezone,
     load_source,
-    log_format,
     log_stem,
+    log_tables,
+    naive_time_zone,
     parse_source,
 )
-from cxmining.store import connect, sql_text, transaction, utc_now
+from cxmining.store import opened, sql_text, transaction, utc_now
 
 TABLE_FILE = "eventlog/imported_events.sql"
 VIEW_FILE = "eventlog/journey_events.sql"
 
-INSERT_EVENTS = f"""
+INSERT_EVENTS = """
 INSERT INTO imported_events
 SELECT $name,
        $name || ':' || row_number,
@@ -37,14 +36,14 @@ SELECT $name,
        lane,
        lifecycle,
        $imported_at
-FROM {PARSED_TABLE}
+FROM {parsed}
 WHERE problem IS NULL
 """
-SKIPPED_ROWS = f"""
+SKIPPED_ROWS = """
 SELECT problem, count(*), min(row_number),
        -- the offending text is worth showing only when it is there but unreadable
        CASE WHEN problem = 'unparseable timestamp' THEN arg_min(ts_text, row_number) END
-FROM {PARSED_TABLE} WHERE problem IS NOT NULL GROUP BY problem ORDER BY problem
+FROM {parsed} WHERE problem IS NOT NULL GROUP BY problem ORDER BY problem
 """
 LOG_COUNTS = """
 SELECT count(DISTINCT case_id), count(*), count(DISTINCT activity) FROM imported_events WHERE log_name = $name
@@ -91,9 +90,9 @@ def log_name(path: Path, name: str | None) -> str:
     return chosen
 
 
-def skipped_rows(con: duckdb.DuckDBPyConnection) -> list[SkippedRows]:
-    """Rows of PARSED_TABLE that cannot be events, grouped by problem."""
-    return [SkippedRows(*row) for row in con.execute(SKIPPED_ROWS).fetchall()]
+def skipped_rows(con: duckdb.DuckDBPyConnection, parsed: str) -> list[SkippedRows]:
+    """Rows of the parsed table `parsed` (a name from `log_tables`) that cannot be events, grouped by problem."""
+    return [SkippedRows(*row) for row in con.execute(SKIPPED_ROWS.format(parsed=parsed)).fetchall()]
 
 
 def ensure_no_foreign_journey_events(con: duckdb.DuckDBPyConnection, db: object) -> None:
@@ -103,14 +102,15 @@ def ensure_no_foreign_journey_events(con: duckdb.DuckDBPyConnection, db: object)
                          "import the log into another --db")
 
 
-def write_log(con: duckdb.DuckDBPyConnection, name: str, db: object) -> None:
-    """Replace the rows of log `name` with the valid rows of PARSED_TABLE, and (re)define journey_events, atomically."""
+def write_log(con: duckdb.DuckDBPyConnection, parsed: str, name: str, db: object) -> None:
+    """Replace the rows of log `name` with the valid rows of the parsed table `parsed`, and (re)define
+    journey_events, atomically."""
     with transaction(con):
         con.execute(sql_text(TABLE_FILE))
         ensure_no_foreign_journey_events(con, db)
         con.execute("DELETE FROM imported_events WHERE log_name = $name", {"name": name})
         imported_at = utc_now()
-        con.execute(INSERT_EVENTS, {"name": name, "imported_at": imported_at})
+        con.execute(INSERT_EVENTS.format(parsed=parsed), {"name": name, "imported_at": imported_at})
         con.execute(sql_text(VIEW_FILE))
 
 
@@ -125,23 +125,15 @@ def import_log(
     began = time.perf_counter()
     path = Path(path)
     chosen = log_name(path, name)
-    con = connect(db)
-    try:
-        # XES timestamps carry offsets by the standard; ones without are UTC, as pm4py reads them
-        zone = known_timezone(mapping.timezone)
-        naive_zone = "UTC" if log_format(path) == "xes" else zone
-        columns, reader = load_source(con, path, mapping, dialect)
-        total = con.execute(f"SELECT count(*) FROM {SOURCE_TABLE}").fetchall()[0][0]
-        parse_source(con, columns, mapping, naive_zone)
-        kept = con.execute(f"SELECT count(*) FROM {PARSED_TABLE}").fetchall()[0][0]
-        skipped = skipped_rows(con)
-        write_log(con, chosen, db)
+    zone = known_timezone(mapping.timezone)
+    with opened(db) as con, log_tables(con) as tables:
+        columns, reader = load_source(con, path, mapping, dialect, tables)
+        total = con.execute(f"SELECT count(*) FROM {tables.source}").fetchall()[0][0]
+        parse_source(con, tables, columns, mapping, naive_time_zone(path, zone))
+        kept = con.execute(f"SELECT count(*) FROM {tables.parsed}").fetchall()[0][0]
+        skipped = skipped_rows(con, tables.parsed)
+        write_log(con, tables.parsed, chosen, db)
         cases, events, activities = con.execute(LOG_COUNTS, {"name": chosen}).fetchall()[0]
-    finally:
-        con.execute(f"DROP TABLE IF EXISTS {PARSED_TABLE}")
-        con.execute(f"DROP TABLE IF EXISTS {SOURCE_TABLE}")
-        if not isinstance(db, duckdb.DuckDBPyConnection):
-            con.close()
     return ImportedLog(
         name=chosen, cases=cases, events=events, activities=activities,
         skipped=sum(s.rows for s in skipped), filtered=total - kept,

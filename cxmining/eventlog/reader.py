@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from cxmining.config import csv_delimiter, known_time_zone
 from cxmining.errors import LandingError, MappingError, first_line
 from cxmining.ingest.timestamps import PATTERNS, utc_timestamp_sql
-from cxmining.config import csv_delimiter, known_time_zone
+from cxmining.store import dropped
 
 XES_CASE = "case:concept:name"
 XES_ACTIVITY = "concept:name"
@@ -24,9 +28,9 @@ FORMATS = (
     (".csv.gz", "csv"), (".csv", "csv"), (".tsv", "csv"), (".txt", "csv"),
     (".parquet", "parquet"), (".pq", "parquet"),
 )
-SOURCE_TABLE = "imported_source"   # temporary: the mapped columns of the file plus its row order
-PARSED_TABLE = "imported_parsed"   # temporary: one row per kept file row, typed, with its problem if any
-XES_FRAME = "imported_xes_frame"   # temporary registration of the XES reader's Arrow table
+# How the import-log command names each column option in its messages; other readers pass their own names.
+CLI_OPTIONS = {"case": "--case", "activity": "--activity", "timestamp": "--timestamp",
+               "lifecycle": "--lifecycle-column", "lane": "--lane"}
 
 TIMESTAMP_TYPES = re.compile(r"^(TIMESTAMP(_S|_MS|_NS)?|DATE|TIMESTAMP WITH TIME ZONE)$")
 
@@ -55,7 +59,7 @@ class CsvDialect:
 
 @dataclass(frozen=True)
 class SourceColumns:
-    """The file columns an import reads, each checked against the file's own columns."""
+    """The file columns a read takes, each checked against the file's own columns."""
 
     case: str
     activity: str
@@ -63,6 +67,28 @@ class SourceColumns:
     timestamp_type: str
     lifecycle: str | None
     lane: str | None
+    extra: dict[str, str] = field(default_factory=dict)  # name in the parsed table -> file column, as trimmed text
+
+
+@dataclass(frozen=True)
+class LogTables:
+    """The temporary tables one read of a log passes through, named for that read only and dropped after it."""
+
+    source: str  # the mapped columns of the file; rowid + 1 is the file row
+    parsed: str  # one row per kept file row: row_number, case_id, activity, ts_text, ts, lifecycle, lane, the
+    #              extra columns, and problem (NULL for a row that is an event)
+    frame: str   # the XES reader's table, registered while the file is copied
+
+
+@contextmanager
+def log_tables(con: duckdb.DuckDBPyConnection) -> Iterator[LogTables]:
+    """Fresh names for one read's tables; the tables are dropped at the end of the block."""
+    tag = uuid.uuid4().hex[:12]
+    tables = LogTables(f"_log_source_{tag}", f"_log_parsed_{tag}", f"_log_frame_{tag}")
+    try:
+        yield tables
+    finally:
+        dropped(con, (tables.source, tables.parsed))
 
 
 def log_format(path: Path) -> str:
@@ -102,13 +128,15 @@ def xes_events(path: Path, timestamp: str) -> tuple[Any, str]:
         # rustxes leaves dates it cannot parse (e.g. date-only values) empty; pm4py's reader parses them
         if frame is not None and (timestamp not in frame.columns or frame[timestamp].null_count() == 0):
             return frame, "rustxes"
-    import pm4py
+    from cxmining.mining import (
+        pm4py_bridge as pm,  # the one door to pm4py; loaded only when rustxes cannot read
+    )
 
     try:
-        frame = pm4py.read_xes(str(path), variant="iterparse", show_progress_bar=False)
+        frame = pm.xes_events_in_file_order(path)
     except Exception as exc:  # noqa: BLE001 - pm4py raises bare exceptions on malformed XES
         raise LandingError(f"{path}: not a readable XES file ({type(exc).__name__}: {first_line(exc)})") from exc
-    return frame.reset_index(drop=True), "pm4py"
+    return frame, "pm4py"
 
 
 def file_relation(path: Path, dialect: CsvDialect) -> tuple[str, dict[str, Any], str]:
@@ -133,65 +161,84 @@ def column_types(con: duckdb.DuckDBPyConnection, relation_sql: str, params: dict
     return {row[0]: row[1] for row in rows}
 
 
-def mapped_columns(types: dict[str, str], mapping: LogMapping, path: Path) -> SourceColumns:
-    """The mapping checked against the file's columns: every named column must exist, spelled exactly."""
+def mapped_columns(types: dict[str, str], mapping: LogMapping, path: Path, extra: Mapping[str, str] | None = None,
+                   options: Mapping[str, str] = CLI_OPTIONS) -> SourceColumns:
+    """The mapping checked against the file's columns: every named column must exist, spelled exactly.
 
-    def existing(option: str, column: str) -> str:
+    `extra` adds columns a reader wants besides the standard ones (name in the parsed table -> file column);
+    `options` says how the user names each column's setting (`--case`, `columns.case`), for the messages.
+    """
+
+    def existing(role: str, column: str) -> str:
         if column in types:
             return column
         near = [c for c in types if c.lower() == column.lower()]
         listed = ", ".join(list(types)[:12]) + (" ..." if len(types) > 12 else "")
         hint = f"; did you mean {near[0]!r}?" if near else f"; columns are {listed}"
-        raise MappingError(f"{path}: {option} {column!r} is not a column of the log{hint}")
+        if role not in CLI_OPTIONS:
+            hint += f"; set {options[role]} to null if the log has none"
+        raise MappingError(f"{path}: no column {column!r} for {options[role]}{hint}")
 
-    case = existing("--case", mapping.case)
-    activity = existing("--activity", mapping.activity)
-    timestamp = existing("--timestamp", mapping.timestamp)
+    case = existing("case", mapping.case)
+    activity = existing("activity", mapping.activity)
+    timestamp = existing("timestamp", mapping.timestamp)
     kind = types[timestamp]
     if not (TIMESTAMP_TYPES.match(kind) or kind == "VARCHAR"):
-        raise MappingError(f"{path}: --timestamp column {timestamp!r} holds {kind} values, not timestamps or text")
+        raise MappingError(f"{path}: {options['timestamp']} column {timestamp!r} holds {kind} values, not timestamps or text")
     if mapping.lifecycle_column is not None:
-        lifecycle: str | None = existing("--lifecycle-column", mapping.lifecycle_column)
+        lifecycle: str | None = existing("lifecycle", mapping.lifecycle_column)
     else:
         lifecycle = XES_LIFECYCLE if XES_LIFECYCLE in types else None
     if mapping.lifecycle is not None and lifecycle is None:
         raise MappingError(f"{path}: --lifecycle {mapping.lifecycle!r} needs a lifecycle column; "
                            f"the log has no {XES_LIFECYCLE!r}, name one with --lifecycle-column")
+    for name in extra or {}:
+        if not name.isidentifier():
+            raise ValueError(f"extra column name {name!r} is not an identifier")  # names come from code, never data
     return SourceColumns(
         case=case,
         activity=activity,
         timestamp=timestamp,
         timestamp_type=kind,
         lifecycle=lifecycle,
-        lane=existing("--lane", mapping.lane) if mapping.lane is not None else None,
+        lane=existing("lane", mapping.lane) if mapping.lane is not None else None,
+        extra={name: existing(name, column) for name, column in (extra or {}).items()},
     )
 
 
-def load_source(con: duckdb.DuckDBPyConnection, path: Path, mapping: LogMapping,
-                dialect: CsvDialect) -> tuple[SourceColumns, str]:
-    """Copy the mapped columns of the file into SOURCE_TABLE (file order kept as rowid); return them and the reader."""
+def load_source(con: duckdb.DuckDBPyConnection, path: Path, mapping: LogMapping, dialect: CsvDialect,
+                tables: LogTables, extra: Mapping[str, str] | None = None,
+                options: Mapping[str, str] = CLI_OPTIONS) -> tuple[SourceColumns, str]:
+    """Copy the mapped columns of the file into `tables.source` (file order kept as rowid); return them and the
+    reader's name."""
     if not path.is_file():
         raise LandingError(f"{path}: no such file")
     fmt = log_format(path)
     if fmt == "xes":
         frame, reader = xes_events(path, mapping.timestamp)
-        con.register(XES_FRAME, frame.to_arrow() if reader == "rustxes" else frame)
-        relation_sql, params = XES_FRAME, {}
+        con.register(tables.frame, frame.to_arrow() if reader == "rustxes" else frame)
+        relation_sql, params = tables.frame, {}
     else:
         relation_sql, params, reader = file_relation(path, dialect)
     try:
-        columns = mapped_columns(column_types(con, relation_sql, params, path), mapping, path)
+        columns = mapped_columns(column_types(con, relation_sql, params, path), mapping, path, extra, options)
         wanted = dict.fromkeys(c for c in (columns.case, columns.activity, columns.timestamp,
-                                           columns.lifecycle, columns.lane) if c is not None)
+                                           columns.lifecycle, columns.lane, *columns.extra.values()) if c is not None)
         # preserve_insertion_order (DuckDB's default) keeps file order, so rowid + 1 is the file row number
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {SOURCE_TABLE} AS "
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {tables.source} AS "
                     f"SELECT {', '.join(quoted(c) for c in wanted)} FROM {relation_sql}", params)
     except duckdb.Error as exc:
         raise LandingError(f"{path}: cannot read the file ({first_line(exc)})") from exc
     finally:
         if fmt == "xes":
-            con.unregister(XES_FRAME)
+            con.unregister(tables.frame)
     return columns, reader
+
+
+def naive_time_zone(path: Path, zone: str) -> str:
+    """The zone of the log's timestamps that carry no offset: UTC for XES (the standard gives offsets, and pm4py reads
+    ones without as UTC), else `zone`."""
+    return "UTC" if log_format(path) == "xes" else zone
 
 
 def timestamp_sql(columns: SourceColumns, mapping: LogMapping, naive_zone: str) -> str:
@@ -224,8 +271,10 @@ def known_timezone(zone: str) -> str:
         raise MappingError(f"--timezone: {zone!r} is not an IANA time zone name such as 'Europe/Amsterdam' or 'UTC'") from exc
 
 
-def parse_source(con: duckdb.DuckDBPyConnection, columns: SourceColumns, mapping: LogMapping, naive_zone: str) -> None:
-    """Build PARSED_TABLE from SOURCE_TABLE: typed values, the lifecycle filter applied, each row's problem named."""
+def parse_source(con: duckdb.DuckDBPyConnection, tables: LogTables, columns: SourceColumns, mapping: LogMapping,
+                 naive_zone: str) -> None:
+    """Build `tables.parsed` from `tables.source`: typed values, the lifecycle filter applied, each row's problem
+    named (missing case id, missing activity, missing timestamp, unparseable timestamp)."""
 
     def text(column: str | None) -> str:
         if column is None:
@@ -245,8 +294,9 @@ def parse_source(con: duckdb.DuckDBPyConnection, columns: SourceColumns, mapping
     params |= timestamp_parameters(ts)
     if "$zone" not in ts:
         params.pop("zone")
+    extra = "".join(f", nullif(trim({text(column)}), '') AS {name}" for name, column in columns.extra.items())
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {PARSED_TABLE} AS
+        CREATE OR REPLACE TEMP TABLE {tables.parsed} AS
         WITH typed AS (
             SELECT rowid + 1 AS row_number,
                    {present(columns.case)} AS case_id,
@@ -255,7 +305,8 @@ def parse_source(con: duckdb.DuckDBPyConnection, columns: SourceColumns, mapping
                    {ts} AS ts,
                    {text(columns.lifecycle)} AS lifecycle,
                    {text(columns.lane)} AS lane
-            FROM {SOURCE_TABLE}
+                   {extra}
+            FROM {tables.source}
             WHERE {keep}
         )
         SELECT *,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from cxmining.ingest.contract import SOURCES
 from cxmining.errors import LandingError
+from cxmining.ingest.contract import SOURCES
 
 FileFormat = Literal["csv", "parquet"]
 SUFFIXES: dict[str, FileFormat] = {".csv": "csv", ".parquet": "parquet"}

@@ -16,16 +16,15 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from cxmining.errors import LandingError
 from cxmining.ingest.contract import SOURCES, Source
 from cxmining.ingest.csv_layout import csv_layout, record_units
-from cxmining.errors import LandingError
 from cxmining.ingest.landing import LandingFile, content_sha256
 from cxmining.ingest.mapping import SourceMapping
-from cxmining.ingest.staging import PARQUET_RAW, RECORDS, REJECTS, StagedFile, stage_records
+from cxmining.ingest.staging import FileTables, StagedFile, file_tables, stage_records
+from cxmining.ingest.validation import stage_checked
 from cxmining.store import registered, transaction, utc_now
-from cxmining.ingest.validation import CHECKED, stage_checked
 
-CLASSIFIED = "_classified"
 FileStatus = Literal["loaded", "skipped", "rejected"]
 SHOWN_PROBLEMS = 3
 
@@ -69,36 +68,36 @@ def ingest_file(
     if loaded:
         return FileReport(file.source, file.relative, sha, "skipped", same_as=loaded[0])
     # Staging (parse, check, classify) touches only temporary tables; the writes are one transaction.
-    try:
-        staged = stage_records(con, file, mapping)
-        stage_checked(con, file.source, mapping)
-        con.execute(f"DROP TABLE IF EXISTS {CLASSIFIED}")
-        con.execute(_classify_sql(SOURCES[file.source]), {"dimension": SOURCES[file.source].kind == "dimension"})
-    except LandingError as exc:
-        _record_rejected(con, file, sha, run_id, str(exc))
-        return FileReport(file.source, file.relative, sha, "rejected", error=str(exc))
-    with transaction(con):
-        return _write(con, file, mapping, staged, sha, run_id)
+    with file_tables(con) as tables:
+        try:
+            staged = stage_records(con, file, mapping, tables)
+            stage_checked(con, file.source, mapping, tables)
+            con.execute(_classify_sql(SOURCES[file.source], tables), {"dimension": SOURCES[file.source].kind == "dimension"})
+        except LandingError as exc:
+            _record_rejected(con, file, sha, run_id, str(exc))
+            return FileReport(file.source, file.relative, sha, "rejected", error=str(exc))
+        with transaction(con):
+            return _write(con, file, mapping, staged, sha, run_id)
 
 
 def _write(
     con: duckdb.DuckDBPyConnection, file: LandingFile, mapping: SourceMapping, staged: StagedFile, sha: str, run_id: str
 ) -> FileReport:
     """Insert the classified rows, quarantine the bad ones and record the file (inside a transaction)."""
-    source = SOURCES[file.source]
-    counts = dict(con.execute(f"SELECT _action, count(*) FROM {CLASSIFIED} GROUP BY _action").fetchall())
-    invalid = con.execute(f"SELECT count(*) FROM {CHECKED} WHERE _reason IS NOT NULL").fetchone()[0]
+    source, tables = SOURCES[file.source], staged.tables
+    counts = dict(con.execute(f"SELECT _action, count(*) FROM {tables.classified} GROUP BY _action").fetchall())
+    invalid = con.execute(f"SELECT count(*) FROM {tables.checked} WHERE _reason IS NOT NULL").fetchone()[0]
 
     columns = ", ".join(source.column_names)
     if counts.get("update"):
         keys = " AND ".join(f"t.{k} = c.{k}" for k in source.key)
-        con.execute(f"DELETE FROM {source.table} AS t USING {CLASSIFIED} AS c WHERE c._action = 'update' AND {keys}")
+        con.execute(f"DELETE FROM {source.table} AS t USING {tables.classified} AS c WHERE c._action = 'update' AND {keys}")
     con.execute(
         f"INSERT INTO {source.table} ({columns}, _file_sha256) "
-        f"SELECT {columns}, $sha FROM {CLASSIFIED} WHERE _action IN ('insert', 'update') ORDER BY _ord",
+        f"SELECT {columns}, $sha FROM {tables.classified} WHERE _action IN ('insert', 'update') ORDER BY _ord",
         {"sha": sha},
     )
-    quarantined = _quarantine(con, file, mapping, staged.good_rows, sha, run_id)
+    quarantined = _quarantine(con, staged, mapping, sha, run_id)
 
     rows_read = staged.good_rows + staged.rejected_rows
     report = FileReport(
@@ -119,17 +118,17 @@ def _write(
     return report
 
 
-def _classify_sql(source: Source) -> str:
+def _classify_sql(source: Source, tables: FileTables) -> str:
     """Decide per valid row: insert, update (dimensions), duplicate, or conflict (quarantined)."""
     cols = source.column_names
     row = lambda alias: "struct_pack(" + ", ".join(f"{c} := {alias}.{c}" for c in cols) + ")"  # noqa: E731
     partition = ", ".join(source.key)
     join = " AND ".join(f"s.{k} = r.{k}" for k in source.key)
     return f"""
-        CREATE TEMP TABLE {CLASSIFIED} AS
+        CREATE TEMP TABLE {tables.classified} AS
         WITH ranked AS (
             SELECT *, first_value(_ord) OVER w AS _first_ord, first_value({row('v')}) OVER w AS _first_row
-            FROM {CHECKED} AS v WHERE _reason IS NULL
+            FROM {tables.checked} AS v WHERE _reason IS NULL
             WINDOW w AS (PARTITION BY {partition} ORDER BY _ord)
         )
         SELECT r.* EXCLUDE (_first_row, _reason), s._file_sha256 AS _stored_in,
@@ -147,29 +146,30 @@ def _classify_sql(source: Source) -> str:
 
 
 def _quarantine(
-    con: duckdb.DuckDBPyConnection, file: LandingFile, mapping: SourceMapping, good_rows: int, sha: str, run_id: str
+    con: duckdb.DuckDBPyConnection, staged: StagedFile, mapping: SourceMapping, sha: str, run_id: str
 ) -> list[tuple[int, str]]:
     """Write the file's bad rows to `quarantine`; return their (line, reason), in file order."""
+    file, tables = staged.file, staged.tables
     key_text = ", ".join(SOURCES[file.source].key)
     by_ord = con.execute(
         f"""
-        SELECT _ord, _reason, NULL AS ref_ord, NULL AS stored_in FROM {CHECKED} WHERE _reason IS NOT NULL
+        SELECT _ord, _reason, NULL AS ref_ord, NULL AS stored_in FROM {tables.checked} WHERE _reason IS NOT NULL
         UNION ALL
         SELECT c._ord, 'duplicate key ({key_text}) with different values than line ', c._first_ord, NULL
-        FROM {CLASSIFIED} AS c WHERE c._action = 'conflict_in_file'
+        FROM {tables.classified} AS c WHERE c._action = 'conflict_in_file'
         UNION ALL
         SELECT c._ord, 'key ({key_text}) already loaded with different values from ', NULL, f.path
-        FROM {CLASSIFIED} AS c LEFT JOIN ingested_files AS f ON f.sha256 = c._stored_in AND f.status = 'loaded'
+        FROM {tables.classified} AS c LEFT JOIN ingested_files AS f ON f.sha256 = c._stored_in AND f.status = 'loaded'
         WHERE c._action = 'conflict_in_store'
         ORDER BY 1
         """
     ).fetchall()
     rejects = con.execute(
-        f"SELECT line, string_agg(error_type || '|' || error_message, '||' ORDER BY column_idx) FROM {REJECTS} GROUP BY line ORDER BY line"
+        f"SELECT line, string_agg(error_type || '|' || error_message, '||' ORDER BY column_idx) FROM {tables.rejects} GROUP BY line ORDER BY line"
     ).fetchall()
     if not by_ord and not rejects:
         return []
-    locate = _locator(con, file, mapping, good_rows, np.array([r[0] for r in rejects], dtype=np.int64))
+    locate = _locator(con, staged, mapping, np.array([r[0] for r in rejects], dtype=np.int64))
     rows: list[tuple[int, str, str]] = []
     for ordinal, reason, ref_ord, stored_in in by_ord:
         line, text = locate.record(ordinal)
@@ -195,8 +195,8 @@ def _quarantine(
             "quarantined_at": pa.array([now] * len(rows), pa.timestamp("us")),
         }
     )
-    with registered(con, "_quarantine_rows", table):
-        con.execute("INSERT INTO quarantine BY NAME SELECT * FROM _quarantine_rows")
+    with registered(con, f"{tables.records}_quarantine", table) as quarantined:
+        con.execute(f"INSERT INTO quarantine BY NAME SELECT * FROM {quarantined}")
     return [(r[0], r[1]) for r in rows]
 
 
@@ -209,10 +209,11 @@ class _Locator:
 
 
 def _locator(
-    con: duckdb.DuckDBPyConnection, file: LandingFile, mapping: SourceMapping, good_rows: int, reject_lines: np.ndarray
+    con: duckdb.DuckDBPyConnection, staged: StagedFile, mapping: SourceMapping, reject_lines: np.ndarray
 ) -> _Locator:
+    file, tables, good_rows = staged.file, staged.tables, staged.good_rows
     if file.format == "parquet":
-        texts = dict(con.execute(f"SELECT rowid + 1, raw_text FROM {PARQUET_RAW}").fetchall())
+        texts = dict(con.execute(f"SELECT rowid + 1, raw_text FROM {tables.raw_text}").fetchall())
         return _Locator(record=lambda o: (o, texts[o]), rejected=lambda n: (n, ""))
     layout = csv_layout(file.path.read_bytes()) if mapping.encoding != "utf-16" else None
     units = record_units(layout, reject_lines, good_rows) if layout is not None else None
@@ -223,8 +224,8 @@ def _locator(
         return _Locator(record=lambda o: at(int(units[o - 1])), rejected=lambda n: at(n - 1))
     # Quoting the byte scan could not follow: fall back to DuckDB's record numbers and parsed values.
     columns = " || $d || ".join(f"COALESCE({c}, '')" for c in SOURCES[file.source].column_names)
-    values = dict(con.execute(f"SELECT rowid + 1, {columns} FROM {RECORDS}", {"d": mapping.delimiter}).fetchall())
-    lines = dict(con.execute(f"SELECT line, any_value(csv_line) FROM {REJECTS} GROUP BY line").fetchall())
+    values = dict(con.execute(f"SELECT rowid + 1, {columns} FROM {tables.records}", {"d": mapping.delimiter}).fetchall())
+    lines = dict(con.execute(f"SELECT line, any_value(csv_line) FROM {tables.rejects} GROUP BY line").fetchall())
     return _Locator(record=lambda o: (o + 1, values[o]), rejected=lambda n: (n, lines.get(n, "")))
 
 

@@ -12,9 +12,15 @@ from pydantic import (
     model_validator,
 )
 
-from cxmining.config import Strict, config_table, csv_delimiter, first_problem, known_time_zone
-from cxmining.ingest.contract import SOURCES
+from cxmining.config import (
+    Strict,
+    config_table,
+    csv_delimiter,
+    first_problem,
+    known_time_zone,
+)
 from cxmining.errors import MappingError
+from cxmining.ingest.contract import SOURCES
 
 
 class SourceMapping(Strict):
@@ -53,8 +59,8 @@ class SourceMapping(Strict):
         return self.columns.get(contract_column, contract_column)
 
 
-class Mapping(Strict):
-    """A whole mapping file: one optional section per source."""
+class ExportMapping(Strict):
+    """A whole mapping file of a real export: one optional section per landing source."""
 
     sources: dict[str, SourceMapping] = Field(default_factory=dict)
 
@@ -63,10 +69,10 @@ class Mapping(Strict):
         return self.sources.get(source, SourceMapping(source=source))
 
 
-def load_mapping(path: Path | None) -> Mapping:
+def load_mapping(path: Path | None) -> ExportMapping:
     """The mapping in a YAML or TOML file; no file means the landing folder follows the contract as is."""
     if path is None:
-        return Mapping()
+        return ExportMapping()
     raw = config_table(path, MappingError)
     unknown = sorted(set(raw) - set(SOURCES))
     if unknown:
@@ -79,4 +85,4 @@ def load_mapping(path: Path | None) -> Mapping:
             sources[name] = SourceMapping(source=name, **(body or {}))
         except ValidationError as exc:
             raise MappingError(f"{path}: {name}: {first_problem(exc)}") from exc
-    return Mapping(sources=sources)
+    return ExportMapping(sources=sources)

@@ -8,47 +8,70 @@ renamed positionally (c0, c1, ...) and mapped to contract names from the allow-l
 from __future__ import annotations
 
 import csv
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
 import pyarrow.parquet as pq
 
-from cxmining.ingest.contract import SOURCES, Source
 from cxmining.errors import LandingError, first_line
+from cxmining.ingest.contract import SOURCES, Source
 from cxmining.ingest.landing import LandingFile
 from cxmining.ingest.mapping import SourceMapping
-from cxmining.store import registered
+from cxmining.store import dropped, registered
 
-RECORDS = "_records"  # staging table: one VARCHAR per contract column; rowid + 1 is the record ordinal
-PARQUET_RAW = "_parquet_raw"  # raw_text (JSON) of each Parquet row, rowid-aligned with RECORDS
-REJECTS = "_rejects"  # DuckDB's rejected CSV rows of the current file
-REJECT_SCANS = "_reject_scans"
+
+@dataclass(frozen=True)
+class FileTables:
+    """The temporary tables one landing file passes through on its way in, named for this load only."""
+
+    records: str       # one VARCHAR per contract column; rowid + 1 is the record ordinal
+    rejects: str       # DuckDB's rejected CSV rows (empty for Parquet)
+    reject_scans: str  # DuckDB's bookkeeping of the scans behind `rejects`
+    raw_text: str      # Parquet: raw_text (JSON) of each row, rowid-aligned with `records`
+    checked: str       # typed contract columns, `_ord` and `_reason` (why a row is invalid)
+    classified: str    # each valid row and its `_action`: insert, update, duplicate or a conflict
+
+
+@contextmanager
+def file_tables(con: duckdb.DuckDBPyConnection) -> Iterator[FileTables]:
+    """Fresh names for one file's working tables; the tables are dropped at the end of the block."""
+    tag = uuid.uuid4().hex[:12]
+    tables = FileTables(*(f"_{name}_{tag}" for name in
+                          ("records", "rejects", "reject_scans", "raw_text", "checked", "classified")))
+    try:
+        yield tables
+    finally:
+        dropped(con, (tables.records, tables.rejects, tables.reject_scans, tables.raw_text, tables.checked,
+                      tables.classified))
 
 
 @dataclass(frozen=True)
 class StagedFile:
-    """What reading a file produced: the staging table is filled; rejects are listed separately."""
+    """What reading a file produced: its records staged in `tables.records`, DuckDB's rejects in `tables.rejects`."""
 
     file: LandingFile
+    tables: FileTables
     header: tuple[str, ...]
     good_rows: int
     rejected_rows: int
 
 
-def stage_records(con: duckdb.DuckDBPyConnection, file: LandingFile, mapping: SourceMapping) -> StagedFile:
-    """Fill `_records` (and `_rejects` for CSV) from one landing file."""
+def stage_records(con: duckdb.DuckDBPyConnection, file: LandingFile, mapping: SourceMapping,
+                  tables: FileTables) -> StagedFile:
+    """Fill `tables.records` and `tables.rejects` from one landing file (and `tables.raw_text` for Parquet)."""
     source = SOURCES[file.source]
-    con.execute(f"DROP TABLE IF EXISTS {RECORDS}")
-    con.execute(f"DROP TABLE IF EXISTS {REJECTS}")
     if file.format == "csv":
         header = csv_header(file, mapping)
         positions = _contract_positions(source, header, mapping, file)
-        _stage_csv(con, file, mapping, header, positions)
+        _stage_csv(con, file, mapping, header, positions, tables)
     else:
-        header = _stage_parquet(con, file, mapping, source)
-    good = con.execute(f"SELECT count(*) FROM {RECORDS}").fetchone()[0]
-    rejected = con.execute(f"SELECT count(DISTINCT line) FROM {REJECTS}").fetchone()[0]
-    return StagedFile(file=file, header=header, good_rows=good, rejected_rows=rejected)
+        header = _stage_parquet(con, file, mapping, source, tables)
+    good = con.execute(f"SELECT count(*) FROM {tables.records}").fetchone()[0]
+    rejected = con.execute(f"SELECT count(DISTINCT line) FROM {tables.rejects}").fetchone()[0]
+    return StagedFile(file=file, tables=tables, header=header, good_rows=good, rejected_rows=rejected)
 
 
 def csv_header(file: LandingFile, mapping: SourceMapping) -> tuple[str, ...]:
@@ -114,6 +137,7 @@ def _stage_csv(
     mapping: SourceMapping,
     header: tuple[str, ...],
     positions: dict[str, int | None],
+    tables: FileTables,
 ) -> None:
     select, params = _projection(SOURCES[file.source], positions, mapping)
     params |= {
@@ -125,13 +149,13 @@ def _stage_csv(
     try:
         con.execute(
             f"""
-            CREATE TEMP TABLE {RECORDS} AS
+            CREATE TEMP TABLE {tables.records} AS
             SELECT {select}
             FROM read_csv($path, header = true, auto_detect = false, columns = $cols,
                           delim = $delim, quote = '"', escape = '"', encoding = $enc,
                           null_padding = false, strict_mode = true,
-                          store_rejects = true, rejects_table = '{REJECTS}',
-                          rejects_scan = '{REJECT_SCANS}', max_line_size = 8388608)
+                          store_rejects = true, rejects_table = '{tables.rejects}',
+                          rejects_scan = '{tables.reject_scans}', max_line_size = 8388608)
             """,
             params,
         )
@@ -141,7 +165,7 @@ def _stage_csv(
 
 
 def _stage_parquet(
-    con: duckdb.DuckDBPyConnection, file: LandingFile, mapping: SourceMapping, source: Source
+    con: duckdb.DuckDBPyConnection, file: LandingFile, mapping: SourceMapping, source: Source, tables: FileTables
 ) -> tuple[str, ...]:
     try:
         table = pq.read_table(file.path)
@@ -151,16 +175,16 @@ def _stage_parquet(
     positions = _contract_positions(source, header, mapping, file)
     renamed = table.rename_columns([f"c{i}" for i in range(len(header))])
     select, params = _projection(source, positions, mapping)
-    with registered(con, "_parquet_file", renamed):
+    with registered(con, f"{tables.records}_file", renamed) as parquet_file:
         con.execute(
-            f"CREATE TEMP TABLE {RECORDS} AS SELECT {select} FROM _parquet_file",
+            f"CREATE TEMP TABLE {tables.records} AS SELECT {select} FROM {parquet_file}",
             params,
         )
         # Parquet has no structural rejects: an empty table keeps later steps uniform.
-        con.execute(f"CREATE TEMP TABLE {REJECTS} (line BIGINT, column_idx BIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)")
+        con.execute(f"CREATE TEMP TABLE {tables.rejects} (line BIGINT, column_idx BIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)")
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {PARQUET_RAW} AS SELECT "
-            f"json_object({', '.join(f'$n{i}, c{i}' for i in range(len(header)))}) AS raw_text FROM _parquet_file",
+            f"CREATE OR REPLACE TEMP TABLE {tables.raw_text} AS SELECT "
+            f"json_object({', '.join(f'$n{i}, c{i}' for i in range(len(header)))}) AS raw_text FROM {parquet_file}",
             {f"n{i}": name for i, name in enumerate(header)},
         )
     return header

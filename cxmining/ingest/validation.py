@@ -12,24 +12,21 @@ import duckdb
 
 from cxmining.ingest.contract import SOURCES, Column, Source
 from cxmining.ingest.mapping import SourceMapping
-from cxmining.ingest.staging import RECORDS
+from cxmining.ingest.staging import FileTables
 from cxmining.ingest.timestamps import PATTERNS, utc_timestamp_sql
-
-CHECKED = "_checked"  # _ord, typed contract columns, _reason
 
 SQL_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "decimal": "DECIMAL(18, 4)", "timestamp": "TIMESTAMP"}
 SHOWN_CHARS = 60  # how much of a bad value a reason quotes; the full row is in raw_text
 
 
-def stage_checked(con: duckdb.DuckDBPyConnection, source_name: str, mapping: SourceMapping) -> None:
-    """Create `_checked` from `_records`: typed values and the reasons each row is invalid."""
-    sql, params = checked_sql(SOURCES[source_name], mapping)
-    con.execute(f"DROP TABLE IF EXISTS {CHECKED}")
+def stage_checked(con: duckdb.DuckDBPyConnection, source_name: str, mapping: SourceMapping, tables: FileTables) -> None:
+    """Create `tables.checked` from `tables.records`: typed values and the reasons each row is invalid."""
+    sql, params = checked_sql(SOURCES[source_name], mapping, tables)
     con.execute(sql, params)
 
 
-def checked_sql(source: Source, mapping: SourceMapping) -> tuple[str, dict]:
-    """The CREATE TABLE statement for `_checked` and its bound parameters."""
+def checked_sql(source: Source, mapping: SourceMapping, tables: FileTables) -> tuple[str, dict]:
+    """The CREATE TABLE statement for `tables.checked` and its bound parameters."""
     params: dict = {"zone": mapping.timezone, **PATTERNS}
     typed, reasons = [], []
     for i, column in enumerate(source.columns):
@@ -38,11 +35,11 @@ def checked_sql(source: Source, mapping: SourceMapping) -> tuple[str, dict]:
     rules = [f"CASE WHEN {condition} THEN $rule{j} END" for j, (condition, _) in enumerate(source.row_rules)]
     params |= {f"rule{j}": message for j, (_, message) in enumerate(source.row_rules)}
     sql = f"""
-        CREATE TEMP TABLE {CHECKED} AS
+        CREATE TEMP TABLE {tables.checked} AS
         WITH typed AS (
             SELECT rowid + 1 AS _ord, {', '.join(typed)},
                    NULLIF(concat_ws('; ', {', '.join(reasons)}), '') AS _column_reason
-            FROM {RECORDS}
+            FROM {tables.records}
         )
         SELECT * EXCLUDE (_column_reason),
                NULLIF(concat_ws('; ', {', '.join(['_column_reason', *rules])}), '') AS _reason

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import duckdb
 
-from cxmining.mining import pm4py_bridge as pm
 from cxmining.errors import StoreError
-from cxmining.store import opened
+from cxmining.mining import pm4py_bridge as pm
 from cxmining.mining.settings import DiscoverySettings
+from cxmining.store import opened
 
 
 def discovered_models(db: str | Path | duckdb.DuckDBPyConnection, out: Path, noise: float = DiscoverySettings.noise) -> dict[str, Path]:

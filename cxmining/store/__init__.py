@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -145,12 +145,19 @@ def dropped(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> None:
 
 @contextmanager
 def registered(con: duckdb.DuckDBPyConnection, name: str, data: Any) -> Iterator[str]:
-    """`data` (a DataFrame, Arrow table or dict of arrays) visible to SQL as `name` for the block."""
+    """`data` (a DataFrame, Arrow table or dict of arrays) visible to SQL as `name` for the block.
+
+    When the block fails inside a transaction DuckDB has aborted, the name stays registered until the connection
+    closes (an aborted transaction refuses even that), so the block's own error is the one raised.
+    """
     con.register(name, data)
     try:
         yield name
-    finally:
-        con.unregister(name)
+    except BaseException:
+        with suppress(duckdb.TransactionException):
+            con.unregister(name)
+        raise
+    con.unregister(name)
 
 
 def require(con: duckdb.DuckDBPyConnection, needed: Iterable[str], hint: str = "run `cxmining run` first") -> None:

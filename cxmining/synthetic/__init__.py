@@ -4,6 +4,6 @@ planted, documented ground truth (see docs/sample.md)."""
 from __future__ import annotations
 
 from cxmining.synthetic.landing import write_sample
-from cxmining.synthetic.scenario import Effects, SampleError
+from cxmining.synthetic.settings import Effects, SampleError
 
 __all__ = ["Effects", "SampleError", "write_sample"]

@@ -13,7 +13,7 @@ from cxmining.synthetic.customers import UNKNOWN_DIGITS, customer_id
 from cxmining.synthetic.notes import note_templates, notes
 from cxmining.synthetic.orders import order_id
 from cxmining.synthetic.phones import CALLER_SHARES, NOTATIONS, phone_number
-from cxmining.synthetic.scenario import Scenario
+from cxmining.synthetic.settings import SampleSettings
 
 # Share of answered calls in which the agent records the product / order concerned, per reason code.
 RECORDED = {  # reason: (product, order)
@@ -30,7 +30,7 @@ RECORDED = {  # reason: (product, order)
 PRODUCT_RECORDED, ORDER_RECORDED = np.array([RECORDED[code] for code in REASON_CODES]).T
 
 
-def call_rows(scn: Scenario, log: pl.DataFrame, people: pl.DataFrame, products: pl.DataFrame) -> pl.DataFrame:
+def call_rows(scn: SampleSettings, log: pl.DataFrame, people: pl.DataFrame, products: pl.DataFrame) -> pl.DataFrame:
     """Calls in contract columns (all text, times in Amsterdam clock time) plus their `day`."""
     rng, eff, n = scn.rng("call-rows"), scn.effects, log.height
     reason, outcome = log["reason"].to_numpy(), log["outcome"].to_numpy()

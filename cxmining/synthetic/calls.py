@@ -10,7 +10,7 @@ from cxmining.synthetic.clock import epoch, opening_hours
 from cxmining.synthetic.intents import PHONE, STORE, Journeys
 from cxmining.synthetic.orders import NOT_AS_DESCRIBED, OrderBook
 from cxmining.synthetic.ragged import owners
-from cxmining.synthetic.scenario import DAY, Scenario
+from cxmining.synthetic.settings import DAY, SampleSettings
 
 MINUTE, HOUR = 60, 3_600
 R = {code: i for i, code in enumerate(REASON_CODES)}
@@ -63,7 +63,7 @@ HANDLING = np.array([HANDLING_SECONDS[code] for code in REASON_CODES])
 RESOLVED, TRANSFERRED, ABANDONED, CALLBACK = 0, 1, 2, 3  # indices into CALL_OUTCOMES
 
 
-def first_calls(scn: Scenario, people: pl.DataFrame, trips: Journeys, book: OrderBook) -> pl.DataFrame:
+def first_calls(scn: SampleSettings, people: pl.DataFrame, trips: Journeys, book: OrderBook) -> pl.DataFrame:
     """The first call on each matter: customer, reason, product, order, wanted start `ts`,
     `fixed_end` (new_order calls, whose timing the order already fixed; else -1) and `late`."""
     rng = scn.rng("calls")
@@ -159,7 +159,7 @@ def first_calls(scn: Scenario, people: pl.DataFrame, trips: Journeys, book: Orde
     return pl.concat(parts).with_row_index("matter").with_columns(pl.col("matter").cast(pl.Int64))
 
 
-def calls(scn: Scenario, first: pl.DataFrame, rounds: int = 4) -> pl.DataFrame:
+def calls(scn: SampleSettings, first: pl.DataFrame, rounds: int = 4) -> pl.DataFrame:
     """All calls (first calls and repeats) within the period, numbered `call` by start time, with
     started, ended, path (index into PATHS), overflow, outcome (index into CALL_OUTCOMES), repeat."""
     rng = scn.rng("routing")
@@ -195,7 +195,7 @@ def calls(scn: Scenario, first: pl.DataFrame, rounds: int = 4) -> pl.DataFrame:
     )
 
 
-def _routed(scn: Scenario, wave: pl.DataFrame, rng: np.random.Generator, ivr: int) -> pl.DataFrame:
+def _routed(scn: SampleSettings, wave: pl.DataFrame, rng: np.random.Generator, ivr: int) -> pl.DataFrame:
     """Calls of one wave with their IVR path, queue, team, outcome and times."""
     eff, n = scn.effects, wave.height
     reason, fixed = wave["reason"].to_numpy(), wave["fixed_end"].to_numpy()
@@ -226,7 +226,7 @@ def _routed(scn: Scenario, wave: pl.DataFrame, rng: np.random.Generator, ivr: in
     )
 
 
-def _repeat_share(scn: Scenario, routed: pl.DataFrame) -> np.ndarray:
+def _repeat_share(scn: SampleSettings, routed: pl.DataFrame) -> np.ndarray:
     """Chance that a call is followed by another on the same matter."""
     eff = scn.effects
     outcome, reason = routed["outcome"].to_numpy(), routed["reason"].to_numpy()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from cxmining.synthetic.scenario import Scenario
+from cxmining.synthetic.settings import SampleSettings
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ CATEGORIES = (
 HELP_TOPICS = ("shipping", "returns", "payment", "warranty", "product-advice", "account")
 
 
-def catalogue(scn: Scenario) -> pl.DataFrame:
+def catalogue(scn: SampleSettings) -> pl.DataFrame:
     """Products with their contract columns plus `weight` (popularity), `rank`, `thin` and `propensity` (the
     product's own factor on its information-call and return rates, 1 unless `product_rate_spread` is set)."""
     rng, eff = scn.rng("catalogue"), scn.effects

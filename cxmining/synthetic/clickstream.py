@@ -11,7 +11,6 @@ from cxmining.ingest.contract import REASON_CODES, WEB_EVENT_TYPES
 from cxmining.synthetic.catalogue import HELP_TOPICS
 from cxmining.synthetic.clock import epoch
 from cxmining.synthetic.ragged import group_starts, sum_within
-from cxmining.synthetic.scenario import Scenario
 from cxmining.synthetic.sessions import (
     ANONYMOUS,
     BROWSE,
@@ -24,6 +23,7 @@ from cxmining.synthetic.sessions import (
     SUPPORT,
     TRACKING,
 )
+from cxmining.synthetic.settings import SampleSettings
 
 PAGES = (
     "home",
@@ -227,7 +227,7 @@ SCRIPTS: dict[int, Callable[[dict[str, np.ndarray], Shop, np.random.Generator], 
 }
 
 
-def clickstream(scn: Scenario, sessions: pl.DataFrame, products: pl.DataFrame) -> pl.DataFrame:
+def clickstream(scn: SampleSettings, sessions: pl.DataFrame, products: pl.DataFrame) -> pl.DataFrame:
     """Events of all sessions within the period, ordered by session and step: session (row of
     `sessions`), ts, event, page, product, order, topic, logged_in (customer known at that event)."""
     rng = scn.rng("clickstream")

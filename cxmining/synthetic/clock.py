@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import numpy as np
 import polars as pl
 
-from cxmining.synthetic.scenario import DAY
+from cxmining.synthetic.settings import DAY
 
 HOUR = 3_600
 # Share of web sessions starting in each local hour: quiet nights, busy evenings.

@@ -7,7 +7,7 @@ import polars as pl
 
 from cxmining.synthetic.clock import epoch
 from cxmining.synthetic.phones import MASTER_SHARES, NOTATIONS, phone_number
-from cxmining.synthetic.scenario import DAY, Scenario
+from cxmining.synthetic.settings import DAY, SampleSettings
 
 FIRST = (
     "anna",
@@ -77,7 +77,7 @@ DEVICE_SHARES = (0.45, 0.4, 0.15)
 UNKNOWN_DIGITS = (60_000_000, 99_999_999)  # numbers no customer has: callers we cannot match
 
 
-def customers(scn: Scenario) -> pl.DataFrame:
+def customers(scn: SampleSettings) -> pl.DataFrame:
     """One row per customer: contract columns (`created_at` as epoch seconds) and traits:
     `digits` of their mobile (also when not in the master), `phone_person`, `devices`, `first_visitor`."""
     rng = scn.rng("customers")

@@ -9,7 +9,7 @@ import polars as pl
 
 from cxmining.synthetic.clock import epoch, opening_hours, web_time_after, web_times
 from cxmining.synthetic.ragged import group_starts, owners, sum_within
-from cxmining.synthetic.scenario import DAY, Scenario
+from cxmining.synthetic.settings import DAY, SampleSettings
 
 MINUTE, HOUR = 60, 3_600
 # What a journey ends in.
@@ -25,7 +25,7 @@ class Journeys:
     research: pl.DataFrame
 
 
-def journeys(scn: Scenario, people: pl.DataFrame, products: pl.DataFrame) -> Journeys:
+def journeys(scn: SampleSettings, people: pl.DataFrame, products: pl.DataFrame) -> Journeys:
     """Each customer's journeys in the period: research (web sessions, maybe a product_info call),
     then a decision: nothing, an abandoned cart, or a purchase on the web, by phone or in a store.
 

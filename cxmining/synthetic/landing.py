@@ -22,8 +22,8 @@ from cxmining.synthetic.customers import customers
 from cxmining.synthetic.defects import with_defects
 from cxmining.synthetic.intents import Journeys, journeys
 from cxmining.synthetic.orders import OrderBook, order_book, order_rows
-from cxmining.synthetic.scenario import Effects, Scenario
 from cxmining.synthetic.sessions import sessions
+from cxmining.synthetic.settings import Effects, SampleSettings
 from cxmining.synthetic.truth import ground_truth
 from cxmining.synthetic.web import web_rows
 
@@ -61,7 +61,7 @@ def write_sample(
     many days before `start` without writing them, as a real export that begins while journeys are under way.
     """
     say = progress or (lambda _: None)
-    scn = Scenario(customers=customers, seed=seed, start=start, days=days, dirty_rate=dirty_rate,
+    scn = SampleSettings(customers=customers, seed=seed, start=start, days=days, dirty_rate=dirty_rate,
                    effects=effects or Effects(), history_days=history_days)
     out = Path(out)
     _clear(out)
@@ -85,7 +85,7 @@ def write_sample(
     return json.loads(text)  # exactly what the file says (tuples become lists)
 
 
-def simulate(scn: Scenario, say: Callable[[str], None] = lambda _: None) -> World:
+def simulate(scn: SampleSettings, say: Callable[[str], None] = lambda _: None) -> World:
     """The simulated customer process of `scn`."""
     say("simulating customers and journeys")
     products, people = catalogue(scn), customers(scn)
@@ -98,7 +98,7 @@ def simulate(scn: Scenario, say: Callable[[str], None] = lambda _: None) -> Worl
     return World(products, people, trips, book, log, visits, clickstream(scn, visits, products))
 
 
-def _rows(scn: Scenario, world: World, name: str) -> pl.DataFrame:
+def _rows(scn: SampleSettings, world: World, name: str) -> pl.DataFrame:
     """Rows of a daily source in contract columns (text) plus their `day`."""
     if name == "customers":
         return _customer_rows(scn, world.people)
@@ -112,7 +112,7 @@ def _rows(scn: Scenario, world: World, name: str) -> pl.DataFrame:
     return web_rows(scn, world.clicks, world.sessions, world.products)
 
 
-def _customer_rows(scn: Scenario, people: pl.DataFrame) -> pl.DataFrame:
+def _customer_rows(scn: SampleSettings, people: pl.DataFrame) -> pl.DataFrame:
     """Customers created before the period go into the first day's file, later sign-ups into their day's."""
     day = day_index(pl.col("created"), epoch(scn.start)).clip(lower_bound=0)
     return people.select(
@@ -128,7 +128,7 @@ def _write_whole(path: Path, frame: pl.DataFrame, source: Source) -> dict:
     )
 
 
-def _write_daily(out: Path, scn: Scenario, source: Source, damaged: pl.DataFrame) -> dict[str, dict]:
+def _write_daily(out: Path, scn: SampleSettings, source: Source, damaged: pl.DataFrame) -> dict[str, dict]:
     """One file per day; returns what each file holds (rows, defects with their lines, duplicates)."""
     bounds = np.searchsorted(damaged["day"].to_numpy(), np.arange(scn.days + 1))
     keep = [*source.column_names, "defect", "defect_column", "fields"]

@@ -10,7 +10,7 @@ import polars as pl
 from cxmining.ingest.contract import ORDER_STATUSES, RETURN_REASONS
 from cxmining.synthetic.clock import epoch, web_time_after
 from cxmining.synthetic.intents import CHANNEL_OF_OUTCOME, PHONE, STORE
-from cxmining.synthetic.scenario import DAY, Scenario
+from cxmining.synthetic.settings import DAY, SampleSettings
 
 MINUTE, HOUR = 60, 3_600
 # Share of delivered order lines returned for each reason; see Effects for the planted ones.
@@ -41,7 +41,7 @@ class OrderBook:
     lines: pl.DataFrame
 
 
-def order_book(scn: Scenario, intents: pl.DataFrame, products: pl.DataFrame) -> OrderBook:
+def order_book(scn: SampleSettings, intents: pl.DataFrame, products: pl.DataFrame) -> OrderBook:
     """Orders of the journeys that ended in a purchase within the period.
 
     Order columns: order, intent, customer, channel (outcome code), placed, paid, cancelled,
@@ -112,7 +112,7 @@ def _returns(
     late: np.ndarray,
     thin: np.ndarray,
     propensity: np.ndarray,
-    scn: Scenario,
+    scn: SampleSettings,
 ) -> pl.DataFrame:
     """Order lines with their return: reason, request, arrival and refund or exchange."""
     eff, m = scn.effects, len(order)

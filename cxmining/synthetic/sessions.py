@@ -12,7 +12,7 @@ from cxmining.synthetic.clock import epoch, web_time_after, web_times
 from cxmining.synthetic.intents import CART_ABANDONED, STORE, WEB, Journeys
 from cxmining.synthetic.orders import OrderBook
 from cxmining.synthetic.ragged import owners
-from cxmining.synthetic.scenario import DAY, Scenario
+from cxmining.synthetic.settings import DAY, SampleSettings
 
 MINUTE = 60
 RESEARCH, PURCHASE, CART, TRACKING, SUPPORT, RETURN, BROWSE = range(7)
@@ -34,7 +34,7 @@ TOPIC_OF_REASON = np.array([HELP_TOPICS.index(TOPIC[code]) for code in REASON_CO
 
 
 def sessions(
-    scn: Scenario, people: pl.DataFrame, trips: Journeys, book: OrderBook, log: pl.DataFrame
+    scn: SampleSettings, people: pl.DataFrame, trips: Journeys, book: OrderBook, log: pl.DataFrame
 ) -> pl.DataFrame:
     """One row per session with its kind, customer (-1: not a customer), visitor index and
     `anchor_ts`: the start of the session, or for purchase and support sessions the moment of the
@@ -154,7 +154,7 @@ def _devices(rng: np.random.Generator, people: pl.DataFrame, customer: np.ndarra
     return people["first_visitor"].to_numpy()[customer] + np.where(rng.random(len(customer)) < 0.6, 0, other)
 
 
-def _browsing(scn: Scenario, rng: np.random.Generator, t0: int, first_visitor: int) -> pl.DataFrame:
+def _browsing(scn: SampleSettings, rng: np.random.Generator, t0: int, first_visitor: int) -> pl.DataFrame:
     """Sessions of visitors who are not (yet) customers: a few pages, never logged in."""
     visitors = max(1, int(scn.customers * 0.4))
     n = int(visitors * 1.5)

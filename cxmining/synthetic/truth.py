@@ -16,7 +16,7 @@ from cxmining.synthetic.clickstream import E
 from cxmining.synthetic.clock import epoch
 from cxmining.synthetic.defects import DEFECT_KINDS
 from cxmining.synthetic.intents import CART_ABANDONED, PHONE, STORE, WEB
-from cxmining.synthetic.scenario import Scenario
+from cxmining.synthetic.settings import SampleSettings
 
 if TYPE_CHECKING:
     from cxmining.synthetic.landing import World
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 STATUS, INFO = REASON_CODES.index("order_status"), REASON_CODES.index("product_info")
 
 
-def ground_truth(scn: Scenario, world: World, files: dict[str, dict]) -> dict:
+def ground_truth(scn: SampleSettings, world: World, files: dict[str, dict]) -> dict:
     """The truth.json document."""
     products = world.products
     thin_ids = products.filter("thin").sort("rank")["product_id"].to_list()
@@ -141,7 +141,7 @@ def _late(world: World) -> dict:
     }
 
 
-def _ivr(scn: Scenario, world: World) -> dict:
+def _ivr(scn: SampleSettings, world: World) -> dict:
     """Transfers among order_status calls: `in` = from the IVR change on."""
     status = world.log.filter(pl.col("reason") == STATUS)
     after = (status["started"] >= epoch(scn.ivr_change)).to_numpy()
@@ -166,7 +166,7 @@ def _repeats(world: World) -> dict:
     }
 
 
-def _journeys(scn: Scenario, world: World) -> dict:
+def _journeys(scn: SampleSettings, world: World) -> dict:
     """How many of each kind of journey and event the period holds."""
     it, o, li = world.trips.intents, world.book.orders, world.book.lines
     t_end = epoch(scn.end)

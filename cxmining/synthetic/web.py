@@ -12,7 +12,7 @@ from cxmining.synthetic.clock import day_index, epoch, iso_utc
 from cxmining.synthetic.codes import named
 from cxmining.synthetic.customers import customer_id
 from cxmining.synthetic.orders import order_id
-from cxmining.synthetic.scenario import Scenario
+from cxmining.synthetic.settings import SampleSettings
 
 FIXED_PAGES = {
     "home": "/",
@@ -36,7 +36,7 @@ def visitor_ids(n: int, rng: np.random.Generator) -> pl.Series:
 
 
 def web_rows(
-    scn: Scenario, clicks: pl.DataFrame, sessions: pl.DataFrame, products: pl.DataFrame
+    scn: SampleSettings, clicks: pl.DataFrame, sessions: pl.DataFrame, products: pl.DataFrame
 ) -> pl.DataFrame:
     """Web events in contract columns (all text) plus their `day`, numbered by time: sessions by
     their first event, events by their timestamp."""

@@ -10,6 +10,8 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
+from cxmining.store import opened, registered, sql_text, transaction, utc_now
+from cxmining.whatif.scenario import BASELINE, Scenario
 from cxmining.whatif.simulation import (
     PRODUCT_CALLS,
     Calibration,
@@ -18,8 +20,6 @@ from cxmining.whatif.simulation import (
     paired_replications,
     rewritten_products,
 )
-from cxmining.store import opened, registered, sql_text, transaction, utc_now
-from cxmining.whatif.scenario import BASELINE, Scenario
 
 RELATIVE_TOLERANCE = 0.10
 MEANS = {"mean handling seconds"}  # figures that are means, not counts: relative tolerance only

@@ -64,7 +64,7 @@ class Effects:
 
 
 @dataclass(frozen=True)
-class Scenario:
+class SampleSettings:
     """Everything `write_sample` needs; dates are UTC calendar days, `end` is exclusive."""
 
     customers: int

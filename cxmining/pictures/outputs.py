@@ -7,9 +7,10 @@ from pathlib import Path
 import duckdb
 
 from cxmining.mining.discovery import discovered_models
-from cxmining.mining.statistics import mining_tables
-from cxmining.report.pictures import process_map_svg, swimlane_svg
 from cxmining.mining.settings import DiscoverySettings
+from cxmining.mining.statistics import mining_tables
+from cxmining.pictures.process_map import process_map_svg
+from cxmining.pictures.swimlane import swimlane_svg
 
 PROCESS_MAP = "process_map.svg"
 SWIMLANE = "swimlane.svg"

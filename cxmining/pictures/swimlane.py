@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from cxmining.report.process_map import (
+from cxmining.pictures.process_map import (
     Activity,
     ProcessGraph,
     ReadableGraph,
