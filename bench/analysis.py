@@ -24,28 +24,28 @@ PEAK = 'int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).
 
 STEPS = {
     "failure demand": """
-from cxmining.demand import demand_tables
+from cxmining.demand.tables import demand_tables
 counts = demand_tables(DB)
 rows = counts["contact_demand"]
 """,
     "what-if (today + undo IVR change)": f"""
 from pathlib import Path
-from cxmining.whatif import whatif_tables
-from cxmining.whatif_scenario import scenario
+from cxmining.whatif.results import whatif_tables
+from cxmining.whatif.scenario import scenario
 path = Path({str(HERE.parent / "data" / "sample" / "scenarios" / "undo_ivr_change.yaml")!r})
 checked, results = whatif_tables(DB, [(scenario(path), path)], replications=REPLICATIONS, seed=1)
 rows = int(checked["within"].sum())
 """,
     "before/after comparison": """
 from datetime import date
-from cxmining.compare import Period, period_comparison
+from cxmining.compare.periods import Period, period_comparison
 c = period_comparison(DB, Period(None, date(2026, 10, 7)), Period(date(2026, 10, 7), None))
 rows = len(c.findings)
 """,
     "report": """
 from pathlib import Path
 import tempfile
-from cxmining.report import report_file
+from cxmining.report.html import report_file
 rows = report_file(DB, Path(tempfile.mkdtemp())).stat().st_size
 """,
 }
@@ -64,11 +64,11 @@ def run_step(name: str, code: str, store: Path, replications: int) -> dict:
 
 
 def built_store(customers: int, seed: int) -> Path:
-    from cxmining.demand import demand_tables
-    from cxmining.ingest import landing_reports
+    from cxmining.demand.tables import demand_tables
+    from cxmining.ingest.folder import landing_reports
     from cxmining.journeys import journey_tables
-    from cxmining.mining import mining_tables
-    from cxmining.sample import write_sample
+    from cxmining.mining.statistics import mining_tables
+    from cxmining.synthetic import write_sample
 
     folder = HERE / "results" / f"analysis-c{customers}s{seed}"
     db = folder / "store.duckdb"

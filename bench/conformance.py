@@ -9,8 +9,8 @@ Inputs:
           the designed order model (data/sample/models/models.yaml). --journeys N takes a seeded random sample
           of N order journeys (0 = all ~400k; their ~200k distinct variants take about half an hour to align).
           The rest are relabelled 'order (not sampled)' in the copy, so conformance_tables does not see them.
-  bpic:   BPIC 2019, one trace per variant (cxmining.imported.import_log + mining_tables). Model: pm4py's
-          Inductive Miner (noise 0.2) on the variants of the whole log (cxmining.pm.discovered_model), written
+  bpic:   BPIC 2019, one trace per variant (cxmining.eventlog.imported.import_log + mining_tables). Model: pm4py's
+          Inductive Miner (noise 0.2) on the variants of the whole log (cxmining.mining.pm4py_bridge.discovered_model), written
           to PNML; --bpic-cases N then keeps a seeded random sample of N cases (each case is its own variant).
 
 Runs, each in its own subprocess reporting its own time and peak RSS (VmHWM):
@@ -46,9 +46,9 @@ PEAK = 'int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).
 CONFORMANCE_SIDE = f"""
 import json, sys, time
 from pathlib import Path
-from cxmining import pm
-from cxmining.conformance import conformance_tables
-from cxmining.designed import designed_models
+from cxmining.mining import pm4py_bridge as pm
+from cxmining.conformance.checking import conformance_tables
+from cxmining.conformance.designed import designed_models
 db, model, journey_type, method, timeout, precision = sys.argv[1:7]
 if model.endswith(".yaml"):
     designed = designed_models(Path(model))["order"]
@@ -68,9 +68,9 @@ PM4PY_SIDE = f"""
 import json, sys, time
 from pathlib import Path
 import duckdb
-from cxmining import pm  # imports pm4py quietly (no banner from __main__)
+from cxmining.mining import pm4py_bridge as pm  # imports pm4py quietly (no banner from __main__)
 import pm4py
-from cxmining.designed import designed_models
+from cxmining.conformance.designed import designed_models
 db, model, query = sys.argv[1:4]
 if model.endswith(".yaml"):
     designed = designed_models(Path(model))["order"]
@@ -142,10 +142,10 @@ def sample_store(store: Path, work: Path, journeys: int, seed: int) -> tuple[Pat
 
 def bpic_store(log: Path, work: Path, cases: int, seed: int) -> tuple[Path, Path, str, dict]:
     """A store of the BPIC log sample with the last day held back, the PNML of the model discovered on the whole log."""
-    from cxmining import pm
-    from cxmining.discovery import stored_variants
-    from cxmining.imported import import_log
-    from cxmining.mining import mining_tables
+    from cxmining.eventlog.imported import import_log
+    from cxmining.mining import pm4py_bridge as pm
+    from cxmining.mining.discovery import stored_variants
+    from cxmining.mining.statistics import mining_tables
 
     work.mkdir(parents=True, exist_ok=True)
     db = work / "bpic.duckdb"
@@ -184,7 +184,7 @@ def restore_sample(db: Path) -> float:
 
 def restore_bpic(db: Path) -> float:
     """Re-insert the held-back day and rebuild the mining tables (the nightly mining step); seconds taken."""
-    from cxmining.mining import mining_tables
+    from cxmining.mining.statistics import mining_tables
 
     t0 = time.perf_counter()
     with duckdb.connect(str(db)) as con:

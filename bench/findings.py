@@ -32,15 +32,15 @@ import duckdb
 import numpy as np
 from scipy import stats
 
-from cxmining.demand import demand_tables
-from cxmining.demand_rules import demand_rules
-from cxmining.ingest import landing_reports
+from cxmining.demand.rules import demand_rules
+from cxmining.demand.tables import demand_tables
+from cxmining.ingest.folder import landing_reports
 from cxmining.journeys import journey_tables
-from cxmining.sample import Effects, write_sample
+from cxmining.synthetic import Effects, write_sample
 
 ROOT = Path(__file__).resolve().parent / "results" / "findings"
 FIRST_SEED = 1000  # seeds 1000, 1001, ...: none of them is used by the tests or the committed sample
-# Generator variations the default sample does not make (cxmining.sample.Effects).
+# Generator variations the default sample does not make (cxmining.synthetic.Effects).
 VARIATIONS: dict[str, dict] = {
     "default": {},
     "none": {"thin_products": 0},
@@ -205,8 +205,8 @@ IVR_FINDING = "transfer rate of order_status calls"
 
 def compare_scores(variation: str, customers: int, seed: int) -> dict:
     """Significant changes before/after the day the IVR change comes (or would come), with and without the lead-in."""
-    from cxmining.compare import Period, change_periods, period_comparison
-    from cxmining.mining import mining_tables
+    from cxmining.compare.periods import Period, change_periods, period_comparison
+    from cxmining.mining.statistics import mining_tables
     from cxmining.store import relations
 
     db = sample_store(variation, customers, seed)
@@ -270,8 +270,8 @@ def whatif_scores(variation: str, customers: int, seed: int, replications: int =
     Rewriting the planted thin descriptions to ordinary ones (`share: excess`) against the world where they never
     drew extra calls (product-information calls); undoing the IVR change against the world without it (transfers).
     """
-    from cxmining.whatif import whatif_tables
-    from cxmining.whatif_scenario import Scenario
+    from cxmining.whatif.results import whatif_tables
+    from cxmining.whatif.scenario import Scenario
 
     stores = {v: sample_store(v, customers, seed) for v in (variation, "no thin effect", "no ivr change")}
     for db in stores.values():

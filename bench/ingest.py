@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 CXMINING = """
 import json, sys, time
 from pathlib import Path
-from cxmining.ingest import landing_reports
+from cxmining.ingest.folder import landing_reports
 from cxmining.store import connect
 landing, db = Path(sys.argv[1]), Path(sys.argv[2])
 t0 = time.perf_counter()

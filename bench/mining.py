@@ -16,10 +16,10 @@ status; ties in time broken by event id into event_order. The same rows go to a 
 
 Each side runs in its own subprocess and reports its own peak RSS (VmHWM), taken before it
 hands its results back:
-  duckdb: cxmining.mining.mining_tables on the store (it also builds case_variants and activity_stats).
+  duckdb: cxmining.mining.statistics.mining_tables on the store (it also builds case_variants and activity_stats).
   pm4py:  pandas.read_parquet (timed apart, not in the ratio), pm4py.format_dataframe (timed), then
           discover_dfg, discover_performance_dfg, get_start/end_activities, get_variants and case
-          durations (pm4py's case statistics), through cxmining.pm.
+          durations (pm4py's case statistics), through cxmining.mining.pm4py_bridge.
 The parent then checks the two results are identical (DFG times within 1e-6 relative).
 """
 
@@ -70,7 +70,7 @@ ORDER BY "case:concept:name", event_order
 
 DUCKDB_SIDE = """
 import json, pickle, sys, time
-from cxmining.mining import mining_tables
+from cxmining.mining.statistics import mining_tables
 from cxmining.store import connect
 con = connect(sys.argv[1])
 t0 = time.perf_counter()
@@ -103,7 +103,7 @@ print(json.dumps({"seconds": seconds, "peak_mib": peak, "rows": counts}))
 PM4PY_SIDE = """
 import json, pickle, sys, time
 import pandas as pd
-from cxmining import pm
+from cxmining.mining import pm4py_bridge as pm
 t0 = time.perf_counter()
 log = pd.read_parquet(sys.argv[1], columns=["case:concept:name", "concept:name", "time:timestamp"])
 load_seconds = time.perf_counter() - t0

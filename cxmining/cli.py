@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
 from datetime import date
@@ -12,7 +11,11 @@ from typing import Annotated
 
 import typer
 
-from cxmining.errors import CxminingError
+from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT
+from cxmining.conformance.settings import ConformanceSettings
+from cxmining.errors import CxminingError, first_line
+from cxmining.journeys import JourneyRules
+from cxmining.mining.settings import DiscoverySettings
 
 app = typer.Typer(
     add_completion=False,
@@ -21,9 +24,6 @@ app = typer.Typer(
     help="Customer-process mining: land call-centre, web and order logs in DuckDB and mine the customer process.",
 )
 
-DEFAULT_LANDING = Path("data/sample")
-DEFAULT_DB = Path("cxmining.duckdb")
-DEFAULT_OUT = Path("out")
 
 
 @app.command()
@@ -47,7 +47,7 @@ def sample(
     history_days: Annotated[int, typer.Option(min=0, max=365, help="Days simulated before --start but not written: the export begins while journeys are under way.")] = 0,
 ) -> None:
     """Generate a landing folder with planted, documented ground truth (truth.json beside the data)."""
-    from cxmining.sample import Effects, write_sample
+    from cxmining.synthetic import Effects, write_sample
 
     placements = ("mixed", "popular", "unpopular", "one category")
     if thin_placement not in placements:
@@ -76,30 +76,31 @@ def run(
     db: Annotated[Path, typer.Option(help="DuckDB file of the store (created if missing).")] = DEFAULT_DB,
     out: Annotated[Path, typer.Option(help="Output folder of the run.")] = DEFAULT_OUT,
     mapping: Annotated[Path | None, typer.Option(help="YAML or TOML file mapping an export onto the contract.")] = None,
-    lookback_days: Annotated[int, typer.Option(min=0, max=365, help="Days of research counted towards a later order.")] = 14,
-    quiet_days: Annotated[int, typer.Option(min=0, max=365, help="Days after an order's last event that contacts still belong to it.")] = 14,
-    noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Noise threshold of the inductive miner.")] = 0.2,
+    lookback_days: Annotated[int, typer.Option(min=0, max=365, help="Days of research counted towards a later order.")] = JourneyRules.lookback_days,
+    quiet_days: Annotated[int, typer.Option(min=0, max=365, help="Days after an order's last event that contacts still belong to it.")] = JourneyRules.quiet_days,
+    noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Noise threshold of the inductive miner.")] = DiscoverySettings.noise,
     demand_rules: Annotated[Path | None, typer.Option(help="Failure/value demand rules (YAML or TOML); default: the shipped rules, docs/demand.md.")] = None,
     scenarios: Annotated[Path | None, typer.Option(help="Folder of what-if scenario files; default: the landing folder's scenarios/ (docs/whatif.md).")] = None,
 ) -> None:
     """Run the nightly flow once, locally (Prefect's embedded mode: no server to start)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from pipelines.nightly import nightly
+    from cxmining.flows import nightly_flow
+
+    nightly = nightly_flow()
 
     if mapping is not None and not mapping.is_file():
         raise CxminingError(f"{mapping}: mapping file not found")
     if not landing.is_dir():
         raise CxminingError(f"{landing}: landing folder not found")
     if demand_rules is not None:
-        from cxmining.demand_rules import demand_rules as read_demand_rules
+        from cxmining.demand.rules import demand_rules as read_demand_rules
 
         read_demand_rules(demand_rules)  # a broken rules file stops the run before anything is loaded
-    folder = scenarios or landing / "scenarios"
     if scenarios is not None and not scenarios.is_dir():
         raise CxminingError(f"{scenarios}: scenario folder not found")
-    from cxmining.whatif_scenario import folder_scenarios
+    from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
 
-    folder_scenarios(folder)  # a broken scenario stops the run before anything is loaded
+    folder_scenarios(scenarios or scenarios_folder(landing))  # a broken scenario stops the run before anything is loaded
     result = nightly(landing=landing, db=db, out=out, mapping=mapping, lookback_days=lookback_days,
                      quiet_days=quiet_days, noise=noise, demand_rules=demand_rules, scenarios=scenarios)
     typer.echo(f"run {result['run_id']}: " + ", ".join(f"{k} {v}" for k, v in result["store"].items()))
@@ -111,7 +112,7 @@ def run(
 
 def _readable(db: Path, live: bool) -> Path:
     """The file a read-only command reads: the store's snapshot of its last run, unless --live or there is none."""
-    from cxmining.snapshot import latest_snapshot
+    from cxmining.store.snapshot import latest_snapshot
 
     snapshot = None if live else latest_snapshot(db)
     if snapshot is None:  # the live store is read only with --live or before the first run published a snapshot
@@ -144,9 +145,26 @@ def sql(
         else:
             relation.show(max_rows=max_rows, max_width=200)
     except duckdb.Error as exc:
-        raise CxminingError(f"query failed: {str(exc).splitlines()[0]}") from None
+        raise CxminingError(f"query failed: {first_line(exc)}") from None
     finally:
         con.close()
+
+
+@app.command()
+def check(
+    db: Annotated[Path, typer.Option(help="DuckDB file of the store.")] = DEFAULT_DB,
+) -> None:
+    """Run the store's consistency checks (sql/checks/); print the rows breaking each, exit 1 if one does not pass."""
+    from cxmining.store.checks import broken_rules, check_names
+
+    broken = broken_rules(db)
+    for name in check_names():
+        rows = broken.get(name)
+        typer.echo(f"{name}: {'pass' if rows is None else f'{rows.height} rows break it'}")
+        for row in [] if rows is None else rows.iter_rows(named=True):
+            typer.echo("  " + ", ".join(f"{key} {value}" for key, value in row.items()))
+    if broken:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -158,18 +176,16 @@ def demand(
     """Rebuild the failure-demand tables with these rules and print causes, flagged products and avoidable calls."""
     import polars as pl
 
-    from cxmining.demand import demand_tables, failure_demand_headline
-    from cxmining.demand_rules import demand_rules as read_demand_rules
-    from cxmining.store import opened, relations
+    from cxmining.demand.rules import demand_rules as read_demand_rules
+    from cxmining.demand.tables import demand_outputs
+    from cxmining.store import opened
 
-    chosen = read_demand_rules(rules)
+    read_demand_rules(rules)  # a broken rules file is refused before the store is opened
     if not db.is_file():
         raise CxminingError(f"{db}: store not found (run `cxmining run` first)")
     with opened(db) as con:
-        if "journeys" not in relations(con):
-            raise CxminingError(f"{db}: no journeys yet (run `cxmining run` first)")
-        counts = demand_tables(con, chosen)
-        head = failure_demand_headline(con)
+        outcome = demand_outputs(con, rules)
+        counts, head = outcome.counts, outcome.headline
         typer.echo(f"{counts['contact_demand']} contacts classified; failure demand in {head['failure_demand_journey_share']:.1%} "
                    f"of journeys; flagged causes would remove about {head['avoidable_calls_per_month']:.0f} calls a month")
         for title, query in (
@@ -200,8 +216,8 @@ def whatif(
     """Simulate today's customer process and each scenario, with intervals from replications (docs/whatif.md)."""
     import polars as pl
 
-    from cxmining.whatif import whatif_tables
-    from cxmining.whatif_scenario import scenario
+    from cxmining.whatif.results import whatif_tables
+    from cxmining.whatif.scenario import scenario
 
     chosen = [(scenario(path), path) for path in scenarios or []]
     if not db.is_file():
@@ -238,11 +254,11 @@ def import_log_command(
     delimiter: Annotated[str, typer.Option(help="CSV delimiter (\\t for tab).")] = ",",
     encoding: Annotated[str, typer.Option(help="CSV encoding, e.g. utf-8, latin-1.")] = "utf-8",
     out: Annotated[Path | None, typer.Option(help="Output folder for the process model and pictures (default: out/<name>).")] = None,
-    noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Noise threshold of the inductive miner.")] = 0.2,
+    noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Noise threshold of the inductive miner.")] = DiscoverySettings.noise,
 ) -> None:
     """Import an existing event log (XES, CSV, Parquet) into the store as imported_events and journey_events."""
-    from cxmining.eventlog import CsvDialect, LogMapping
-    from cxmining.imported import import_log
+    from cxmining.eventlog.imported import import_log
+    from cxmining.eventlog.reader import CsvDialect, LogMapping
 
     mapping = LogMapping(case=case, activity=activity, timestamp=timestamp, lifecycle_column=lifecycle_column,
                          lifecycle=lifecycle, lane=lane, timestamp_format=timestamp_format, timezone=timezone)
@@ -254,7 +270,7 @@ def import_log_command(
         typer.echo(f"skipped {rows.rows} rows: {rows.problem} (first at row {rows.first_row}{shown})")
     if log.filtered:
         typer.echo(f"left out {log.filtered} events whose lifecycle is not {lifecycle!r}")
-    from cxmining.analysis import process_outputs
+    from cxmining.pictures.outputs import process_outputs
 
     outputs = process_outputs(db, out or DEFAULT_OUT / log.name, noise)
     typer.echo("tables: " + ", ".join(f"{k} {v}" for k, v in outputs["tables"].items()))
@@ -269,35 +285,32 @@ def conformance(
     labels: Annotated[Path | None, typer.Option(help="YAML/TOML file mapping model task labels to log activities.")] = None,
     process: Annotated[str | None, typer.Option(help="Process id or pool name, when the file holds several pools.")] = None,
     journey_type: Annotated[str | None, typer.Option(help="Only journeys of this type (e.g. order); default all.")] = None,
-    method: Annotated[str, typer.Option(help="alignments (exact, typed deviations) or token_replay (fast).")] = "alignments",
-    timeout: Annotated[float, typer.Option(help="Seconds one variant may take to align before it is skipped.")] = 5.0,
-    precision: Annotated[bool, typer.Option(help="Compute precision (replays every variant, not cached).")] = True,
+    method: Annotated[str, typer.Option(help="alignments (exact, typed deviations) or token_replay (fast).")] = ConformanceSettings.method,
+    timeout: Annotated[float, typer.Option(help="Seconds one variant may take to align before it is skipped.")] = ConformanceSettings.variant_timeout_s,
+    precision: Annotated[bool, typer.Option(help="Compute precision (replays every variant, not cached).")] = ConformanceSettings.precision,
     top: Annotated[int, typer.Option(help="Deviations shown.")] = 10,
     out: Annotated[Path, typer.Option(help="Folder for the deviation map (SVG).")] = DEFAULT_OUT,
 ) -> None:
     """Compare the store's journeys with a designed BPMN model: fitness, precision, typed deviations, deviation map."""
-    from cxmining.conformance import model_conformance, store_activities
-    from cxmining.designed import designed_model, label_mapping
-    from cxmining.deviation_map import deviation_map_svg
-    from cxmining.model_diff import model_diff
+    from cxmining.conformance.checking import ConformanceSettings, store_activities
+    from cxmining.conformance.designed import designed_model, label_mapping
+    from cxmining.conformance.outputs import model_outputs
     from cxmining.store import opened
 
     mapping = label_mapping(labels) if labels else None
     designed = designed_model(model, mapping, store_activities(db), process=process)
     if designed.unmatched_labels:
         typer.echo(f"model tasks matching no activity of the log: {', '.join(sorted(designed.unmatched_labels))}")
-    report = model_conformance(db, designed, journey_type, method, timeout, precision)  # type: ignore[arg-type]
-    precision = "n/a" if report.precision is None else f"{report.precision:.3f}"
+    outcome = model_outputs(db, designed, journey_type, out, ConformanceSettings(method, timeout, precision))  # type: ignore[arg-type]
+    report, diff = outcome.report, outcome.diff
+    shown = "n/a" if report.precision is None else f"{report.precision:.3f}"
     typer.echo(f"{report.journeys} journeys, {report.variants} variants: fitness {report.fitness or 0:.4f} "
                f"(log fitness {report.log_fitness or 0:.4f}), {100 * (report.fitting_share or 0):.1f}% fitting, "
-               f"precision {precision}; aligned {report.computed_variants}, from cache {report.cached_variants}, "
+               f"precision {shown}; aligned {report.computed_variants}, from cache {report.cached_variants}, "
                f"timed out {report.timed_out_variants}; {report.seconds:.1f}s")
-    diff = model_diff(db, designed, journey_type)
     typer.echo(f"only in reality: {', '.join(map(str, diff.names('activity', 'reality'))) or 'nothing'}; "
                f"only in the design: {', '.join(map(str, diff.names('activity', 'design'))) or 'nothing'}")
-    out.mkdir(parents=True, exist_ok=True)
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", designed.name).strip("_") or "model"
-    typer.echo(f"wrote {deviation_map_svg(db, designed, out / f'deviation_map_{slug}.svg')}")
+    typer.echo(f"wrote {outcome.deviation_map}")
     with opened(db, read_only=True) as con:
         con.sql(
             "SELECT deviation_type, activity, after_step, before_step, journeys, round(share, 3) AS share "
@@ -322,7 +335,7 @@ def compare(
     live: Annotated[bool, typer.Option("--live", help="Read the store itself, not its snapshot (blocks the nightly writer while open).")] = False,
 ) -> None:
     """Compare two periods of journeys: what changed significantly, largest effect first (docs/compare.md)."""
-    from cxmining.compare import (
+    from cxmining.compare.periods import (
         OUTPUT_SUFFIXES,
         change_periods,
         comparison_text,
@@ -360,7 +373,7 @@ def report(
     run_id: Annotated[str | None, typer.Option(help="Run the report is of, for the change since the run before (default: the latest).")] = None,
 ) -> None:
     """Write the analyst report: one offline HTML file, report.html, in the run's output folder (docs/report.md)."""
-    from cxmining.report import report_file
+    from cxmining.report.html import report_file
 
     typer.echo(f"wrote {report_file(db, out, run_id)}")
 
@@ -377,7 +390,7 @@ def benchmark_import(
     db: Annotated[Path, typer.Option(help="DuckDB file of the store (created if missing).")] = DEFAULT_DB,
 ) -> None:
     """Import another company's published KPIs or journeys (mystery shopping) into benchmark_kpis / benchmark_events."""
-    from cxmining.benchmark import import_benchmark
+    from cxmining.compare.competitors import import_benchmark
 
     done = import_benchmark(file, db, company, mapping)
     what = (f"{done.rows} figures" if done.kind == "kpis" else
@@ -393,7 +406,7 @@ def benchmark_compare(
     out: Annotated[Path | None, typer.Option(help="Also write the comparison: .csv (side by side) or .md.")] = None,
 ) -> None:
     """Our KPIs next to every imported company's, with the difference; stored as benchmark_comparison."""
-    from cxmining.benchmark import (
+    from cxmining.compare.competitors import (
         comparison_markdown,
         comparison_rows,
         written_comparison,
@@ -417,7 +430,7 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("CXMINING_DEBUG"):
             raise
-        typer.echo(f"error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+        typer.echo(f"error: {type(exc).__name__}: {first_line(exc)} "
                    "(set CXMINING_DEBUG=1 for the traceback)", err=True)
         raise SystemExit(1) from None
 

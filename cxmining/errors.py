@@ -25,3 +25,13 @@ class RunFailed(CxminingError):
 
 class ModelError(CxminingError):
     """A designed model (BPMN file, label mapping or models config) cannot be used as it is."""
+
+
+class ScheduleError(CxminingError):
+    """The nightly deployment's cron expression or time zone cannot be used."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message ('' when it has none): DuckDB and pm4py messages run over many lines."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else ""

@@ -13,28 +13,27 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
-from cxmining.analysis import process_pictures
-from cxmining.conformance import ConformanceReport, model_conformance, store_activities
-from cxmining.contract import sources_in_load_order
-from cxmining.demand import demand_tables, failure_demand_headline, flagged_targets
-from cxmining.demand_rules import demand_rules as read_demand_rules
-from cxmining.designed import designed_models
-from cxmining.deviation_map import deviation_map_svg
-from cxmining.discovery import discovered_models
-from cxmining.errors import RunFailed, StoreError
-from cxmining.ingest import source_reports
-from cxmining.journeys import JourneyRules, journey_tables, unstitched_shares
-from cxmining.load import FileReport
-from cxmining.mining import mining_tables
-from cxmining.model_diff import model_diff
-from cxmining.report import (
-    deviation_rows,
-    report_context,
-    report_markdown,
-    report_written,
+from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT
+from cxmining.conformance.checking import ConformanceSettings
+from cxmining.conformance.outputs import (
+    ConformanceOutcome,
+    conformance_outputs,
+    designed_models_file,
 )
-from cxmining.runlog import source_totals, summary_file
-from cxmining.runs import (
+from cxmining.demand.tables import demand_outputs
+from cxmining.errors import RunFailed, StoreError
+from cxmining.ingest.contract import sources_in_load_order
+from cxmining.ingest.folder import source_reports
+from cxmining.ingest.load import FileReport
+from cxmining.journeys import JourneyRules, journey_tables, unstitched_shares
+from cxmining.mining.discovery import discovered_models
+from cxmining.mining.settings import DiscoverySettings
+from cxmining.mining.statistics import mining_tables
+from cxmining.pictures.outputs import process_pictures
+from cxmining.report.context import report_context
+from cxmining.report.html import report_written
+from cxmining.report.markdown import deviation_rows, report_markdown
+from cxmining.runs.history import (
     DriftFlag,
     DriftThresholds,
     RunRecord,
@@ -44,10 +43,12 @@ from cxmining.runs import (
     recorded_run,
     run_record,
 )
-from cxmining.snapshot import published_snapshot
+from cxmining.runs.summary import source_totals, summary_file
 from cxmining.store import relation_counts
-from cxmining.whatif import whatif_tables
-from cxmining.whatif_scenario import folder_scenarios
+from cxmining.store.checks import broken_rules
+from cxmining.store.snapshot import published_snapshot
+from cxmining.whatif.results import whatif_tables
+from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
 
 
 def _store_busy(task, task_run, state) -> bool:
@@ -111,52 +112,54 @@ def pictures(db: Path, out: Path) -> dict[str, Path]:
 
 
 @task
-def conformance(
-    db: Path, models: Path, out: Path, method: str, variant_timeout_s: float, precision: bool
-) -> dict[str, ConformanceReport]:
-    """Each journey type's conformance with its designed model (data/sample/models/models.yaml style config).
-
-    Also the design-vs-reality diff (table `model_diff`) and the deviation map `deviation_map_<type>.svg` in `out`.
-    """
+def conformance(db: Path, models: Path, out: Path, settings: ConformanceSettings) -> list[ConformanceOutcome]:
+    """Each journey type's conformance with its designed model, the design-vs-reality diff (table `model_diff`) and
+    the deviation map `deviation_map_<type>.svg` in `out`."""
+    outcomes = conformance_outputs(db, models, out, settings)
     logger = get_run_logger()
-    reports = {}
-    for journey_type, model in designed_models(models, store_activities(db)).items():
-        if model.unmatched_labels:
-            logger.warning("%s: model tasks matching no activity: %s", model.path, ", ".join(sorted(model.unmatched_labels)))
-        report = model_conformance(db, model, journey_type, method, variant_timeout_s, precision)
+    for o in outcomes:
+        r = o.report
+        if o.model.unmatched_labels:
+            logger.warning("%s: model tasks matching no activity: %s", o.model.path, ", ".join(sorted(o.model.unmatched_labels)))
         logger.info(
             "conformance of %s journeys with %s: fitness %.3f, %.1f%% fitting, precision %s, %d deviation kinds; "
             "%d variants aligned, %d from cache, %d hit the %.0f s limit",
-            journey_type, model.path.name, report.fitness or 0.0, 100 * (report.fitting_share or 0.0),
-            "n/a" if report.precision is None else f"{report.precision:.3f}", report.deviations,
-            report.computed_variants, report.cached_variants, report.timed_out_variants, variant_timeout_s,
+            o.journey_type, o.model.path.name, r.fitness or 0.0, 100 * (r.fitting_share or 0.0),
+            "n/a" if r.precision is None else f"{r.precision:.3f}", r.deviations,
+            r.computed_variants, r.cached_variants, r.timed_out_variants, settings.variant_timeout_s,
         )
-        reports[journey_type] = report
-        diff = model_diff(db, model, journey_type)
-        picture = deviation_map_svg(db, model, out / f"deviation_map_{journey_type}.svg")
-        logger.info("%s journeys: %d activities only in reality, %d only in the design; deviation map %s",
-                    journey_type, len(diff.names("activity", "reality")), len(diff.names("activity", "design")), picture)
-    return reports
+        logger.info("%s journeys: %d activities only in reality, %d only in the design; deviation map %s", o.journey_type,
+                    len(o.diff.names("activity", "reality")), len(o.diff.names("activity", "design")), o.deviation_map)
+    return outcomes
 
 
 @task
 def failure_demand(db: Path, rules: Path | None) -> dict[str, int]:
     """Every contact classified as failure or value demand; causes, products, days, paths and avoidable calls as tables."""
-    counts = demand_tables(db, read_demand_rules(rules))
-    headline = failure_demand_headline(db)
-    flagged = flagged_targets(db)
+    outcome = demand_outputs(db, rules)
+    headline, flagged = outcome.headline, outcome.flagged
     get_run_logger().info(
         "failure demand: %.1f%% of journeys, %d calls; %d flagged causes (%s) would remove about %.0f calls a month",
         100 * headline["failure_demand_journey_share"], headline["failure_demand_calls"], len(flagged),
         "; ".join(flagged[:5]) or "none", headline["avoidable_calls_per_month"],
     )
-    return counts
+    return outcome.counts
 
 
 @task
 def store_counts(db: Path) -> dict[str, int]:
     """Row counts of events, quarantine and ingested_files after the load."""
     return relation_counts(db)
+
+
+@task
+def store_checks(db: Path) -> dict[str, int]:
+    """The store's consistency checks that do not pass (sql/checks/), with how many rows break each."""
+    broken = broken_rules(db)
+    logger = get_run_logger()
+    for name, rows in broken.items():
+        logger.error("store check %s: %d rows break it, first: %s", name, rows.height, rows.row(0, named=True))
+    return {name: rows.height for name, rows in broken.items()}
 
 
 @task
@@ -225,17 +228,17 @@ def publish_snapshot(db: Path) -> Path:
 
 @flow(name="nightly", log_prints=True)
 def nightly(
-    landing: Path = Path("data/sample"),
-    db: Path = Path("cxmining.duckdb"),
-    out: Path = Path("out"),
+    landing: Path = DEFAULT_LANDING,
+    db: Path = DEFAULT_DB,
+    out: Path = DEFAULT_OUT,
     mapping: Path | None = None,
-    lookback_days: int = 14,
-    quiet_days: int = 14,
-    noise: float = 0.2,
+    lookback_days: int = JourneyRules.lookback_days,
+    quiet_days: int = JourneyRules.quiet_days,
+    noise: float = DiscoverySettings.noise,
     models: Path | None = None,
-    conformance_method: str = "alignments",
-    variant_timeout_s: float = 5.0,
-    conformance_precision: bool = True,
+    conformance_method: str = ConformanceSettings.method,
+    variant_timeout_s: float = ConformanceSettings.variant_timeout_s,
+    conformance_precision: bool = ConformanceSettings.precision,
     demand_rules: Path | None = None,
     scenarios: Path | None = None,
     drift_fitness_drop: float = DriftThresholds.fitness_drop,
@@ -247,7 +250,8 @@ def nightly(
     Every run, completed or failed, is recorded in the store (runs, run_steps, run_metrics); metrics that moved
     beyond the drift thresholds since the previous completed run are logged as warnings; a run that got through
     every step publishes the read-only snapshot `<db stem>.snapshot.duckdb`. Fails at the end (after loading
-    everything else and publishing the snapshot) if a landing file was refused.
+    everything else and publishing the snapshot) if a landing file was refused, and without publishing a snapshot if
+    the store breaks one of its consistency checks (`sql/checks/`).
     """
     logger = get_run_logger()
     run_id = flow_run.id or str(uuid.uuid4())
@@ -255,6 +259,7 @@ def nightly(
     clock = StepClock()  # each clock.lap(step) closes one step of the run's timings (table run_steps)
     reports: list[FileReport] = []
     error: BaseException | None = None
+    broken: dict[str, int] = {}
     try:
         for source in sources_in_load_order():
             reports += ingest_source(db, landing, source.name, run_id, mapping)
@@ -269,17 +274,19 @@ def nightly(
             clock.lap("models and pictures")
         else:
             logger.warning("no journeys yet: process model and pictures are not drawn")
-        models = models or landing / "models" / "models.yaml"  # designed models ship with the landing folder
+        models = models or designed_models_file(landing)
         if statistics["variants"] and models.is_file():
-            checked = conformance(db, models, out, conformance_method, variant_timeout_s, conformance_precision)
-            clock.lap("conformance", sum(report.journeys for report in checked.values()))
+            settings = ConformanceSettings(conformance_method, variant_timeout_s, conformance_precision)  # type: ignore[arg-type]
+            checked = conformance(db, models, out, settings)
+            clock.lap("conformance", sum(o.report.journeys for o in checked))
         if statistics["variants"]:
             demand = failure_demand(db, demand_rules)
             clock.lap("failure demand", demand["contact_demand"])
-        scenarios = scenarios or landing / "scenarios"  # what-if scenarios ship with the landing folder, like models
+        scenarios = scenarios or scenarios_folder(landing)
         if statistics["variants"] and (simulated := what_if(db, scenarios)):
             clock.lap("what-if", simulated)
         counts = store_counts(db) | journey_counts | {"variants": statistics["variants"]}
+        broken = store_checks(db)
         files["report"] = analyst_report(db, out, run_id, drift)
         clock.lap("report")
         summary = run_summary(out, run_id, landing, db, reports, counts)
@@ -292,7 +299,9 @@ def nightly(
         logger.info("store: %s; summary in %s", ", ".join(f"{k} {v}" for k, v in counts.items()), summary)
         logger.info("outputs: %s", ", ".join(str(path) for path in files.values()))
         refused = [r for r in reports if r.status == "rejected"]
-        if refused:
+        if broken:
+            error = RunFailed(f"the store breaks its checks ({', '.join(broken)}): the snapshot was not published")
+        elif refused:
             error = RunFailed(f"{len(refused)} file(s) refused, first: {refused[0].error}")
     except BaseException as exc:
         error = exc
@@ -300,6 +309,8 @@ def nightly(
     finally:  # completed or failed, the run goes into the store's run history
         record_run(db, run_record(run_id, clock.started_at, flow_run.parameters, landing, reports, error), clock.steps)
     drift_warnings(db, run_id, drift)
+    if broken:  # readers keep the last consistent snapshot
+        raise error  # type: ignore[misc]
     snapshot = publish_snapshot(db)  # only after every step ran: readers never see a half-built store
     if error:
         raise error

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
+import duckdb
 import pytest
-from conftest import CALLS_HEADER, call_row, table_counts, write_lines
+from helpers import CALLS_HEADER, call_row, run_cli, table_counts, write_lines
 
-import cxmining.load
-from cxmining.ingest import landing_reports
+from cxmining.errors import RunFailed
+from cxmining.ingest.folder import landing_reports
+from cxmining.store import sql_text
+from cxmining.store.checks import broken_rules
+from cxmining.store.snapshot import latest_snapshot
 
 
 def two_drops(landing: Path) -> None:
@@ -19,54 +25,109 @@ def two_drops(landing: Path) -> None:
     write_lines(landing / "calls" / "calls_2.csv", [CALLS_HEADER, call_row("K3"), call_row("K4", started="bad")])
 
 
-def test_exception_mid_file_rolls_back_that_file_only(landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def refusing_quarantine(db: Path, path: str | None) -> None:
+    """Rebuild the quarantine table so that writing a row of `path` fails inside the load's transaction, after the
+    file's raw rows were inserted (None: the table as the store defines it). Its rows are kept."""
+    ddl = sql_text("ingest/quarantine.sql")
+    if path is not None:
+        ddl = ddl.replace("quarantined_at TIMESTAMP NOT NULL  -- UTC\n)", "quarantined_at TIMESTAMP NOT NULL,\n"
+                          f"    CHECK (path <> '{path}')\n)")
+        assert "CHECK" in ddl
+    with duckdb.connect(str(db)) as con:
+        con.execute("ALTER TABLE quarantine RENAME TO quarantine_kept")
+        con.execute(ddl)
+        con.execute("INSERT INTO quarantine SELECT * FROM quarantine_kept")
+        con.execute("DROP TABLE quarantine_kept")
+
+
+def test_a_failure_mid_file_rolls_back_that_file_only(landing: Path, tmp_path: Path) -> None:
     write_lines(landing / "calls" / "calls_1.csv", [CALLS_HEADER, call_row("K1"), call_row("K2")])
     db = tmp_path / "s.duckdb"
     landing_reports(db, landing, "run-1")
     before = table_counts(db)
     write_lines(landing / "calls" / "calls_2.csv", [CALLS_HEADER, call_row("K3"), call_row("K4", started="bad")])
 
-    def explode(*args, **kwargs):
-        raise OSError("disk full (injected)")
-
-    # Fails after the raw rows of calls_2 were inserted and before quarantine and manifest are written.
-    monkeypatch.setattr(cxmining.load, "_quarantine", explode)
-    with pytest.raises(OSError, match="injected"):
+    refusing_quarantine(db, "calls/calls_2.csv")  # fails after calls_2's raw rows, before its quarantine and manifest
+    with pytest.raises(duckdb.ConstraintException):
         landing_reports(db, landing, "run-2")
     assert table_counts(db) == before
+    assert broken_rules(db) == {}
 
-    monkeypatch.undo()
+    refusing_quarantine(db, None)
     reports = landing_reports(db, landing, "run-3")
     assert [(r.path, r.status) for r in reports] == [("calls/calls_1.csv", "skipped"), ("calls/calls_2.csv", "loaded")]
     after = table_counts(db)
     assert (after["raw_calls"], after["quarantine"], after["ingested_files"]) == (3, 1, 2)
+    assert broken_rules(db) == {}
 
 
-def test_process_killed_mid_file_leaves_no_half_loaded_file(landing: Path, tmp_path: Path) -> None:
-    two_drops(landing)
+FILES, ROWS = 40, 5000  # about four seconds of loading here: a kill one second in lands in the middle
+
+
+def test_a_process_killed_mid_load_leaves_a_consistent_store_and_the_next_run_completes(landing: Path, tmp_path: Path) -> None:
+    for f in range(FILES):
+        write_lines(landing / "calls" / f"calls_{f:02d}.csv",
+                    [CALLS_HEADER, *(call_row(f"K{f}-{r}") for r in range(ROWS))])
     db = tmp_path / "s.duckdb"
-    # A hard crash (no exception handling, no rollback) right before the manifest row is written.
     script = textwrap.dedent(
         f"""
-        import os
         from pathlib import Path
-        import cxmining.load
-        from cxmining.ingest import landing_reports
-        real = cxmining.load._record_file
-        def crash(con, report, file, run_id):
-            if file.relative.endswith("calls_2.csv"):
-                os._exit(17)
-            real(con, report, file, run_id)
-        cxmining.load._record_file = crash
-        landing_reports(Path({str(db)!r}), Path({str(landing)!r}), "crashing-run")
+        from cxmining.ingest.folder import landing_reports
+        print("loading", flush=True)
+        landing_reports(Path({str(db)!r}), Path({str(landing)!r}), "killed-run")
         """
     )
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 17, proc.stderr
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "loading"
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGKILL)  # no exception handling, no rollback, no close
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+
     counts = table_counts(db)
-    assert (counts["raw_calls"], counts["quarantine"], counts["ingested_files"]) == (2, 0, 1)
+    assert 0 < counts["ingested_files"] < FILES, "the kill did not land mid-load; make the landing folder bigger"
+    assert broken_rules(db) == {}  # every file in the manifest is whole, no file is half in
+    assert counts["raw_calls"] == ROWS * counts["ingested_files"]
 
     reports = landing_reports(db, landing, "next-run")
-    assert [r.status for r in reports] == ["skipped", "loaded"]
+    assert sum(r.status == "loaded" for r in reports) == FILES - counts["ingested_files"]
     counts = table_counts(db)
-    assert (counts["raw_calls"], counts["quarantine"], counts["ingested_files"]) == (3, 1, 2)
+    assert (counts["raw_calls"], counts["ingested_files"]) == (FILES * ROWS, FILES)
+    assert broken_rules(db) == {}
+
+
+def test_the_store_checks_find_files_whose_rows_do_not_add_up(landing: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    two_drops(landing)
+    db = tmp_path / "s.duckdb"
+    landing_reports(db, landing, "run-1")
+    assert broken_rules(db) == {}
+    assert run_cli(["check", "--db", str(db)], monkeypatch)[0] == 0
+
+    with duckdb.connect(str(db)) as con:  # a raw row of calls_1 and the quarantined row of calls_2 go missing
+        con.execute("DELETE FROM raw_calls WHERE call_id = 'K2'")
+        con.execute("DELETE FROM quarantine")
+    broken = broken_rules(db)
+    assert list(broken) == ["unreconciled_files"]
+    rows = {r["path"]: r for r in broken["unreconciled_files"].iter_rows(named=True)}
+    assert set(rows) == {"calls/calls_1.csv", "calls/calls_2.csv"}
+    assert (rows["calls/calls_1.csv"]["rows_loaded"], rows["calls/calls_1.csv"]["raw_rows"]) == (2, 1)
+    assert (rows["calls/calls_2.csv"]["rows_quarantined"], rows["calls/calls_2.csv"]["quarantine_rows"]) == (1, 0)
+    code, out, _ = run_cli(["check", "--db", str(db)], monkeypatch)
+    assert code == 1 and "unreconciled_files: 2 rows break it" in out and "calls/calls_1.csv" in out
+
+
+def test_a_store_breaking_its_checks_fails_the_run_and_keeps_the_last_snapshot(harness, landing: Path, tmp_path: Path) -> None:
+    from pipelines.nightly import nightly
+
+    two_drops(landing)
+    db, out = tmp_path / "s.duckdb", tmp_path / "out"
+    nightly(landing=landing, db=db, out=out)
+    before = latest_snapshot(db)
+    assert before is not None
+
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE ingested_files SET rows_loaded = rows_loaded + 1 WHERE path = 'calls/calls_1.csv'")
+    with pytest.raises(RunFailed, match="unreconciled_files.*snapshot was not published"):
+        nightly(landing=landing, db=db, out=out)
+    assert latest_snapshot(db) == before
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT status FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()[0] == "failed"

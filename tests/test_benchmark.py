@@ -9,12 +9,13 @@ import shutil
 import statistics
 from collections import defaultdict
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import duckdb
 import pytest
-from conftest import ROOT, built_sample_store, run_cli
+from helpers import ROOT, SMALL_SAMPLE, run_cli
 
-from cxmining.benchmark import (
+from cxmining.compare.competitors import (
     METRICS,
     OURS,
     BenchmarkMapping,
@@ -24,7 +25,7 @@ from cxmining.benchmark import (
     import_benchmark_log,
     kpi_comparison,
 )
-from cxmining.demand import demand_tables
+from cxmining.demand.tables import demand_tables
 
 SAMPLES = ROOT / "data" / "sample" / "benchmarks"
 SHOPPING, SHOPPING_MAPPING = SAMPLES / "brightcart_mystery_shopping.csv", SAMPLES / "brightcart_mapping.yaml"
@@ -58,10 +59,10 @@ activities:
 
 
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def stores(sample_store, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A fresh sample store with failure-demand tables, and a copy taken before they were built."""
     folder = tmp_path_factory.mktemp("benchmark")
-    db = built_sample_store(folder, customers=150, seed=23, days=20)
+    db = sample_store(*SMALL_SAMPLE, folder)
     plain = shutil.copy(db, folder / "without_demand.duckdb")
     demand_tables(db)
     return db, Path(plain)
@@ -330,3 +331,30 @@ def test_the_sample_log_is_what_its_script_writes() -> None:
     with SHOPPING.open(newline="", encoding="utf-8") as handle:
         committed = [tuple(r) for r in csv.reader(handle)]
     assert committed == [script.COLUMNS, *script.mystery_shopping_rows(2026, 48)]
+
+
+def test_a_benchmark_log_in_xes_reads_as_the_same_log_in_csv(db: Path, tmp_path: Path) -> None:
+    log, mapping = tiny_log(tmp_path)
+    traces: dict[str, list[str]] = {}
+    for row in TINY:
+        case, activity, ts, channel, failure = row.split(",")
+        attributes = [f'<string key="concept:name" value="{escape(activity)}"/>',
+                      f'<date key="time:timestamp" value="{ts.replace("Z", "+00:00")}"/>',
+                      f'<string key="channel" value="{channel}"/>']
+        attributes += [f'<string key="failure" value="{failure}"/>'] if failure else []
+        traces.setdefault(case, []).append("<event>" + "".join(attributes) + "</event>")
+    (tmp_path / "tiny.xes").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><log xes.version="1.0" xmlns="http://www.xes-standard.org/">'
+        + "".join(f'<trace><string key="concept:name" value="{case}"/>{"".join(events)}</trace>'
+                  for case, events in traces.items()) + "</log>", encoding="utf-8")
+    (tmp_path / "xes.yaml").write_text(  # the XES names are the defaults; channel and failure as in the CSV
+        TINY_MAPPING.replace("case: case, activity: activity, timestamp: timestamp, ", ""), encoding="utf-8")
+    events = ("SELECT case_id, event_order, activity, ts, channel, is_failure_demand FROM benchmark_events "
+              "WHERE company = $company ORDER BY case_id, event_order")
+    import_benchmark(log, db, "From CSV", mapping)
+    done = import_benchmark(tmp_path / "tiny.xes", db, "From XES", tmp_path / "xes.yaml")
+    with duckdb.connect(str(db), read_only=True) as con:
+        from_csv = con.execute(events, {"company": "From CSV"}).fetchall()
+        from_xes = con.execute(events, {"company": "From XES"}).fetchall()
+    assert done.rows == len(TINY) and from_xes == from_csv
+    assert sum(1 for e in from_xes if e[5]) == sum(row.endswith(",yes") for row in TINY) > 0

@@ -7,20 +7,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from conftest import (
+from helpers import (
     CALLS_HEADER,
     REAL,
     ROOT,
     WEB_HEADER,
     call_row,
+    real,
     run_cli,
     write_lines,
 )
 from typer.testing import CliRunner
 
 from cxmining.cli import app
-from cxmining.ingest import landing_reports
+from cxmining.ingest.folder import landing_reports
 
 
 def test_sql_prints_a_table_and_refuses_writes(landing: Path, tmp_path: Path, monkeypatch) -> None:
@@ -95,8 +95,8 @@ CCC19 = REAL / "ccc19-cvc-normative"
 BPIC2020 = REAL / "bpic2020-travel"
 
 
-@pytest.mark.skipif(not (CCC19.exists() and BPIC2020.exists()), reason=f"real logs not found under {REAL}")
 def test_conformance_command_on_real_designed_models(tmp_path: Path, monkeypatch) -> None:
+    real(CCC19), real(BPIC2020)
     db = str(tmp_path / "ccc.duckdb")
     code, _, err = run_cli(["import-log", str(CCC19 / "CCC19 - Log XES.xes"), "--db", db, "--out", str(tmp_path / "o1")],
                            monkeypatch)

@@ -13,10 +13,10 @@ import duckdb
 import numpy as np
 import polars as pl
 import pytest
-from conftest import built_sample_store, run_cli
+from helpers import built_sample_store, run_cli
 from scipy import stats
 
-from cxmining.compare import (
+from cxmining.compare.periods import (
     ALL,
     ComparisonError,
     Period,
@@ -26,8 +26,8 @@ from cxmining.compare import (
     proportion_p_value,
     with_q_values,
 )
-from cxmining.conformance import model_conformance
-from cxmining.designed import designed_models
+from cxmining.conformance.checking import model_conformance
+from cxmining.conformance.designed import designed_models
 
 MODELS = Path(__file__).resolve().parent.parent / "data" / "sample" / "models"
 ORDER_STATUS_TRANSFERS = "transfer rate of order_status calls"
@@ -240,10 +240,10 @@ def test_journeys_under_way_when_the_data_begins_do_not_make_a_change(tmp_path: 
     """An export that begins while orders are on their way (30 days simulated before it, nothing planted): its first
     weeks hold the returns and refunds of orders placed before it. Measured as journeys of their own, they make the
     first weeks look different from the next; left out (the lead-in), nothing changes."""
-    from cxmining.ingest import landing_reports
+    from cxmining.ingest.folder import landing_reports
     from cxmining.journeys import journey_tables
-    from cxmining.mining import mining_tables
-    from cxmining.sample import Effects, write_sample
+    from cxmining.mining.statistics import mining_tables
+    from cxmining.synthetic import Effects, write_sample
 
     truth = write_sample(tmp_path / "landing", customers=3000, seed=1, history_days=30,
                          effects=Effects(ivr_change=False, late_window_days=0))

@@ -9,13 +9,13 @@ import duckdb
 import pandas as pd
 import pm4py
 import pytest
-from conftest import REAL, ROOT
+from helpers import REAL, ROOT, real
 
-from cxmining import pm
-from cxmining.conformance import conformance_tables
+from cxmining.conformance.checking import conformance_tables
 from cxmining.errors import CxminingError, StoreError
-from cxmining.imported import import_log
-from cxmining.mining import mining_tables
+from cxmining.eventlog.imported import import_log
+from cxmining.mining import pm4py_bridge as pm
+from cxmining.mining.statistics import mining_tables
 
 HELPDESK = REAL / "helpdesk" / "helpdesk.xes.gz"
 CCC19 = REAL / "ccc19-cvc-normative"
@@ -26,10 +26,8 @@ DESIGN = ("Order placed", "Order paid", "Order shipped", "Order delivered")
 
 def imported_store(path) -> duckdb.DuckDBPyConnection:
     """A :memory: store holding one imported log and its mining tables."""
-    if not path.exists():
-        pytest.skip(f"real log not found at {path} (see {REAL / 'README.md'})")
     con = duckdb.connect(":memory:")
-    import_log(path, con)
+    import_log(real(path), con)
     mining_tables(con)
     return con
 
@@ -46,10 +44,8 @@ def helpdesk() -> tuple:
 @pytest.fixture(scope="module")
 def ccc19() -> tuple:
     """(pm4py's log, the normative net with its sink place as final marking, a store with the CCC19 log)."""
-    if not CCC19_NET.exists():
-        pytest.skip(f"CCC19 model not found at {CCC19_NET}")
     con = imported_store(CCC19_LOG)
-    yield pm.formatted_log(CCC19_LOG), pm.accepting_net(CCC19_NET), con
+    yield pm.formatted_log(CCC19_LOG), pm.accepting_net(real(CCC19_NET)), con
     con.close()
 
 
@@ -182,8 +178,8 @@ def test_bpic2020_designed_bpmn_with_label_mapping_equals_pm4py_on_the_same_net(
     """The travel-declaration model (a collaboration with lanes, labels unlike the log's) through the mapping."""
     from conftest import ROOT
 
-    from cxmining.conformance import model_conformance, store_activities
-    from cxmining.designed import designed_model, label_mapping
+    from cxmining.conformance.checking import model_conformance, store_activities
+    from cxmining.conformance.designed import designed_model, label_mapping
 
     log_path = REAL / "bpic2020-travel" / "DomesticDeclarations.xes.gz"
     con = imported_store(log_path)
@@ -208,7 +204,7 @@ TIED = [  # journeys with a checkout retried: which 'Start checkout' is the extr
 ALIGN_TIED = """
 import json, sys
 from pathlib import Path
-from cxmining import pm
+from cxmining.mining import pm4py_bridge as pm
 net, im, fm = pm.bpmn_net(pm.bpmn_of_xml(Path(sys.argv[1]).read_bytes()))
 found = pm.variant_alignments([tuple(v) for v in json.loads(sys.argv[2])], net, im, fm, 10.0)
 print(json.dumps([[a.cost, a.worst_cost, a.moves] for a in found]))

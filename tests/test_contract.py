@@ -6,13 +6,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
-from cxmining.contract import SOURCES
 from cxmining.errors import MappingError
-from cxmining.mapping import load_mapping
+from cxmining.ingest.contract import SOURCES
+from cxmining.ingest.mapping import load_mapping
+from cxmining.ingest.validation import SQL_TYPES
 from cxmining.store import connect, ensure_schema
-from cxmining.validation import SQL_TYPES
 
 
 @pytest.fixture
@@ -82,11 +82,14 @@ def test_invalid_mapping_files_give_one_clear_line(tmp_path: Path, text: str, su
     assert "\n" not in str(err.value)
 
 
-def test_memory_limit_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CXMINING_MEMORY_LIMIT", "1GB")
-    assert connect(":memory:").execute("SELECT current_setting('memory_limit')").fetchone()[0] in ("953.6 MiB", "1.0 GiB", "1GB")
-    monkeypatch.setenv("CXMINING_MEMORY_LIMIT", "plenty")
+def test_memory_limit_is_an_argument_or_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     from cxmining.errors import StoreError
 
-    with pytest.raises(StoreError, match="CXMINING_MEMORY_LIMIT='plenty'"):
+    setting = "SELECT current_setting('memory_limit')"
+    assert connect(":memory:", memory_limit="1GB").execute(setting).fetchone()[0] in ("953.6 MiB", "1.0 GiB", "1GB")
+    monkeypatch.setenv("CXMINING_MEMORY_LIMIT", "2GB")
+    assert connect(":memory:").execute(setting).fetchone()[0] in ("1.8 GiB", "1.9 GiB", "2GB")
+    assert connect(":memory:", memory_limit="1GB").execute(setting).fetchone()[0] in ("953.6 MiB", "1.0 GiB", "1GB")
+    monkeypatch.setenv("CXMINING_MEMORY_LIMIT", "plenty")
+    with pytest.raises(StoreError, match="memory limit 'plenty' is not a memory size"):
         connect(":memory:")

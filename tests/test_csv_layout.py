@@ -9,7 +9,7 @@ import random
 import numpy as np
 import pytest
 
-from cxmining.csv_layout import csv_layout, record_units
+from cxmining.ingest.csv_layout import csv_layout, record_units
 
 ALPHABET = ['a', 'b', ' ', ',', '"', '\n', '<', '&', 'é', '\r\n']
 

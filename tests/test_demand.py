@@ -9,11 +9,11 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
-from conftest import built_sample_store, run_cli
+from helpers import built_sample_store, run_cli
 
-from cxmining.demand import demand_tables
-from cxmining.demand_statistics import excess_p_values, false_discovery_q_values
-from cxmining.demand_rules import DemandRulesError, default_rules_path, demand_rules
+from cxmining.demand.rules import DemandRulesError, default_rules_path, demand_rules
+from cxmining.demand.statistics import excess_p_values, false_discovery_q_values
+from cxmining.demand.tables import demand_tables
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 
@@ -270,7 +270,7 @@ def test_a_help_page_is_not_blamed_for_the_calls_its_readers_make_about_products
 
 
 def test_heterogeneity_is_estimated_robustly() -> None:
-    from cxmining.demand_statistics import heterogeneity
+    from cxmining.demand.statistics import heterogeneity
 
     rng = np.random.default_rng(11)
     expected = rng.uniform(2, 200, 60)
@@ -286,7 +286,7 @@ def test_heterogeneity_is_estimated_robustly() -> None:
 
 
 def test_the_category_reference_leans_on_the_catalogue_as_far_as_categories_are_alike() -> None:
-    from cxmining.demand_statistics import UNINFORMATIVE, category_prior
+    from cxmining.demand.statistics import UNINFORMATIVE, category_prior
 
     rng = np.random.default_rng(5)
     journeys = rng.integers(2000, 6000, 8)

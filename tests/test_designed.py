@@ -6,16 +6,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REAL, ROOT, built_sample_store
+from helpers import REAL, ROOT, SMALL_SAMPLE, real
 
-from cxmining import pm
-from cxmining.designed import (
+from cxmining.conformance.designed import (
     DesignedModel,
     designed_model,
     designed_models,
     label_mapping,
 )
 from cxmining.errors import ModelError
+from cxmining.mining import pm4py_bridge as pm
 
 MODELS = ROOT / "data" / "sample" / "models"
 CCC19 = REAL / "ccc19-cvc-normative"
@@ -23,11 +23,6 @@ BPIC2020 = REAL / "bpic2020-travel"
 HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
         ' id="Definitions_1" targetNamespace="http://bpmn.io/schema/bpmn">\n')
 
-
-def real(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f"real model or log not found at {path} (see {REAL / 'README.md'})")
-    return path
 
 
 def bpmn_file(folder: Path, process: str, before: str = "", name: str = "model.bpmn") -> Path:
@@ -49,9 +44,9 @@ LINE = ('<bpmn:startEvent id="S" /><bpmn:task id="A" name="Pay" /><bpmn:endEvent
 
 
 @pytest.fixture(scope="module")
-def sample_store(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+def small_store(sample_store, tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     """A freshly generated small sample, ingested, with journeys and variants."""
-    db = built_sample_store(tmp_path_factory.mktemp("designed"), customers=300, seed=3, days=30)
+    db = sample_store(*SMALL_SAMPLE, tmp_path_factory.mktemp("designed"))
     con = duckdb.connect(str(db), read_only=True)
     yield con
     con.close()
@@ -71,8 +66,8 @@ def fitness(model: DesignedModel, activities: tuple[str, ...]) -> float:
     return pm.trace_fitness(activities, model.net, model.initial_marking, model.final_marking)
 
 
-def test_sample_model_speaks_the_sample_vocabulary(sample_store: duckdb.DuckDBPyConnection) -> None:
-    seen = {r[0] for r in sample_store.execute("SELECT DISTINCT unnest(activities) FROM variants").fetchall()}
+def test_sample_model_speaks_the_sample_vocabulary(small_store: duckdb.DuckDBPyConnection) -> None:
+    seen = {r[0] for r in small_store.execute("SELECT DISTINCT unnest(activities) FROM variants").fetchall()}
     models = designed_models(MODELS / "models.yaml", seen)
     assert set(models) == {"order"}
     order = models["order"]
@@ -84,9 +79,9 @@ def test_sample_model_speaks_the_sample_vocabulary(sample_store: duckdb.DuckDBPy
     assert len(order.sha256) == 64 and order.sha256 == designed_model(MODELS / "order_journey.bpmn").sha256
 
 
-def test_happy_path_fits_and_a_call_does_not(sample_store: duckdb.DuckDBPyConnection) -> None:
+def test_happy_path_fits_and_a_call_does_not(small_store: duckdb.DuckDBPyConnection) -> None:
     order = designed_model(MODELS / "order_journey.bpmn")
-    variants = order_variants(sample_store)
+    variants = order_variants(small_store)
     happy = next(a for a, _ in variants if "Complete purchase" in a and a[-1] == "Order delivered" and set(a) <= order.labels)
     assert fitness(order, happy) == 1.0
     with_call = next(a for a, _ in variants if "Call: order status" in a)

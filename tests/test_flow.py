@@ -8,9 +8,10 @@ from xml.etree import ElementTree
 
 import duckdb
 import pytest
-from conftest import ROOT, table_counts
+from helpers import ROOT, table_counts
 
-from cxmining.sample import write_sample
+from cxmining.store.checks import broken_rules
+from cxmining.synthetic import write_sample
 from pipelines.nightly import nightly
 
 
@@ -78,6 +79,7 @@ def test_nightly_reconciles_every_file_with_the_planted_truth(harness, tmp_path:
             "SELECT sum(journeys) FROM deviations WHERE deviation_type = 'unexpected step' "
             "AND activity LIKE 'Call:%' AND before_step = 'Order placed'").fetchone()[0]
     assert journey_type == "order" and 0 < fitness < 1
+    assert broken_rules(db) == {}  # every file reconciles with the raw tables and the quarantine
     assert journeys == order_journeys > 0
     assert {"Call: order status"} <= unexpected  # where-is-my-order calls
     ElementTree.parse(out / "deviation_map_order.svg")

@@ -15,11 +15,11 @@ import duckdb
 import pandas as pd
 import polars as pl
 import pytest
-from conftest import REAL, run_cli, write_lines
+from helpers import REAL, real, run_cli, write_lines
 
 from cxmining.errors import LandingError, MappingError, StoreError
-from cxmining.eventlog import CsvDialect, LogMapping
-from cxmining.imported import ImportedLog, import_log
+from cxmining.eventlog.imported import ImportedLog, import_log
+from cxmining.eventlog.reader import CsvDialect, LogMapping
 
 pm4py = pytest.importorskip("pm4py")
 
@@ -38,12 +38,6 @@ SELECT "case:concept:name" AS case_id,
 FROM journey_events GROUP BY 1 ORDER BY 1
 """
 
-
-def real(path: Path) -> Path:
-    """The path of a shared real log, or skip the test when the shared data folder is absent."""
-    if not path.exists():
-        pytest.skip(f"real log not found at {path} (see {REAL / 'README.md'})")
-    return path
 
 
 def reference_sequences(formatted: pd.DataFrame) -> pl.DataFrame:
@@ -232,4 +226,4 @@ def test_cli_imports_and_reports_one_line_errors(tmp_path: Path, monkeypatch: py
     code, _, err = run_cli(["import-log", str(tmp_path / "missing.xes"), "--db", db], monkeypatch)
     assert code == 1 and err == f"error: {tmp_path / 'missing.xes'}: no such file\n"
     code, _, err = run_cli(["import-log", str(HELPDESK), "--db", db, "--lane", "org:group"], monkeypatch)
-    assert code == 1 and err.startswith(f"error: {HELPDESK}: --lane 'org:group' is not a column") and err.count("\n") == 1
+    assert code == 1 and err.startswith(f"error: {HELPDESK}: no column 'org:group' for --lane") and err.count("\n") == 1

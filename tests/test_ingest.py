@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from conftest import (
+from helpers import (
     CALLS_HEADER,
     PRODUCTS_HEADER,
     WEB_HEADER,
@@ -18,7 +18,7 @@ from conftest import (
     write_lines,
 )
 
-from cxmining.ingest import landing_reports
+from cxmining.ingest.folder import landing_reports
 
 
 def ingest(landing: Path, db: Path, run_id: str = "run-1", mapping: Path | None = None):

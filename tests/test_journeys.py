@@ -6,13 +6,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import CALLS_HEADER, ORDERS_HEADER, WEB_HEADER, call_row, write_lines
+from helpers import CALLS_HEADER, ORDERS_HEADER, WEB_HEADER, call_row, write_lines
 
 from cxmining.errors import CxminingError
-from cxmining.ingest import landing_reports
+from cxmining.ingest.folder import landing_reports
 from cxmining.journeys import JourneyRules, journey_tables, unstitched_shares
-from cxmining.mining import mining_tables
-from cxmining.sample import write_sample
+from cxmining.mining.statistics import mining_tables
+from cxmining.synthetic import write_sample
 
 CUSTOMERS_HEADER = "customer_id,phone,email,created_at"
 

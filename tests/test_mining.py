@@ -9,12 +9,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import REAL
+from helpers import REAL, real
 
-from cxmining import pm
-from cxmining.discovery import discovered_models, stored_variants
 from cxmining.errors import StoreError
-from cxmining.mining import mining_tables
+from cxmining.mining import pm4py_bridge as pm
+from cxmining.mining.discovery import discovered_models, stored_variants
+from cxmining.mining.statistics import mining_tables
 
 HELPDESK = REAL / "helpdesk" / "helpdesk.xes.gz"
 BPIC2012 = REAL / "bpic2012" / "bpic2012.xes.gz"
@@ -54,10 +54,7 @@ def journey_store(log: pd.DataFrame) -> duckdb.DuckDBPyConnection:
 @pytest.fixture(scope="module", params=list(LOGS))
 def mined(request: pytest.FixtureRequest) -> tuple[pd.DataFrame, duckdb.DuckDBPyConnection]:
     """(pm4py's formatted log, a store with the mining tables built from it), read once per module."""
-    path = LOGS[request.param]
-    if not path.exists():
-        pytest.skip(f"real log not found at {path} (see {REAL / 'README.md'})")
-    log = pm.formatted_log(path)
+    log = pm.formatted_log(real(LOGS[request.param]))
     con = journey_store(log)
     mining_tables(con)
     yield log, con

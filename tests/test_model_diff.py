@@ -7,22 +7,22 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import built_sample_store
+from helpers import SMALL_SAMPLE
 
-from cxmining.conformance import model_conformance
-from cxmining.designed import designed_models
-from cxmining.deviation_map import deviation_map_svg
+from cxmining.conformance.checking import model_conformance
+from cxmining.conformance.designed import designed_models
+from cxmining.conformance.deviation_map import deviation_map_svg
+from cxmining.conformance.model_diff import model_diff
 from cxmining.errors import StoreError
-from cxmining.model_diff import model_diff
 
 MODELS = Path(__file__).resolve().parent.parent / "data" / "sample" / "models"
 NASTY = "Call: <b>x</b> & \"y\""
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPyConnection, object]:
+def store(sample_store, tmp_path_factory: pytest.TempPathFactory) -> tuple[duckdb.DuckDBPyConnection, object]:
     """A small fresh sample with journeys, mining tables and conformance to the sample's order model."""
-    db = built_sample_store(tmp_path_factory.mktemp("model_diff"), customers=120, seed=5, days=30)
+    db = sample_store(*SMALL_SAMPLE, tmp_path_factory.mktemp("model_diff"))
     model = designed_models(MODELS / "models.yaml")["order"]
     con = duckdb.connect(str(db))
     model_conformance(con, model, "order")

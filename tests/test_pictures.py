@@ -19,8 +19,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from cxmining.pictures import process_map_svg, swimlane_svg
-from cxmining.process_map import LANE_ORDER, duration_text
+from cxmining.pictures.process_map import LANE_ORDER, duration_text, process_map_svg
+from cxmining.pictures.swimlane import swimlane_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 NASTY = "<script>alert(1)</script> & \"x\""

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import REAL, ROOT
+from helpers import REAL, ROOT
 
-from cxmining.ingest import landing_reports
+from cxmining.ingest.folder import landing_reports
 
 COMPLAINTS = REAL / "bpic2016-uwv" / "BPI2016_Complaints.csv"
 
@@ -42,10 +42,10 @@ def test_uwv_complaints_load_through_a_mapping_file(landing: Path, tmp_path: Pat
 @pytest.mark.skipif(not COMPLAINTS.exists(), reason=f"real logs not found at {COMPLAINTS.parent}")
 def test_uwv_complaints_are_failure_demand_and_the_simulation_reproduces_them(landing: Path, tmp_path: Path) -> None:
     """A real log the generator never shaped: complaints, their repeats, and today's regime simulated."""
-    from cxmining.demand import demand_tables
+    from cxmining.demand.tables import demand_tables
     from cxmining.journeys import journey_tables
-    from cxmining.mining import mining_tables
-    from cxmining.whatif import whatif_tables
+    from cxmining.mining.statistics import mining_tables
+    from cxmining.whatif.results import whatif_tables
 
     (landing / "calls").mkdir()
     shutil.copy(COMPLAINTS, landing / "calls" / COMPLAINTS.name)

@@ -15,7 +15,7 @@ from xml.etree import ElementTree
 
 import duckdb
 import pytest
-from conftest import ROOT, run_cli
+from helpers import ROOT, run_cli
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
     ArtifactFilter,
@@ -25,16 +25,13 @@ from prefect.client.schemas.filters import (
 )
 from prefect.client.schemas.sorting import ArtifactSort
 
-from cxmining.report import (
-    report_context,
-    report_file,
-    report_html,
-    report_markdown,
-    safe_svg,
-)
-from cxmining.runs import DriftThresholds
-from cxmining.sample import write_sample
+from cxmining.report.charts import safe_svg
+from cxmining.report.context import report_context
+from cxmining.report.html import report_file, report_html
+from cxmining.report.markdown import report_markdown
+from cxmining.runs.history import DriftThresholds
 from cxmining.store import sql_text
+from cxmining.synthetic import write_sample
 from pipelines.nightly import nightly
 
 MODELS = ROOT / "data" / "sample" / "models" / "models.yaml"
@@ -134,7 +131,7 @@ def poisoned_run(harness, tmp_path_factory: pytest.TempPathFactory) -> tuple[Pat
     with duckdb.connect(str(db), read_only=True) as con:
         demand = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'failure_demand_products'").fetchone()[0]
     if not demand:  # a flow that does not build the failure-demand tables yet: build them, report again
-        from cxmining.demand import demand_tables
+        from cxmining.demand.tables import demand_tables
 
         demand_tables(db)
         report_file(db, out, result["run_id"])
@@ -194,7 +191,7 @@ def test_changes_and_trends_follow_the_recorded_runs(poisoned_run, tmp_path: Pat
     copy = tmp_path / "store.duckdb"
     shutil.copy(db, copy)
     with duckdb.connect(str(copy)) as con:
-        for relative in ("meta/runs.sql", "meta/run_metrics.sql"):
+        for relative in ("runs/runs.sql", "runs/run_metrics.sql"):
             con.execute(sql_text(relative))
         [(run_id, finished)] = con.execute("SELECT run_id, finished_at FROM runs").fetchall()
         # two earlier runs with smaller figures, and a failed one in between that must not be the baseline
@@ -261,8 +258,8 @@ def test_markdown_summary_escapes_the_data(poisoned_run) -> None:
 
 
 def test_activity_names_of_an_imported_log_are_escaped_in_report_and_pictures(tmp_path: Path) -> None:
-    from cxmining.analysis import process_outputs
-    from cxmining.imported import import_log
+    from cxmining.eventlog.imported import import_log
+    from cxmining.pictures.outputs import process_outputs
 
     steps = ["Open", PAYLOADS["activity"], "Close & <done>"]
     rows = ["case:concept:name,concept:name,time:timestamp"] + [f'c{c},"{a.replace(chr(34), chr(34) * 2)}",2026-01-0{1 + c % 5}T0{i}:00:00Z'

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import CALLS_HEADER, ROOT, WEB_HEADER, call_row, table_counts, write_lines
+from helpers import CALLS_HEADER, ROOT, WEB_HEADER, call_row, table_counts, write_lines
 
 from cxmining.errors import CxminingError, ModelError, RunFailed
-from cxmining.runs import (
+from cxmining.runs.history import (
     DriftThresholds,
     MetricChange,
     RunRecord,
@@ -22,8 +22,8 @@ from cxmining.runs import (
     metric_changes,
     recorded_run,
 )
-from cxmining.sample import write_sample
-from cxmining.snapshot import snapshot_path
+from cxmining.store.snapshot import snapshot_path
+from cxmining.synthetic import write_sample
 from pipelines.nightly import nightly
 
 MODELS = ROOT / "data" / "sample" / "models" / "models.yaml"

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cxmining.contract import SOURCES
-from cxmining.sample import SampleError, write_sample
+from cxmining.ingest.contract import SOURCES
+from cxmining.synthetic import SampleError, write_sample
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 FACTS = ("orders", "web", "calls")
@@ -289,10 +289,16 @@ def test_journey_variety(clean: dict) -> None:
     assert {c["reason_code"] for c in clean["calls"]} == set(SOURCES["calls"].column("reason_code").allowed)
 
 
-@pytest.mark.parametrize("kwargs", [{"customers": 0}, {"days": 3}, {"dirty_rate": 0.9}])
-def test_bad_settings_are_refused(tmp_path: Path, kwargs: dict) -> None:
-    with pytest.raises(SampleError):
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"customers": 0}, "customers must be at least 1, not 0"),
+    ({"days": 3}, "days must be at least 7"),
+    ({"dirty_rate": 0.9}, "dirty_rate must lie between 0 and 0.2, not 0.9"),
+    ({"history_days": 400}, "history_days must lie between 0 and 365"),
+])
+def test_bad_settings_are_refused(tmp_path: Path, kwargs: dict, message: str) -> None:
+    with pytest.raises(SampleError, match=message):
         write_sample(tmp_path, **kwargs)
+    assert not any(tmp_path.iterdir())  # nothing half-written
 
 
 def _products(out: Path) -> dict[str, dict[str, str]]:
@@ -301,7 +307,7 @@ def _products(out: Path) -> dict[str, dict[str, str]]:
 
 @pytest.mark.parametrize(("placement", "thin"), [("one category", 3), ("popular", 4), ("unpopular", 4), ("mixed", 0)])
 def test_thin_descriptions_go_where_the_option_puts_them(tmp_path: Path, placement: str, thin: int) -> None:
-    from cxmining.sample import Effects
+    from cxmining.synthetic import Effects
 
     truth = write_sample(tmp_path, customers=200, seed=3, effects=Effects(thin_products=thin, thin_placement=placement))
     planted = truth["planted"]["thin_description"]
@@ -319,7 +325,7 @@ def test_thin_descriptions_go_where_the_option_puts_them(tmp_path: Path, placeme
 
 
 def test_orders_can_have_several_lines_of_one_category(tmp_path: Path) -> None:
-    from cxmining.sample import Effects
+    from cxmining.synthetic import Effects
 
     write_sample(tmp_path, customers=400, seed=3, effects=Effects(multi_line_share=0.5, max_lines=4))
     products = _products(tmp_path)
@@ -334,7 +340,7 @@ def test_orders_can_have_several_lines_of_one_category(tmp_path: Path) -> None:
 
 
 def test_history_before_the_start_is_simulated_but_not_written(tmp_path: Path) -> None:
-    from cxmining.sample import Effects
+    from cxmining.synthetic import Effects
 
     truth = write_sample(tmp_path, customers=600, seed=3, history_days=30,
                          effects=Effects(ivr_change=False, late_window_days=0))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from cxmining.errors import ScheduleError
 from pipelines.schedule import nightly_deployment
 
 
@@ -24,6 +25,11 @@ def test_deployment_has_the_cron_schedule_timezone_and_absolute_parameters(tmp_p
     }
 
 
-def test_an_invalid_cron_expression_is_refused() -> None:
-    with pytest.raises(ValueError):
-        nightly_deployment(Path("l"), Path("d"), Path("o"), cron="every night")
+@pytest.mark.parametrize(("setting", "message"), [
+    ({"cron": "every night"}, "--cron: 'every night' is not a cron expression such as '30 2 \\* \\* \\*'"),
+    ({"timezone": "Mars/Base"}, "--timezone: unknown time zone 'Mars/Base'; use an IANA name"),
+])
+def test_an_invalid_schedule_is_refused_in_one_line(setting: dict, message: str) -> None:
+    with pytest.raises(ScheduleError, match=message) as refused:
+        nightly_deployment(Path("l"), Path("d"), Path("o"), **setting)
+    assert "\n" not in str(refused.value)

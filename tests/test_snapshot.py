@@ -9,10 +9,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import run_cli
+from helpers import run_cli
 
 from cxmining.errors import StoreError
-from cxmining.snapshot import latest_snapshot, published_snapshot, snapshot_path
+from cxmining.store.snapshot import latest_snapshot, published_snapshot, snapshot_path
 
 # A reader holding one connection open: prints what it sees after each line on stdin.
 HOLDING_READER = """

@@ -7,12 +7,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from conftest import built_sample_store, run_cli
+from helpers import built_sample_store, run_cli
 
-from cxmining.demand import demand_tables
-from cxmining.simulation import calibrated_model, replicated_figures
-from cxmining.whatif import whatif_tables
-from cxmining.whatif_scenario import BASELINE, Scenario, ScenarioError, scenario
+from cxmining.demand.tables import demand_tables
+from cxmining.whatif.results import whatif_tables
+from cxmining.whatif.scenario import BASELINE, Scenario, ScenarioError, scenario
+from cxmining.whatif.simulation import calibrated_model, replicated_figures
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "data" / "sample" / "scenarios"
 
@@ -146,8 +146,9 @@ def test_whatif_command(store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_the_report_shows_the_check_the_scenarios_and_the_competitors_escaped(store: Path, tmp_path: Path) -> None:
-    from cxmining.benchmark import import_benchmark
-    from cxmining.report import report_context, report_html
+    from cxmining.compare.competitors import import_benchmark
+    from cxmining.report.context import report_context
+    from cxmining.report.html import report_html
 
     undo = scenario(SCENARIOS / "undo_ivr_change.yaml")
     whatif_tables(store, [(undo, None)], replications=3, seed=1)
@@ -176,7 +177,7 @@ def test_a_change_resting_on_few_observed_calls_gets_a_note_not_a_tight_interval
 
 def test_intervals_carry_the_uncertainty_of_what_was_observed(store: Path) -> None:
     """Each replication recalibrates on a bootstrap resample: the change varies more than the simulation alone makes it."""
-    from cxmining.simulation import paired_replications
+    from cxmining.whatif.simulation import paired_replications
 
     model = calibrated_model(store)
     undo = scenario(SCENARIOS / "undo_ivr_change.yaml")

@@ -1,0 +1,250 @@
+"""Failure demand: every contact classified as failure or value demand, and the causes, products and calls to fix first.
+
+Counting happens in DuckDB (sql/demand/); the tests behind the `flagged` columns (cxmining.demand.statistics) run
+on the few hundred rows those queries return (one per product, order day, IVR path or website trigger), in passes
+that leave flagged and outlying rows out of the reference (docs/demand.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+from cxmining.demand.rules import DemandRules, demand_rules, rule_rows
+from cxmining.demand.statistics import (
+    SUSPECT_Z,
+    category_prior,
+    conditional_p_values,
+    excess_p_values,
+    false_discovery_q_values,
+    heterogeneity,
+    mid_p_residuals,
+)
+from cxmining.store import (
+    opened,
+    registered,
+    relations,
+    require,
+    row_counts,
+    run_sql,
+    sql_text,
+    transaction,
+)
+
+TESTED = (  # working SQL, working table, result SQL; each working table has key, observed and expected
+    ("demand/product_demand.sql", "product_demand", "demand/failure_demand_products.sql"),
+    ("demand/order_status_days.sql", "order_status_days", "demand/order_status_calls_by_day.sql"),
+    ("demand/routing_paths.sql", "routing_paths", "demand/routing_failure.sql"),
+    ("demand/website_triggers.sql", "website_triggers", "demand/website_failure_contacts.sql"),
+)
+FLAG = "q_value <= $alpha AND observed - expected >= $min_excess AND observed >= $min_ratio * expected"  # as in the result SQL
+SUMMARIES = ("demand/contact_targets.sql", "demand/avoidable_calls.sql", "demand/failure_demand_causes.sql")
+TABLES = (
+    "contact_demand", "journey_products", "failure_demand_products", "order_status_calls_by_day", "routing_failure",
+    "website_failure_contacts", "contact_targets", "avoidable_calls", "failure_demand_causes",
+)
+
+
+def _add_tests(con: duckdb.DuckDBPyConnection, table: str, flagged: set[str] | None) -> set[str]:
+    """Add p_value, q_value and heterogeneity columns to a working table from its observed and expected columns;
+    return the keys of the rows far above their expectation (mid-p residual beyond SUSPECT_Z).
+
+    Heterogeneity is estimated robustly on the rows not `flagged` in an earlier pass, or taken as 0 (Poisson) when
+    `flagged` is None. A table with `exposure_share` is tested against its reference with the conditional binomial
+    test instead (and has no outliers of this kind).
+    """
+    columns = {name for (name,) in con.execute(f"SELECT column_name FROM (DESCRIBE {table})").fetchall()}
+    conditional = "exposure_share" in columns  # a small reference: compare with it, not with a fixed expectation
+    extra = ", reference_observed, exposure_share" if conditional else ""
+    extra += ", expected_cv2" if "expected_cv2" in columns else ""
+    extra += ", wider_expected, reference_group, exposure" if "wider_expected" in columns else ""
+    rows = con.execute(f"SELECT rowid, key, observed, expected{extra} FROM {table}").fetchnumpy()  # table: TESTED allow-list
+    column = lambda c: np.ma.filled(np.ma.asarray(rows[c], dtype=float), np.nan)
+    observed, expected = column("observed"), column("expected")
+    cv2 = column("expected_cv2") if "expected_cv2" in rows else None
+    keys = np.asarray(rows["key"], dtype=object)
+    reference = ~np.isin(keys, np.asarray(sorted(flagged or ()), dtype=object))
+    outliers: set[str] = set()
+    if conditional:
+        alpha, p = 0.0, conditional_p_values(observed, column("reference_observed"), column("exposure_share"))
+    else:
+        alpha = 0.0 if flagged is None else heterogeneity(observed, expected, reference, cv2)
+        p = excess_p_values(observed, expected, alpha, cv2)
+        testable = np.nan_to_num(expected) > 0
+        a = alpha + (1 + alpha) * (np.zeros(len(p)) if cv2 is None else np.nan_to_num(cv2))
+        z = np.zeros(len(p))
+        z[testable] = mid_p_residuals(np.nan_to_num(observed)[testable], expected[testable], a[testable])
+        far = z > SUSPECT_Z
+        if "wider_expected" in columns:
+            far |= _far_above_wider(observed, rows, far, alpha)
+        outliers = set(keys[far].tolist())
+    tests = {"row": np.asarray(rows["rowid"]), "p_value": p, "q_value": false_discovery_q_values(p),
+             "heterogeneity": np.full(len(p), alpha)}
+    with registered(con, "_tests", {k: np.asarray(v) for k, v in tests.items()}):
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS "
+            f"SELECT w.*, t.p_value, t.q_value, t.heterogeneity FROM (SELECT rowid AS _row, * FROM {table}) AS w "
+            f"LEFT JOIN _tests AS t ON t.row = w._row"
+        )
+    return outliers
+
+
+def _far_above_wider(observed: np.ndarray, wider: dict[str, np.ndarray], far: np.ndarray, alpha: float) -> np.ndarray:
+    """Rows far above the wider reference (a product against the whole catalogue), except in groups (categories) of at
+    least MIN_GROUP rows with exposure where more than half of them are far above: there the whole group differs, and
+    its rows stay each other's reference. (A group of one or two cannot tell a different group from an outlier.)
+
+    Several thin descriptions in one category raise the category's own rate until none of them stands out against
+    it; against the catalogue they still do, and leaving them out of the category's reference lets each be tested
+    against its ordinary siblings.
+    """
+    expected = np.ma.filled(np.ma.asarray(wider["wider_expected"], dtype=float), np.nan)
+    testable = np.nan_to_num(expected) > 0
+    z = np.zeros(len(observed))
+    z[testable] = mid_p_residuals(np.nan_to_num(observed)[testable], expected[testable],
+                                   np.full(int(testable.sum()), alpha))
+    above = z > SUSPECT_Z
+    group = np.asarray(wider["reference_group"], dtype=object)
+    exposure = np.nan_to_num(np.ma.filled(np.ma.asarray(wider["exposure"], dtype=float), 0.0))
+    for g in set(group[above].tolist()):
+        members = (group == g) & (exposure > 0)
+        if members.sum() >= MIN_GROUP and (members & (above | far)).sum() > 0.5 * members.sum():
+            above &= ~(group == g)
+    return above
+
+
+def _product_prior(con: duckdb.DuckDBPyConnection, excluded: set[str], params: dict[str, object]) -> dict[str, float]:
+    """The category prior of the product test, from the counts of the products left in the reference."""
+    counts = con.execute(
+        "SELECT category, sum(journeys), sum(info_calls), sum(delivered), sum(returns) FROM product_demand "
+        "WHERE NOT list_contains($excluded, key) GROUP BY category ORDER BY category", {"excluded": sorted(excluded)},
+    ).fetchall()
+    return category_prior([c[1:] for c in counts], float(params["min_reference"]))
+
+
+def _tested(con: duckdb.DuckDBPyConnection, working: str, table: str, params: dict[str, object]) -> None:
+    """Build a working table and test it; rebuild with the flagged and outlying rows left out of the reference until
+    no new one appears.
+
+    An outlier left in the reference raises its neighbours' expectation (two thin descriptions in one category mask
+    each other) and pushes their residuals down, which would inflate any estimate of heterogeneity. So the first pass
+    is Poisson; every row flagged, or further than OUTLIER_Z from its expectation, leaves the reference of the later
+    passes, and the set left out only grows, while each row's own flag is decided again on every pass. From the
+    second pass on, heterogeneity is estimated robustly on the rows not flagged. The passes end when a pass finds
+    nothing new to leave out: at most one more than there are rows.
+    """
+    excluded: set[str] = set()
+    flagged: set[str] | None = None
+    prior_of = PRIORS.get(table)
+    cleaned = "$excluded" in sql_text(working)  # a reference that cannot shed rows (website triggers): one pass
+    while True:
+        if prior_of is not None:  # the counts do not depend on the prior: a first build gives them
+            run_sql(con, working, params | {"excluded": sorted(excluded), **dict.fromkeys(PRIOR_KEYS, params["min_reference"])})
+            params = params | prior_of(con, excluded, params)
+        run_sql(con, working, params | {"excluded": sorted(excluded)})
+        outliers = _add_tests(con, table, flagged)
+        flagged = {k for (k,) in con.execute(
+            f"SELECT key FROM {table} WHERE {FLAG}",  # table: TESTED allow-list
+            {k: params[k] for k in ("alpha", "min_excess", "min_ratio")},
+        ).fetchall()}
+        if not cleaned or (excluded and (flagged | outliers) <= excluded):
+            return
+        if not excluded and not flagged and not outliers:
+            return
+        excluded |= flagged | outliers
+
+
+MIN_GROUP = 3  # rows a group needs before it can differ as a whole rather than hold outliers
+PRIORS = {"product_demand": _product_prior}  # working tables whose reference leans on a prior estimated per pass
+PRIOR_KEYS = ("prior_journeys", "prior_delivered")
+
+
+def _rule_parameters(rules: DemandRules) -> dict[str, object]:
+    w, t = rules.windows, rules.tests
+    return {
+        "web_contacts": rules.web_contacts,
+        "repeat_days": w.repeat_days,
+        "checkout_error_hours": w.checkout_error_hours,
+        "help_page_hours": w.help_page_hours,
+        "product_view_days": w.product_view_days,
+        "order_status_reasons": rules.order_status_reasons,
+        "product_info_reasons": rules.product_info_reasons,
+        "description_return_reasons": rules.description_return_reasons,
+        "website_triggers": rules.website_triggers,
+        "alpha": t.alpha,
+        "min_excess": t.min_excess,
+        "min_ratio": t.min_ratio,
+        "min_reference": t.min_reference,
+    }
+
+
+def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules | None = None) -> dict[str, int]:
+    """(Re)build contact_demand and the failure-demand tables from the journeys; return their row counts.
+
+    Needs `journeys` (journey_tables); uses the conformance tables when they exist, for the
+    'a step the designed process does not have' evidence.
+    """
+    rules = rules or demand_rules()
+    params = _rule_parameters(rules)
+    with opened(db) as con:
+        con.execute(sql_text("demand/demand_rules.sql"))
+        con.executemany("INSERT INTO demand_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rule_rows(rules))
+        if {"conformance_journeys", "model_diff"} <= relations(con):
+            run_sql(con, "demand/journey_unexpected_steps.sql", params)
+        else:
+            con.execute("CREATE OR REPLACE TEMP TABLE journey_unexpected_steps (journey_id VARCHAR, activity VARCHAR)")
+        with transaction(con):  # readers see the old demand tables or the new ones, never a mix
+            run_sql(con, "demand/journey_products.sql", params)
+            run_sql(con, "demand/contact_features.sql", params)
+            run_sql(con, "demand/contact_causes.sql", params)
+            run_sql(con, "demand/contact_demand.sql", params)
+            for working, table, result in TESTED:
+                _tested(con, working, table, params)
+                run_sql(con, result, params)
+            for relative in SUMMARIES:
+                run_sql(con, relative, params)
+        return row_counts(con, TABLES)
+
+
+def failure_demand_headline(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, float]:
+    """Share of journeys with failure demand, failure-demand calls and avoidable calls per month."""
+    with opened(db, read_only=isinstance(db, (str, Path))) as con:
+        share, calls = con.execute(
+            "SELECT count(DISTINCT journey_id) FILTER (WHERE demand = 'failure') / nullif((SELECT count(*) FROM journeys), 0),"
+            " count(*) FILTER (WHERE demand = 'failure' AND channel = 'phone') FROM contact_demand"
+        ).fetchall()[0]
+        avoidable = con.execute("SELECT coalesce(sum(calls_per_month), 0) FROM avoidable_calls").fetchall()[0][0]
+        return {
+            "failure_demand_journey_share": float(share or 0.0),
+            "failure_demand_calls": float(calls),
+            "avoidable_calls_per_month": float(avoidable),
+        }
+
+
+def flagged_targets(db: str | Path | duckdb.DuckDBPyConnection) -> list[str]:
+    """What the flagged causes point at (avoidable_calls.target), most avoidable calls first."""
+    with opened(db, read_only=isinstance(db, (str, Path))) as con:
+        return [f"{cause}: {target}" for cause, target in
+                con.execute("SELECT cause, target FROM avoidable_calls ORDER BY calls_per_month DESC").fetchall()]
+
+
+@dataclass(frozen=True)
+class DemandOutcome:
+    """What a rebuild of the failure-demand tables found: row counts, the headline figures, the flagged targets."""
+
+    counts: dict[str, int]
+    headline: dict[str, float]
+    flagged: list[str]
+
+
+def demand_outputs(db: str | Path | duckdb.DuckDBPyConnection, rules: Path | None = None) -> DemandOutcome:
+    """The failure-demand tables rebuilt with the rules file `rules` (None: the shipped rules), and what they found:
+    one sequence for the nightly flow and `cxmining demand`."""
+    chosen = demand_rules(rules)
+    with opened(db) as con:
+        require(con, ("journeys",))
+        counts = demand_tables(con, chosen)
+        return DemandOutcome(counts, failure_demand_headline(con), flagged_targets(con))

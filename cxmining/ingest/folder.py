@@ -1,0 +1,49 @@
+"""Ingesting a landing folder source by source: the functions the nightly flow's tasks call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from cxmining.ingest.contract import sources_in_load_order
+from cxmining.ingest.landing import landing_files
+from cxmining.ingest.load import FileReport, ingest_file
+from cxmining.ingest.mapping import load_mapping
+from cxmining.store import ensure_schema, opened
+
+
+def source_reports(
+    db: str | Path | duckdb.DuckDBPyConnection,
+    landing: Path,
+    source: str,
+    run_id: str,
+    mapping_file: Path | None = None,
+    on_file: Callable[[FileReport], None] | None = None,
+) -> list[FileReport]:
+    """Load every not-yet-ingested file of one source; report what happened to each file."""
+    mapping = load_mapping(mapping_file).for_source(source)
+    with opened(db) as con:
+        ensure_schema(con)
+        reports = []
+        for file in landing_files(landing, source):
+            report = ingest_file(con, file, mapping, run_id)
+            reports.append(report)
+            if on_file:
+                on_file(report)
+        return reports
+
+
+def landing_reports(
+    db: str | Path | duckdb.DuckDBPyConnection,
+    landing: Path,
+    run_id: str,
+    mapping_file: Path | None = None,
+    on_file: Callable[[FileReport], None] | None = None,
+) -> list[FileReport]:
+    """Load every source of a landing folder in dependency order (without Prefect)."""
+    reports = []
+    for source in sources_in_load_order():
+        reports += source_reports(db, landing, source.name, run_id, mapping_file, on_file)
+    return reports

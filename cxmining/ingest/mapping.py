@@ -1,0 +1,88 @@
+"""Mapping files: how a real export's columns, values and conventions map onto the contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import (
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from cxmining.config import (
+    Strict,
+    config_table,
+    csv_delimiter,
+    first_problem,
+    known_time_zone,
+)
+from cxmining.errors import MappingError
+from cxmining.ingest.contract import SOURCES
+
+
+class SourceMapping(Strict):
+    """Per-source settings: column renames, value maps, CSV dialect and the zone of naive timestamps."""
+
+    source: str = ""
+    columns: dict[str, str] = Field(default_factory=dict)  # contract column -> column in the file
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)  # contract column -> {file value: contract value}
+    defaults: dict[str, str] = Field(default_factory=dict)  # contract column -> value when the file has none
+    timezone: str = "UTC"  # zone of timestamps that carry no offset
+    delimiter: str = ","
+    encoding: Literal["utf-8", "utf-16", "latin-1"] = "utf-8"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        return known_time_zone(zone)
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_char(cls, delimiter: str) -> str:
+        return csv_delimiter(delimiter)  # `\t` or `tab` for a tab, as in event-log and benchmark mappings
+
+    @model_validator(mode="after")
+    def _contract_columns(self) -> SourceMapping:
+        if not self.source:
+            return self
+        known = SOURCES[self.source].column_names
+        for name in [*self.columns, *self.values, *self.defaults]:
+            if name not in known:
+                raise ValueError(f"{name!r} is not a column of {self.source} (columns: {', '.join(known)})")
+        return self
+
+    def file_column(self, contract_column: str) -> str:
+        """Name of the column in the delivered file that holds `contract_column`."""
+        return self.columns.get(contract_column, contract_column)
+
+
+class ExportMapping(Strict):
+    """A whole mapping file of a real export: one optional section per landing source."""
+
+    sources: dict[str, SourceMapping] = Field(default_factory=dict)
+
+    def for_source(self, source: str) -> SourceMapping:
+        """Settings of `source`, or the defaults when the file has no section for it."""
+        return self.sources.get(source, SourceMapping(source=source))
+
+
+def load_mapping(path: Path | None) -> ExportMapping:
+    """The mapping in a YAML or TOML file; no file means the landing folder follows the contract as is."""
+    if path is None:
+        return ExportMapping()
+    raw = config_table(path, MappingError)
+    unknown = sorted(set(raw) - set(SOURCES))
+    if unknown:
+        raise MappingError(f"{path}: unknown source {unknown[0]!r} (sources: {', '.join(SOURCES)})")
+    sources = {}
+    for name, body in raw.items():
+        if not isinstance(body or {}, dict):
+            raise MappingError(f"{path}: section {name!r} must be a table of settings")
+        try:
+            sources[name] = SourceMapping(source=name, **(body or {}))
+        except ValidationError as exc:
+            raise MappingError(f"{path}: {name}: {first_problem(exc)}") from exc
+    return ExportMapping(sources=sources)

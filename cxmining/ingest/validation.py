@@ -1,0 +1,94 @@
+"""Type and rule checks of staged records, as one DuckDB query built from the contract.
+
+Every broken rule of a row is named in its `_reason` (NULL for a valid row); typed values are
+computed alongside, timestamps normalised to UTC.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+from cxmining.ingest.contract import SOURCES, Column, Source
+from cxmining.ingest.mapping import SourceMapping
+from cxmining.ingest.staging import FileTables
+from cxmining.ingest.timestamps import PATTERNS, utc_timestamp_sql
+
+SQL_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "decimal": "DECIMAL(18, 4)", "timestamp": "TIMESTAMP"}
+SHOWN_CHARS = 60  # how much of a bad value a reason quotes; the full row is in raw_text
+
+
+def stage_checked(con: duckdb.DuckDBPyConnection, source_name: str, mapping: SourceMapping, tables: FileTables) -> None:
+    """Create `tables.checked` from `tables.records`: typed values and the reasons each row is invalid."""
+    sql, params = checked_sql(SOURCES[source_name], mapping, tables)
+    con.execute(sql, params)
+
+
+def checked_sql(source: Source, mapping: SourceMapping, tables: FileTables) -> tuple[str, dict]:
+    """The CREATE TABLE statement for `tables.checked` and its bound parameters."""
+    params: dict = {"zone": mapping.timezone, **PATTERNS}
+    typed, reasons = [], []
+    for i, column in enumerate(source.columns):
+        typed.append(f"{_typed(column)} AS {column.name}")
+        reasons.extend(_reasons(column, i, params))
+    rules = [f"CASE WHEN {condition} THEN $rule{j} END" for j, (condition, _) in enumerate(source.row_rules)]
+    params |= {f"rule{j}": message for j, (_, message) in enumerate(source.row_rules)}
+    sql = f"""
+        CREATE TEMP TABLE {tables.checked} AS
+        WITH typed AS (
+            SELECT rowid + 1 AS _ord, {', '.join(typed)},
+                   NULLIF(concat_ws('; ', {', '.join(reasons)}), '') AS _column_reason
+            FROM {tables.records}
+        )
+        SELECT * EXCLUDE (_column_reason),
+               NULLIF(concat_ws('; ', {', '.join(['_column_reason', *rules])}), '') AS _reason
+        FROM typed
+    """
+    return sql, {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
+
+
+def _typed(column: Column) -> str:
+    """Expression giving the column's typed value (NULL when it does not parse)."""
+    v = column.name
+    if column.type == "timestamp":
+        return utc_timestamp_sql(v)
+    if column.type == "text":
+        return v
+    return f"TRY_CAST({v} AS {SQL_TYPES[column.type]})"
+
+
+def _reasons(column: Column, i: int, params: dict) -> list[str]:
+    """CASE expressions, one per rule of the column, each NULL or a message naming the value."""
+    v, name = column.name, column.name
+    shown = f"'''' || left(replace({v}, chr(0), '\\0'), {SHOWN_CHARS}) || ''''"
+    out = [f"CASE WHEN contains({v}, chr(0)) THEN '{name}: contains a NUL byte' END"]
+    if column.required:
+        out.append(f"CASE WHEN {v} IS NULL THEN '{name}: missing (required)' END")
+    if column.allowed:
+        params[f"allowed{i}"] = list(column.allowed)
+        params[f"allowed_text{i}"] = " is not one of " + ", ".join(column.allowed)
+        out.append(
+            f"CASE WHEN {v} IS NOT NULL AND NOT list_contains($allowed{i}, {v}) "
+            f"THEN '{name}: ' || {shown} || $allowed_text{i} END"
+        )
+    if column.type == "timestamp":
+        out.append(
+            f"CASE WHEN {v} IS NOT NULL AND ({_typed(column)}) IS NULL "
+            f"THEN '{name}: ' || {shown} || ' is not an ISO-8601 timestamp' "
+            f"WHEN NOT year({_typed(column)}) BETWEEN 1900 AND 2199 "
+            f"THEN '{name}: ' || {shown} || ' is outside the years 1900-2199' END"
+        )
+    elif column.type in ("integer", "decimal"):
+        word = "a whole number" if column.type == "integer" else "a number"
+        out.append(
+            f"CASE WHEN {v} IS NOT NULL AND {_typed(column)} IS NULL "
+            f"THEN '{name}: ' || {shown} || ' is not {word}' END"
+        )
+        if column.minimum is not None:
+            params[f"min{i}"] = column.minimum
+            out.append(
+                f"CASE WHEN {_typed(column)} < $min{i} "
+                f"THEN '{name}: ' || {shown} || ' is below the minimum {column.minimum:g}' END"
+            )
+    return out

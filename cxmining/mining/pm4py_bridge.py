@@ -1,0 +1,412 @@
+"""Everything cxmining asks of pm4py, behind one module: reference statistics, discovery from variants, replay, model files.
+
+The rest of cxmining speaks its own vocabulary (variants as activity tuples with frequencies, DFG arcs as
+activity pairs); only this module knows pm4py's objects and keys. pm4py prints its licence banner only
+when imported straight from `__main__`, so importing it here keeps scripts and tests quiet.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import warnings
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from copy import copy, deepcopy
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pm4py
+from pm4py.algo.conformance.alignments.petri_net import algorithm as alignments
+from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
+from pm4py.algo.discovery.inductive.dtypes.im_ds import IMDataStructureUVCL
+from pm4py.algo.discovery.inductive.variants.im import IMUVCL
+from pm4py.algo.discovery.inductive.variants.imf import IMFUVCL
+from pm4py.algo.evaluation.precision.variants import etconformance_token
+from pm4py.algo.evaluation.replay_fitness import algorithm as fitness_evaluator
+from pm4py.objects.bpmn.importer import importer as bpmn_importer
+from pm4py.objects.bpmn.obj import BPMN
+from pm4py.objects.dfg.obj import DFG
+from pm4py.objects.log.obj import Event, EventLog, Trace
+from pm4py.objects.petri_net.obj import Marking, PetriNet
+from pm4py.objects.petri_net.utils import check_soundness
+from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
+from pm4py.objects.process_tree.obj import ProcessTree
+from pm4py.objects.process_tree.utils.generic import fold, tree_sort
+from pm4py.statistics.traces.generic.pandas import case_statistics
+
+from cxmining.errors import CxminingError, StoreError
+from cxmining.mining.settings import DiscoverySettings
+
+Variants = Mapping[tuple[str, ...], int]  # activity sequence -> number of cases following it
+Arc = tuple[str, str]  # (source activity, target activity)
+CASE, ACTIVITY, TIMESTAMP = "case:concept:name", "concept:name", "time:timestamp"
+
+
+@dataclass(frozen=True)
+class ProcessModel:
+    """A discovered model in the three forms we publish: process tree, accepting Petri net, BPMN."""
+
+    tree: ProcessTree
+    net: PetriNet
+    initial_marking: Marking
+    final_marking: Marking
+    bpmn: BPMN
+
+
+def formatted_log(path: Path) -> pd.DataFrame:
+    """An XES log as pm4py's DataFrame, sorted stably by case and timestamp (pm4py.format_dataframe)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "install r4pm" advice from the rustxes importer
+        log = pm4py.read_xes(str(path))
+    return formatted(log)
+
+
+def xes_events_in_file_order(path: Path) -> pd.DataFrame:
+    """The events of an XES file as pm4py's streaming reader returns them, in file order (no sorting, no
+    formatting); its errors propagate as pm4py raises them."""
+    return pm4py.read_xes(str(path), variant="iterparse", show_progress_bar=False).reset_index(drop=True)
+
+
+def formatted(log: pd.DataFrame) -> pd.DataFrame:
+    """A DataFrame with pm4py's column names, sorted stably by case and timestamp as pm4py expects."""
+    return pm4py.format_dataframe(log, case_id=CASE, activity_key=ACTIVITY, timestamp_key=TIMESTAMP)
+
+
+def dfg_frequencies(log: pd.DataFrame) -> dict[Arc, int]:
+    """pm4py's directly-follows counts of a DataFrame log."""
+    dfg, _, _ = pm4py.discover_dfg(log, activity_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE)
+    return {arc: int(n) for arc, n in dfg.items()}
+
+
+def dfg_performance(log: pd.DataFrame) -> dict[Arc, dict[str, float]]:
+    """pm4py's directly-follows times in seconds (mean, median, min, max, sum, stdev) of a DataFrame log."""
+    dfg, _, _ = pm4py.discover_performance_dfg(log, activity_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE)
+    return {arc: {k: float(v) for k, v in stats.items()} for arc, stats in dfg.items()}
+
+
+def start_activities(log: pd.DataFrame) -> dict[str, int]:
+    """pm4py's start activities of a DataFrame log, with the number of cases each starts."""
+    found = pm4py.get_start_activities(log, activity_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE)
+    return {a: int(n) for a, n in found.items()}
+
+
+def end_activities(log: pd.DataFrame) -> dict[str, int]:
+    """pm4py's end activities of a DataFrame log, with the number of cases each ends."""
+    found = pm4py.get_end_activities(log, activity_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE)
+    return {a: int(n) for a, n in found.items()}
+
+
+def variant_frequencies(log: pd.DataFrame) -> dict[tuple[str, ...], int]:
+    """pm4py's variants of a DataFrame log: activity tuple -> number of cases."""
+    found = pm4py.get_variants(log, activity_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE)
+    return {tuple(v): int(n) for v, n in found.items()}
+
+
+def case_durations(log: pd.DataFrame) -> dict[str, float]:
+    """pm4py's case durations in seconds (last minus first timestamp), per case id."""
+    described = case_statistics.get_cases_description(
+        log, parameters={"pm4py:param:case_id_key": CASE, "pm4py:param:timestamp_key": TIMESTAMP}
+    )
+    return {str(case): float(d["caseDuration"]) for case, d in described.items()}
+
+
+def frequency_dfg(arcs: Mapping[Arc, int], starts: Mapping[str, int], ends: Mapping[str, int]) -> DFG:
+    """A pm4py DFG object (for drawing or DFG-based miners) from our arc, start and end counts."""
+    return DFG(dict(arcs), dict(starts), dict(ends))
+
+
+def performance_dfg(arcs: Mapping[Arc, Mapping[str, float]]) -> dict[Arc, dict[str, float]]:
+    """A pm4py performance DFG (arc -> {'mean': s, 'median': s, ...}) from our per-arc times in seconds."""
+    return {arc: dict(stats) for arc, stats in arcs.items()}
+
+
+def discovered_model(variants: Variants, noise: float = DiscoverySettings.noise) -> ProcessModel:
+    """Inductive Miner on the variants alone (IMf when noise > 0, else IM): the same tree as on the full log.
+
+    pm4py's miner itself reduces a log to its variant counter before mining, so handing it our variants
+    skips reading every event without changing the result.
+    """
+    if not 0.0 <= noise <= 1.0:
+        raise CxminingError(f"noise threshold must be between 0 and 1, got {noise!r}")
+    if not variants:
+        raise StoreError("no variants to mine: the variants table is empty (no journey events?)")
+    log = Counter({tuple(activities): int(n) for activities, n in variants.items()})
+    parameters = {"noise_threshold": noise, "multiprocessing": False, "disable_fallthroughs": False}
+    # What pm4py's inductive_miner.apply does once it holds a variant counter; apply() itself cannot be given
+    # one (its type check compares against typing.Counter and falls through to the DataFrame branch).
+    miner = IMFUVCL(parameters) if noise > 0 else IMUVCL(parameters)
+    tree = fold(miner.apply(IMDataStructureUVCL(log), parameters))
+    tree_sort(tree)
+    return _model(tree)
+
+
+def discovered_model_of_log(log: pd.DataFrame, noise: float = DiscoverySettings.noise) -> ProcessModel:
+    """pm4py's own Inductive Miner on a full DataFrame log (the reference for `discovered_model`)."""
+    tree = pm4py.discover_process_tree_inductive(
+        log, noise_threshold=noise, activity_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE
+    )
+    return _model(tree)
+
+
+def _model(tree: ProcessTree) -> ProcessModel:
+    net, im, fm = pm4py.convert_to_petri_net(tree)
+    return ProcessModel(tree, net, im, fm, pm4py.convert_to_bpmn(tree))
+
+
+def replay_fitness(log: pd.DataFrame, model: ProcessModel) -> float:
+    """Token-based replay log fitness (0..1) of a DataFrame log on the model's Petri net."""
+    result = fitness_evaluator.apply(
+        log, model.net, model.initial_marking, model.final_marking,
+        variant=fitness_evaluator.Variants.TOKEN_BASED,
+        parameters={
+            "pm4py:param:activity_key": ACTIVITY, "pm4py:param:timestamp_key": TIMESTAMP,
+            "pm4py:param:case_id_key": CASE, "show_progress_bar": False,
+        },
+    )
+    return float(result["log_fitness"])
+
+
+def model_files(model: ProcessModel, out: Path) -> dict[str, Path]:
+    """Write the model as `process_model.pnml`, `.bpmn` and `.tree.txt` into `out`; return the paths by kind."""
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "pnml": out / "process_model.pnml",
+        "bpmn": out / "process_model.bpmn",
+        "tree": out / "process_model.tree.txt",
+    }
+    pm4py.write_pnml(model.net, model.initial_marking, model.final_marking, str(paths["pnml"]))
+    pm4py.write_bpmn(model.bpmn, str(paths["bpmn"]))
+    paths["tree"].write_text(str(model.tree) + "\n", encoding="utf-8")
+    return paths
+
+
+def bpmn_activities(path: Path) -> set[str]:
+    """Names of the tasks of a BPMN file, read back with pm4py (checks the file is usable)."""
+    model = pm4py.read_bpmn(str(path))
+    return {node.get_name() for node in model.get_nodes() if isinstance(node, BPMN.Task)}
+
+
+# --- conformance ---
+
+Move = tuple[str | None, str | None]  # (log activity, model label); None on the side that does not move
+SKIP = ">>"  # pm4py's "no move" marker in alignments
+LOG_MOVE_COST = MODEL_MOVE_COST = 10000  # pm4py's standard alignment costs (align_utils.STD_MODEL_LOG_MOVE_COST)
+SILENT_MOVE_COST = 1  # pm4py's align_utils.STD_TAU_COST
+
+
+@dataclass(frozen=True)
+class VariantAlignment:
+    """One variant aligned to a net; fitness, costs and moves are None/empty when its time limit was hit."""
+
+    fitness: float | None
+    cost: int | None  # pm4py's alignment cost: 10000 per log move or model move on a visible task
+    worst_cost: int | None  # cost of the worst sensible alignment of this trace: the denominator of its fitness
+    moves: list[Move]  # silent (tau) model moves left out
+    timed_out: bool
+    seconds: float  # wall time spent aligning it
+
+
+@dataclass(frozen=True)
+class VariantReplay:
+    """Token-based replay of one variant: fitness, whether it fits, and its token counts."""
+
+    fitness: float
+    is_fitting: bool
+    produced: int
+    consumed: int
+    missing: int
+    remaining: int
+
+
+def sink_marking(net: PetriNet) -> Marking:
+    """One token on every place without outgoing arcs: the final marking of a workflow net that does not state one."""
+    sinks = [place for place in net.places if not place.out_arcs]
+    if not sinks:
+        raise CxminingError("the Petri net has no place without outgoing arcs; give its final marking explicitly")
+    return Marking({place: 1 for place in sinks})
+
+
+def accepting_net(path: Path) -> tuple[PetriNet, Marking, Marking]:
+    """A PNML file as (net, initial marking, final marking); a missing final marking becomes `sink_marking`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "imported without a specified final marking"
+        net, im, fm = pm4py.read_pnml(str(path))
+    return net, im, (fm if fm else sink_marking(net))
+
+
+def _variant_log(variants: Sequence[tuple[str, ...]], frequencies: Sequence[int] | None = None) -> EventLog:
+    """An EventLog with one trace per variant, or `frequency` references to that one trace (no copies)."""
+    traces = [Trace([Event({ACTIVITY: a}) for a in activities]) for activities in variants]
+    if frequencies is None:
+        return EventLog(traces)
+    return EventLog([trace for trace, n in zip(traces, frequencies, strict=True) for _ in range(n)])
+
+
+_GENERATED_NAME = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|n\d+|p_\d+|t_\d+|tau_\d+|skip_\d+|init_loop_\d+|loop_\d+", re.I)
+
+
+class _FixedOrder(set):
+    """A set that iterates in a fixed order. pm4py enumerates a net's places and transitions and keeps the first
+    optimal alignment it meets; a plain set of pm4py objects iterates in memory-address order, so equally good
+    alignments would win at random from one run to the next."""
+
+    def __init__(self, items: list) -> None:
+        super().__init__(items)
+        self._order = items
+
+    def __iter__(self):  # noqa: ANN204 - the set protocol
+        return iter(self._order)
+
+
+def _name_key(name: str) -> str:
+    """A node's name, or '' when it is generated afresh on every conversion (a UUID or a counter)."""
+    return "" if _GENERATED_NAME.fullmatch(str(name)) else str(name)
+
+
+def canonical_order(net: PetriNet) -> PetriNet:
+    """A view of the net (the same places, transitions and arcs) that iterates them in an order that does not change
+    between runs; read it, do not add to it.
+
+    Transitions are ordered by label, then name, then the names of the places around them (two rounds of refinement,
+    so that transitions with generated names are placed by their neighbours); places likewise. Whatever ties remain
+    are between nodes that look alike from every side, whose alignments read the same. This is the documented
+    tie-break of our alignments: among equally good ones, the one pm4py's search meets first in this order.
+    """
+    place_key = {p: (_name_key(p.name),) for p in net.places}
+    trans_key = {t: (t.label or "", _name_key(t.name)) for t in net.transitions}
+    for _ in range(2):
+        trans_key = {t: (*trans_key[t][:2], tuple(sorted(place_key[a.source] for a in t.in_arcs)),
+                         tuple(sorted(place_key[a.target] for a in t.out_arcs))) for t in net.transitions}
+        place_key = {p: (place_key[p][0], tuple(sorted(trans_key[a.source][:2] for a in p.in_arcs)),
+                         tuple(sorted(trans_key[a.target][:2] for a in p.out_arcs))) for p in net.places}
+    ordered = copy(net)  # the same places, transitions and arcs, in containers of its own: the caller's net is untouched
+    ordered._PetriNet__places = _FixedOrder(sorted(net.places, key=lambda p: place_key[p]))  # pm4py's name-mangled sets
+    ordered._PetriNet__transitions = _FixedOrder(sorted(net.transitions, key=lambda t: trans_key[t]))
+    return ordered
+
+
+def variant_alignments(
+    variants: Sequence[tuple[str, ...]], net: PetriNet, im: Marking, fm: Marking, max_seconds: float
+) -> list[VariantAlignment]:
+    """pm4py's optimal alignment of each variant under pm4py's standard costs, each stopped after `max_seconds`.
+
+    The search is pm4py's Dijkstra variant (`dijkstra_less_memory`) given pm4py's standard costs explicitly (10000 per
+    log move and per model move on a visible task, 1 per silent move), so costs, worst costs and fitness equal those
+    of pm4py's default A* exactly. Unlike the A*, it expands the net's transitions in the net's own order, so with
+    `canonical_order` the same one of several equally good alignments is chosen on every run (the documented
+    tie-break, docs/conformance.md).
+    """
+    if not check_soundness.check_easy_soundness_net_in_fin_marking(net, im, fm):
+        raise CxminingError("the model cannot reach its final marking from its initial one (not easy sound); "
+                            "check the final marking")
+    net = canonical_order(net)
+    variant = alignments.Variants.VERSION_DIJKSTRA_LESS_MEMORY
+    parameters = {
+        "pm4py:param:activity_key": ACTIVITY, "show_progress_bar": False,
+        "model_cost_function": {t: MODEL_MOVE_COST if t.label is not None else SILENT_MOVE_COST for t in net.transitions},
+    }
+    # the model's worst-case cost, once: pm4py's apply_trace would work it out again for every trace (its default is
+    # evaluated before the precomputed value is looked at), so it is switched off there and the fitness made here the
+    # way pm4py makes it
+    worst = variant.value.get_best_worst_cost(net, im, fm, parameters=dict(parameters))
+    parameters |= {"max_align_time_trace": max_seconds, "enable_best_worst_cost": False}
+    found = []
+    for trace in _variant_log(variants):
+        began = time.perf_counter()
+        costs = {"trace_cost_function": [LOG_MOVE_COST] * len(trace)}
+        result = alignments.apply_trace(trace, net, im, fm, parameters=parameters | costs, variant=variant)
+        seconds = time.perf_counter() - began
+        if result is None:
+            found.append(VariantAlignment(None, None, None, [], timed_out=True, seconds=seconds))
+            continue
+        worst_cost = LOG_MOVE_COST * len(trace) + worst  # pm4py's "bwc": the trace's moves on their own, plus the model's
+        denominator = worst_cost // MODEL_MOVE_COST
+        fitness = 1 - (result["cost"] // MODEL_MOVE_COST) / denominator if denominator > 0 else 0.0
+        moves = [(None if a == SKIP else a, None if b == SKIP else b) for a, b in result["alignment"] if b is not None]
+        found.append(VariantAlignment(float(fitness), int(result["cost"]), int(worst_cost), moves, False, seconds))
+    return found
+
+
+def variant_replays(variants: Sequence[tuple[str, ...]], net: PetriNet, im: Marking, fm: Marking) -> list[VariantReplay]:
+    """pm4py's token-based replay of each variant, with the parameters of its log fitness evaluation."""
+    parameters = {"pm4py:param:activity_key": ACTIVITY, "consider_remaining_in_fitness": True,
+                  "cleaning_token_flood": False, "show_progress_bar": False}
+    replayed = token_replay.apply(_variant_log(variants), net, im, fm, parameters=parameters)
+    return [
+        VariantReplay(float(r["trace_fitness"]), bool(r["trace_is_fit"]), int(r["produced_tokens"]),
+                      int(r["consumed_tokens"]), int(r["missing_tokens"]), int(r["remaining_tokens"]))
+        for r in replayed
+    ]
+
+
+def variant_precision(variants: Variants, net: PetriNet, im: Marking, fm: Marking) -> float:
+    """pm4py's token-based ETConformance precision of the log the variants stand for (weighted by frequency)."""
+    keys = list(variants)
+    log = _variant_log(keys, [int(variants[k]) for k in keys])
+    return float(etconformance_token.apply(log, net, im, fm, parameters={"show_progress_bar": False}))
+
+
+# --- designed models (BPMN) ---
+
+
+def bpmn_of_xml(xml: bytes) -> BPMN:
+    """pm4py's BPMN graph of a BPMN 2.0 XML document (pm4py.read_bpmn, from bytes instead of a file)."""
+    return bpmn_importer.deserialize(xml)
+
+
+def bpmn_net(bpmn: BPMN) -> tuple[PetriNet, Marking, Marking]:
+    """pm4py's accepting Petri net of a BPMN graph: tasks become transitions labelled with their names."""
+    return pm4py.convert_to_petri_net(bpmn)
+
+
+def trace_fitness(activities: tuple[str, ...], net: PetriNet, im: Marking, fm: Marking) -> float:
+    """Token-based replay fitness (0..1) of one activity sequence; an activity the net lacks costs fitness too.
+
+    pm4py's replay skips events whose activity labels no transition, so a journey with calls would fit a model
+    without calls. Each such activity gets a transition whose input place is never marked: replaying it counts
+    one missing and one remaining token, as for any step the model does not allow at that point.
+    """
+    unknown = sorted(set(activities) - {t.label for t in net.transitions})
+    if unknown:
+        net, im, fm = deepcopy((net, im, fm))  # copied together, the markings keep pointing at the copied places
+        for label in unknown:
+            blocked, after = PetriNet.Place(f"never marked: {label}"), PetriNet.Place(f"after: {label}")
+            outside = PetriNet.Transition(f"outside the model: {label}", label)
+            net.places.update((blocked, after))
+            net.transitions.add(outside)
+            add_arc_from_to(blocked, outside, net)
+            add_arc_from_to(outside, after, net)
+    log = pd.DataFrame({
+        CASE: "trace", ACTIVITY: list(activities),
+        TIMESTAMP: pd.date_range("2000-01-01", periods=len(activities), freq="s", tz="UTC"),
+    })
+    replayed = pm4py.conformance_diagnostics_token_based_replay(
+        log, net, im, fm, activity_key=ACTIVITY, timestamp_key=TIMESTAMP, case_id_key=CASE
+    )
+    return float(replayed[0]["trace_fitness"])
+
+
+# --- model footprints and drawing ---
+
+BpmnNode = tuple[str, str, str]  # (id, kind: start, end, task, xor, and, other, name)
+
+
+def net_directly_follows(net: PetriNet, im: Marking, fm: Marking) -> set[Arc]:
+    """Pairs of visible labels the net lets directly follow each other (pm4py footprints: sequence and parallel)."""
+    footprint = pm4py.discover_footprints(net, im, fm)
+    # pm4py lists a pair the net allows both ways under 'parallel' only; each direction is a directly-follows arc
+    return {(str(a), str(b)) for a, b in (*footprint["sequence"], *footprint["parallel"])}
+
+
+def bpmn_graph(bpmn: BPMN) -> tuple[list[BpmnNode], list[Arc]]:
+    """The nodes (id, kind, name) and sequence flows (source id, target id) of a BPMN graph, sorted by id."""
+    kinds = ((BPMN.StartEvent, "start"), (BPMN.EndEvent, "end"), (BPMN.Task, "task"),
+             (BPMN.ExclusiveGateway, "xor"), (BPMN.ParallelGateway, "and"))
+    nodes = [
+        (str(n.get_id()), next((k for cls, k in kinds if isinstance(n, cls)), "other"), str(n.get_name() or ""))
+        for n in bpmn.get_nodes()
+    ]
+    flows = [(str(f.get_source().get_id()), str(f.get_target().get_id())) for f in bpmn.get_flows()]
+    return sorted(nodes), sorted(flows)

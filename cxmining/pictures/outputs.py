@@ -1,0 +1,29 @@
+"""Everything a store's `journey_events` yields in the run's output folder: statistics, models, pictures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from cxmining.mining.discovery import discovered_models
+from cxmining.mining.settings import DiscoverySettings
+from cxmining.mining.statistics import mining_tables
+from cxmining.pictures.process_map import process_map_svg
+from cxmining.pictures.swimlane import swimlane_svg
+
+PROCESS_MAP = "process_map.svg"
+SWIMLANE = "swimlane.svg"
+
+
+def process_pictures(db: str | Path | duckdb.DuckDBPyConnection, out: Path) -> dict[str, Path]:
+    """The process map and the swimlane view as SVG files in `out`."""
+    out.mkdir(parents=True, exist_ok=True)
+    return {"process_map": process_map_svg(db, out / PROCESS_MAP), "swimlane": swimlane_svg(db, out / SWIMLANE)}
+
+
+def process_outputs(db: str | Path | duckdb.DuckDBPyConnection, out: Path, noise: float = DiscoverySettings.noise) -> dict[str, object]:
+    """Mining tables in the store, then the discovered model files and both pictures in `out`."""
+    counts = mining_tables(db)
+    files = discovered_models(db, out, noise) | process_pictures(db, out)
+    return {"tables": counts, "files": files}

@@ -1,0 +1,325 @@
+"""Everything the analyst report shows, read from the store: headline figures and their change since the last
+run, conformance with the design, failure demand, what-if, competitors and trends over past runs.
+
+Everything is read with the SQL of `sql/report/` (one query per file) and bound parameters. Personal data is never
+selected: no caller numbers, notes, customer ids. Relations a run did not build (failure demand, run history) are
+reported as not computed, not as errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from cxmining import __version__
+from cxmining.compare.competitors import METRICS as BENCHMARK_METRICS
+from cxmining.compare.competitors import OURS, comparison_rows, formatted
+from cxmining.pictures.outputs import PROCESS_MAP, SWIMLANE
+from cxmining.pictures.process_map import duration_text
+from cxmining.report.charts import bar_chart, line_chart, svg_data_uri
+from cxmining.runs.history import (
+    DriftThresholds,
+    MetricChange,
+    drifted,
+    headline_metrics,
+)
+from cxmining.store import opened, relations, row_counts, sql_text, utc_now
+
+TOP_ROWS = 15
+
+
+TOP_PRODUCTS = 10  # and every flagged one
+
+
+DEMAND_TABLES = ("contact_demand", "failure_demand_causes", "failure_demand_products", "order_status_calls_by_day",
+                 "routing_failure", "website_failure_contacts", "avoidable_calls")
+
+
+DEVIATION_CLASSES = {"skipped step": "skipped", "unexpected step": "unexpected", "wrong order / repeated step": "reordered"}
+
+
+# The report's queries live in sql/report/, one per file.
+EVENTS, JOURNEY_EVENTS = "report/event_span.sql", "report/journey_event_span.sql"
+
+
+CONFORMANCE, DEVIATIONS, DEVIATION_COUNT = "report/conformance.sql", "report/top_deviations.sql", "report/deviation_count.sql"
+
+
+MODEL_DIFF, MODEL_DIFF_SHARED = "report/model_diff_differences.sql", "report/model_diff_shared.sql"
+
+
+ORDER_JOURNEYS = "report/order_journeys.sql"
+
+
+DEMAND = {"causes": "report/demand_causes.sql", "products": "report/demand_products.sql",
+          "order_status": "report/demand_order_days.sql", "routing": "report/demand_routing.sql",
+          "website": "report/demand_website.sql", "avoidable": "report/demand_avoidable.sql"}
+
+
+DEMAND_SOURCE = {"causes": "failure_demand_causes", "products": "failure_demand_products",
+                 "order_status": "order_status_calls_by_day", "routing": "routing_failure",
+                 "website": "website_failure_contacts", "avoidable": "avoidable_calls"}
+
+
+HISTORY, COMPLETED_HISTORY = "report/metric_history.sql", "report/completed_metric_history.sql"
+
+
+RUN_FINISHED, LATEST_RUN = "report/run_finished.sql", "report/latest_run.sql"
+
+
+WHATIF_VALIDATION, WHATIF_RESULTS = "report/whatif_validation.sql", "report/whatif_figures.sql"
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One headline figure: `key` as in `run_metrics.metric`; `better` is +1 (up is good), -1 (down is good) or 0."""
+
+    key: str
+    label: str
+    group: str
+    kind: str  # count, share, score or rate: how it is formatted
+    better: int
+    value: float | None
+    note: str = ""
+
+
+def _query(con: duckdb.DuckDBPyConnection, relative: str, params: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+    """Run one of the report's queries (sql/report/) with its bound parameters."""
+    return con.execute(sql_text(relative), params or {})
+
+
+def _records(con: duckdb.DuckDBPyConnection, relative: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    found = _query(con, relative, params)
+    names = [d[0] for d in found.description]
+    return [dict(zip(names, row, strict=True)) for row in found.fetchall()]
+
+
+def headline_figures(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[Metric]:
+    """The run's headline figures, valued as the run history records them (`runs.headline_metrics`), in report order."""
+    values = headline_metrics(con)
+    if "journeys" in present:
+        values["order_journeys"] = float(_query(con, ORDER_JOURNEYS).fetchone()[0])
+    demand = "" if "contact_demand" in present else "not computed in this run"
+    found = [
+        Metric("journeys", "Journeys", "Volume", "count", 0, values.get("journeys")),
+        Metric("events", "Events", "Volume", "count", 0, values.get("events")),
+        Metric("order_journeys", "Order journeys", "Volume", "count", 0, values.get("order_journeys")),
+    ]
+    for key in sorted(k for k in values if k.startswith("fitness:")):
+        scope = key.split(":", 1)[1]
+        found.append(Metric(key, f"Fitness · {scope}", "Conformance with the design", "score", 1, values[key]))
+        found.append(Metric(f"fitting_share:{scope}", f"Journeys fitting · {scope}", "Conformance with the design",
+                            "share", 1, values.get(f"fitting_share:{scope}")))
+    found += [
+        Metric("failure_demand_journey_share", "Journeys with failure demand", "Failure demand", "share", -1,
+               values.get("failure_demand_journey_share"), demand),
+        Metric("failure_demand_calls", "Failure-demand calls", "Failure demand", "count", -1,
+               values.get("failure_demand_calls"), demand),
+        Metric("avoidable_calls_per_month", "Avoidable calls per month", "Failure demand", "rate", -1,
+               values.get("avoidable_calls_per_month"), demand),
+    ]
+    return found
+
+
+def headline_groups(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Headline items ({metric, change}) by the metric's group, groups in first-seen order."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        groups.setdefault(item["metric"].group, []).append(item)
+    return [{"name": name, "items": members} for name, members in groups.items()]
+
+
+def period(con: duckdb.DuckDBPyConnection, present: set[str]) -> tuple[datetime | None, datetime | None]:
+    """First and last event of the store (UTC)."""
+    for name, sql in (("events", EVENTS), ("journey_events", JOURNEY_EVENTS)):
+        if name in present:
+            count, first, last = _query(con, sql).fetchone()
+            if count:
+                return first, last
+    return None, None
+
+
+def conformance_section(con: duckdb.DuckDBPyConnection, present: set[str], out: Path) -> dict[str, Any] | None:
+    """Conformance summary, the deviation maps, the top deviations and the design-vs-reality diff; None if not run."""
+    if "conformance_summary" not in present:
+        return None
+    summaries = _records(con, CONFORMANCE)
+    for row in summaries:
+        row["deviation_map"] = svg_data_uri(out / f"deviation_map_{row['journey_type']}.svg")
+    deviations = []
+    if "deviations" in present:
+        for row in _records(con, DEVIATIONS, {"top": TOP_ROWS}):
+            row["css"] = DEVIATION_CLASSES.get(row["deviation_type"], "other")
+            row["extra"] = None if row["extra_seconds"] is None else (
+                ("+" if row["extra_seconds"] >= 0 else "−") + duration_text(abs(row["extra_seconds"])))
+            row["products"] = ", ".join(f"{p['product_id']} ({p['journeys']})" for p in row["top_products"] or [])
+            deviations.append(row)
+    diff = None
+    if "model_diff" in present:
+        rows = _records(con, MODEL_DIFF)
+        diff = {
+            "activities_reality": [r for r in rows if r["kind"] == "activity" and not r["in_design"]],
+            "activities_design": [r for r in rows if r["kind"] == "activity" and r["in_design"]],
+            "transitions_reality": [r for r in rows if r["kind"] == "transition" and not r["in_design"]],
+            "transitions_design": [r for r in rows if r["kind"] == "transition" and r["in_design"]],
+            "shared": dict(_query(con, MODEL_DIFF_SHARED).fetchall()),
+        }
+    total = _query(con, DEVIATION_COUNT).fetchone()[0] if "deviations" in present else 0
+    return {"summaries": summaries, "deviations": deviations, "deviation_kinds": total, "diff": diff}
+
+
+def demand_section(con: duckdb.DuckDBPyConnection, present: set[str]) -> dict[str, Any]:
+    """The failure-demand tables that exist, by part (causes, products, ...); a part is None when not computed."""
+    parts: dict[str, Any] = {
+        part: _records(con, sql) if DEMAND_SOURCE[part] in present else None for part, sql in DEMAND.items()
+    }
+    if parts["products"] is not None:
+        parts["products_flagged"] = sum(1 for p in parts["products"] if p["flagged"])
+        parts["products_total"] = len(parts["products"])
+        parts["products"] = [p for i, p in enumerate(parts["products"]) if p["flagged"] or i < TOP_PRODUCTS]
+    if parts["order_status"]:
+        parts["order_status_chart"] = bar_chart(parts["order_status"])
+    return parts
+
+
+WHATIF_FIGURES = ("calls", "product-information calls about rewritten products", "transfers", "repeat calls",
+                  "abandoned calls", "mean waiting seconds", "agent hours", "cost", "journeys completed")
+
+
+def whatif_section(con: duckdb.DuckDBPyConnection, present: set[str]) -> dict[str, Any] | None:
+    """The check of today's regime and each scenario's key figures against it; None when never simulated."""
+    if not {"whatif_results", "whatif_validation"} <= present:
+        return None
+    validation = _records(con, WHATIF_VALIDATION)
+    rows = _records(con, WHATIF_RESULTS, {"figures": list(WHATIF_FIGURES)})
+    scenarios: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        scenarios.setdefault(row["scenario"], []).append(row)
+    return {"validation": validation, "within": sum(bool(v["within"]) for v in validation),
+            "checked": sum(v["within"] is not None for v in validation),
+            "scenarios": [{"name": name, "rows": figures} for name, figures in scenarios.items()]}
+
+
+def benchmark_section(con: duckdb.DuckDBPyConnection, present: set[str]) -> dict[str, Any] | None:
+    """Our order journeys' KPIs next to each benchmark company's; None when no benchmark was imported."""
+    if not {"benchmark_kpis", "benchmark_events"} & present or "journeys" not in present:
+        return None
+    imported = sum(row_counts(con, [t for t in ("benchmark_kpis", "benchmark_events") if t in present]).values())
+    if not imported:
+        return None
+    rows = comparison_rows(con)
+    companies = [c for c in rows["company"].unique(maintain_order=True) if c != OURS]
+    cells = {(r["metric"], r["company"]): r for r in rows.iter_rows(named=True)}
+    table = []
+    for m in BENCHMARK_METRICS:
+        values = []
+        for company in [OURS, *companies]:
+            r = cells.get((m.name, company))
+            value = None if r is None else r["value"]
+            values.append({"text": formatted(value, m.unit), "n": None if r is None else r["n"],
+                           "diff": None if r is None or company == OURS or r["difference"] is None
+                           else formatted(r["difference"], m.unit, signed=True)})
+        table.append({"label": m.label, "unit": m.unit, "values": values})
+    sources = (rows.filter(pl.col("value").is_not_null() & (pl.col("company") != OURS))
+               .select("company", "basis", "source", "period").unique(maintain_order=True).to_dicts())
+    return {"companies": companies, "rows": table, "sources": sources}
+
+
+def history(con: duckdb.DuckDBPyConnection, present: set[str], run_id: str | None) -> dict[str, Any]:
+    """The run this report is of, the one before it, and every past run's metrics, from `runs`/`run_metrics`."""
+    now = utc_now()
+    if "run_metrics" not in present:
+        return {"recorded": False, "run_id": run_id, "finished_at": now, "previous": None, "past": []}
+    if run_id is None:  # the report of the store as it is: of its latest recorded run
+        latest = _query(con, LATEST_RUN).fetchone()
+        run_id, finished = latest if latest else (None, None)
+    else:
+        finished = _query(con, RUN_FINISHED, {"run_id": run_id}).fetchone()[0] if "runs" in present else None
+    finished = finished or now
+    past: dict[str, dict[str, Any]] = {}
+    for rid, at, metric, value in _query(con, COMPLETED_HISTORY if "runs" in present else HISTORY).fetchall():
+        if rid != run_id and at <= finished:
+            past.setdefault(rid, {"run_id": rid, "finished_at": at, "metrics": {}})["metrics"][metric] = value
+    runs = sorted(past.values(), key=lambda r: r["finished_at"])
+    return {"recorded": True, "run_id": run_id, "finished_at": finished, "previous": runs[-1] if runs else None,
+            "past": runs}
+
+
+def change(metric: Metric, previous: dict[str, Any] | None) -> dict[str, Any] | None:
+    """How `metric` moved since the previous run: delta, its text and whether that is good, bad or neutral."""
+    if previous is None or metric.value is None or previous["metrics"].get(metric.key) is None:
+        return None
+    before = previous["metrics"][metric.key]
+    delta = metric.value - before
+    # the smallest change the text shows: anything below it reads as no change
+    shown, text = {
+        "share": (0.0005, f"{100 * delta:+.1f} pts"),
+        "score": (0.0005, f"{delta:+.3f}"),
+        "rate": (0.05, f"{delta:+,.1f}"),
+    }.get(metric.kind, (0.5, f"{delta:+,.0f}"))
+    if abs(delta) < shown:
+        return {"delta": delta, "text": "no change", "tone": "neutral", "arrow": "="}
+    if metric.kind in ("count", "rate") and before:
+        text += f" ({100 * delta / abs(before):+.1f}%)"
+    tone = "neutral" if metric.better == 0 else ("good" if delta * metric.better > 0 else "bad")
+    return {"delta": delta, "text": text.replace("-", "−"), "tone": tone, "arrow": "▲" if delta > 0 else "▼"}
+
+
+def trends(metrics: list[Metric], runs: dict[str, Any]) -> list[dict[str, Any]]:
+    """One small line chart per headline figure over the past runs and this one (figures with ≥ 2 values)."""
+    charts = []
+    for metric in metrics:
+        points = [(r["finished_at"], r["metrics"][metric.key]) for r in runs["past"] if r["metrics"].get(metric.key) is not None]
+        if metric.value is not None:
+            points.append((runs["finished_at"], metric.value))
+        if len(points) >= 2:
+            charts.append({"metric": metric, "chart": line_chart([v for _, v in points], [t for t, _ in points])})
+    return charts
+
+
+def drift(metrics: list[Metric], previous: dict[str, Any] | None, thresholds: DriftThresholds) -> list[str]:
+    """The headline figures that moved beyond the drift thresholds since the previous completed run, as messages."""
+    if previous is None:
+        return []
+    changes = [MetricChange(m.key, m.value, previous["metrics"].get(m.key), previous["run_id"])
+               for m in metrics if m.value is not None]
+    return [flag.message for flag in drifted(changes, thresholds)]
+
+
+def report_context(db: str | Path | duckdb.DuckDBPyConnection, out: Path, run_id: str | None = None,
+                   thresholds: DriftThresholds | None = None) -> dict[str, Any]:
+    """Every figure, table and picture of the report of run `run_id` (None: the store's latest run), read-only.
+
+    Headline figures that moved beyond `thresholds` since the previous completed run are listed under `drift`.
+    """
+    out = Path(out)
+    with opened(db, read_only=True) as con:
+        present = relations(con)
+        metrics = headline_figures(con, present)
+        runs = history(con, present, run_id)
+        items = [{"metric": m, "change": change(m, runs["previous"])} for m in metrics]
+        first, last = period(con, present)
+        context = {
+            "metrics": items,
+            "headlines": headline_groups(items),
+            "runs": runs,
+            "trends": trends(metrics, runs),
+            "drift": drift(metrics, runs["previous"], thresholds or DriftThresholds()),
+            "period": {"first": first, "last": last},
+            "pictures": {"process_map": svg_data_uri(out / PROCESS_MAP), "swimlane": svg_data_uri(out / SWIMLANE)},
+            "conformance": conformance_section(con, present, out),
+            "demand": demand_section(con, present),
+            "demand_built": sorted(t for t in DEMAND_TABLES if t in present),
+            "whatif": whatif_section(con, present),
+            "benchmark": benchmark_section(con, present),
+        }
+    context["footer"] = {"run_id": runs["run_id"], "finished_at": runs["finished_at"],
+                         "generated_at": utc_now(),
+                         "store": str(db) if not isinstance(db, duckdb.DuckDBPyConnection) else "(open connection)",
+                         "out": str(out), "version": __version__}
+    return context

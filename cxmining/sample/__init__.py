@@ -1,9 +1,0 @@
-"""Synthetic landing folder: a simulated online retailer's orders, web and call logs with a
-planted, documented ground truth (see docs/sample.md)."""
-
-from __future__ import annotations
-
-from cxmining.sample.landing import write_sample
-from cxmining.sample.scenario import Effects, SampleError
-
-__all__ = ["Effects", "SampleError", "write_sample"]

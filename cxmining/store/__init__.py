@@ -1,0 +1,167 @@
+"""The DuckDB store: connections, the SQL files that define its relations, and schema set-up."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from cxmining.errors import StoreError, first_line
+
+# Relations are created in this order: tables first, then the views built on them.
+SCHEMA_FILES = (
+    "ingest/ingested_files.sql",
+    "ingest/quarantine.sql",
+    "raw/raw_products.sql",
+    "raw/raw_customers.sql",
+    "raw/raw_orders.sql",
+    "raw/raw_web.sql",
+    "raw/raw_calls.sql",
+)
+VIEW_FILES = (
+    "staging/activity_vocabulary.sql",
+    "staging/events.sql",
+)
+
+
+def sql_root() -> Path:
+    """Folder holding the project's SQL files (bundled in a wheel, or `sql/` in a checkout)."""
+    bundled = resources.files("cxmining") / "_sql"
+    if bundled.is_dir():
+        return Path(str(bundled))
+    return Path(__file__).resolve().parents[2] / "sql"
+
+
+def sql_text(relative: str) -> str:
+    """Text of one SQL file, e.g. `staging/events.sql`."""
+    return (sql_root() / relative).read_text(encoding="utf-8")
+
+
+MEMORY_LIMIT = "CXMINING_MEMORY_LIMIT"  # environment variable: the memory DuckDB may use, when not given (e.g. 4GB)
+
+
+def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False,
+            memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """An open connection: `db` may be a path, ':memory:' or an existing connection (returned as is).
+
+    `memory_limit` (a DuckDB size such as '4GB'; default: the CXMINING_MEMORY_LIMIT environment variable, else DuckDB's
+    80% of the machine) makes DuckDB spill to disk beyond it.
+    """
+    if isinstance(db, duckdb.DuckDBPyConnection):
+        return db
+    path = str(db)
+    read_only = read_only and path != ":memory:"  # an in-memory database is private to its connection
+    if path != ":memory:" and not read_only:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if read_only and not Path(path).exists():
+        raise StoreError(f"{path}: no such database; run `cxmining run` first")
+    try:
+        con = duckdb.connect(path, read_only=read_only)
+    except duckdb.IOException as exc:
+        raise StoreError(f"{path}: cannot open the database ({first_line(exc)})") from exc
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")  # our own logs report progress
+    limit = memory_limit or os.environ.get(MEMORY_LIMIT)
+    if limit:
+        try:
+            con.execute("SET memory_limit = $limit", {"limit": limit})
+        except duckdb.Error as exc:
+            raise StoreError(f"memory limit {limit!r} is not a memory size like 4GB ({MEMORY_LIMIT})") from exc
+    return con
+
+
+@contextmanager
+def opened(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for a `with` block: closed at the end if it was opened here, left open if it was passed in."""
+    con = connect(db, read_only=read_only)
+    try:
+        yield con
+    finally:
+        if con is not db:
+            con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Everything in the block commits together or not at all (readers never see half of it)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table and view of the store that does not exist yet (idempotent)."""
+    for relative in SCHEMA_FILES + VIEW_FILES:
+        con.execute(sql_text(relative))
+
+
+def relations(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Names of the store's tables and views (temporary working tables and DuckDB's own views left out)."""
+    return {row[0] for row in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE NOT temporary "
+        "UNION SELECT view_name FROM duckdb_views() WHERE NOT temporary AND NOT internal"
+    ).fetchall()}
+
+
+def relation_counts(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row counts of the store's main relations, for run logs and summaries."""
+    with opened(db) as con:
+        return row_counts(con, ("events", "quarantine", "ingested_files"))
+
+
+def utc_now() -> datetime:
+    """Now, in UTC, as a naive timestamp: how the store keeps every time."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, relative: str, params: dict[str, Any] | None = None) -> None:
+    """Execute one SQL file with the parameters it uses (DuckDB refuses named parameters a statement does not use)."""
+    text = sql_text(relative)
+    used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", text)}
+    con.execute(text, used or None)
+
+
+def row_counts(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> dict[str, int]:
+    """Rows of each named relation; `names` come from the caller's fixed lists, never from data."""
+    return {name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] for name in names}
+
+
+def dropped(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> None:
+    """Drop working tables (from the caller's fixed list) if they exist."""
+    for name in names:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, data: Any) -> Iterator[str]:
+    """`data` (a DataFrame, Arrow table or dict of arrays) visible to SQL as `name` for the block.
+
+    When the block fails inside a transaction DuckDB has aborted, the name stays registered until the connection
+    closes (an aborted transaction refuses even that), so the block's own error is the one raised.
+    """
+    con.register(name, data)
+    try:
+        yield name
+    except BaseException:
+        with suppress(duckdb.TransactionException):
+            con.unregister(name)
+        raise
+    con.unregister(name)
+
+
+def require(con: duckdb.DuckDBPyConnection, needed: Iterable[str], hint: str = "run `cxmining run` first") -> None:
+    """A one-line StoreError naming the relations the store lacks, with what to do about it."""
+    missing = sorted(set(needed) - relations(con))
+    if missing:
+        raise StoreError(f"the store lacks {', '.join(missing)}: {hint}")

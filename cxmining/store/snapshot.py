@@ -1,0 +1,66 @@
+"""The read-only snapshot of the store: a complete copy published at the end of each run, for ad-hoc queries.
+
+DuckDB lets one process write a file, and a reader holding the live file open would lock the nightly writer out.
+Readers use the snapshot instead: it is copied to a temporary name while the writer holds the store's lock, then
+renamed over the old snapshot in one step, so a reader opens the previous snapshot or the new one, never a part.
+A reader that already has the old snapshot open keeps reading it (POSIX rename leaves open files intact).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cxmining.errors import StoreError
+from cxmining.store import opened
+
+SUFFIX = ".snapshot.duckdb"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A published snapshot file and when it was taken."""
+
+    path: Path
+    taken_at: datetime  # UTC, aware
+
+
+def snapshot_path(db: str | Path) -> Path:
+    """Where the snapshot of the store `db` is published: `cxmining.duckdb` -> `cxmining.store.snapshot.duckdb` beside it."""
+    db = Path(db)
+    return db.with_name(db.stem + SUFFIX)
+
+
+def latest_snapshot(db: str | Path) -> Snapshot | None:
+    """The published snapshot of the store `db` (or `db` itself when it is a snapshot file); None when none exists."""
+    db = Path(db)
+    path = db if db.name.endswith(SUFFIX) else snapshot_path(db)
+    try:
+        taken = path.stat().st_mtime
+    except FileNotFoundError:
+        return None
+    return Snapshot(path, datetime.fromtimestamp(taken, UTC))
+
+
+def published_snapshot(db: str | Path) -> Snapshot:
+    """Publish a copy of the store `db` as its snapshot, atomically replacing the previous one; the new snapshot."""
+    db = Path(db)
+    if not db.is_file():
+        raise StoreError(f"{db}: no such database to snapshot")
+    target = snapshot_path(db)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")  # same folder: the rename stays atomic
+    try:
+        # The read-write connection holds the store's lock: no other process can write while the file is copied.
+        with opened(db) as con:
+            con.execute("CHECKPOINT")  # move the write-ahead log into the file, so the file alone is complete
+            with db.open("rb") as source, temporary.open("wb") as copy:
+                shutil.copyfileobj(source, copy, length=16 * 1024 * 1024)
+                copy.flush()
+                os.fsync(copy.fileno())  # on disk before it becomes visible under the snapshot's name
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return Snapshot(target, datetime.fromtimestamp(target.stat().st_mtime, UTC))

@@ -1,0 +1,160 @@
+"""What-if: scenarios simulated against today's regime, and the check that today's regime is reproduced (docs/whatif.md)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+from scipy import stats
+
+from cxmining.store import opened, registered, sql_text, transaction, utc_now
+from cxmining.whatif.scenario import BASELINE, Scenario
+from cxmining.whatif.simulation import (
+    PRODUCT_CALLS,
+    Calibration,
+    calibrated_model,
+    observed_figures,
+    paired_replications,
+    rewritten_products,
+)
+
+RELATIVE_TOLERANCE = 0.10
+MEANS = {"mean handling seconds"}  # figures that are means, not counts: relative tolerance only
+MIN_OBSERVATIONS = 30  # a change resting on fewer observed calls gets no interval, but a note
+
+
+def _interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean of the replications and the 95% interval of one more: mean ± t × sd × sqrt(1 + 1/n).
+
+    Each replication is a period simulated on a model recalibrated on a bootstrap resample of what was observed, so
+    the interval is where a period like the observed one would land, not how precisely the mean is known (which
+    more replications would shrink at will). NaN (unknown) in, NaN out.
+    """
+    mean = float(values.mean())
+    if len(values) < 2 or math.isnan(mean):
+        return mean, mean, mean
+    half = float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) * math.sqrt(1 + 1 / len(values)))
+    return mean, mean - half, mean + half
+
+
+def about_products(figures: pl.DataFrame, products: frozenset[str]) -> pl.DataFrame:
+    """The figures with the per-product information calls summed over `products` into one figure (none when empty)."""
+    per_product = pl.col("figure").str.starts_with(PRODUCT_CALLS)
+    rest = figures.filter(~per_product)
+    if not products:
+        return rest
+    chosen = (figures.filter(per_product & pl.col("figure").str.strip_prefix(PRODUCT_CALLS).is_in(list(products)))
+              .group_by("replication").agg(pl.col("value").sum()))
+    about = (figures.select("replication").unique().join(chosen, on="replication", how="left").fill_null(0.0)
+             .select("replication", pl.lit(f"{PRODUCT_CALLS}rewritten products").alias("figure"), "value"))
+    return pl.concat([rest, about.cast(rest.schema)])
+
+
+def scenario_comparison(today: pl.DataFrame, scenario: pl.DataFrame) -> pl.DataFrame:
+    """Per figure: today's and the scenario's mean with 95% intervals, and the paired change with its interval."""
+    wide = (today.rename({"value": "today"})
+            .join(scenario.rename({"value": "scenario"}), on=["replication", "figure"], how="full", coalesce=True)
+            .with_columns(pl.col("today", "scenario").fill_null(0.0)))  # a figure never seen in a replication is 0 there
+    rows = []
+    for (figure,), group in wide.group_by("figure", maintain_order=True):
+        a, b = group["today"].to_numpy(), group["scenario"].to_numpy()
+        rows.append((figure, *_interval(a), *_interval(b), *_interval(b - a)))
+    return pl.DataFrame(rows, orient="row", schema=[
+        "figure", "today", "today_low", "today_high", "scenario_value", "scenario_low", "scenario_high",
+        "change", "change_low", "change_high"]).sort("figure")
+
+
+def validation(model: Calibration, today: pl.DataFrame) -> pl.DataFrame:
+    """Observed figures against the simulation of today's regime, with the tolerance each must meet; a figure that was
+    not observed (NaN) has nothing to check, and says so."""
+    rows = []
+    for figure, observed in model.observed.items():
+        values = today.filter(pl.col("figure") == figure)["value"].to_numpy()
+        values = np.pad(values, (0, today["replication"].n_unique() - len(values)))  # a figure never seen in a run is 0 there
+        mean, low, high = _interval(values)
+        if math.isnan(observed):
+            rows.append((figure, None, None, None, None, None, None,
+                         "nothing to check: no call in the store has an end time, so handling time is unknown"))
+            continue
+        tolerance = RELATIVE_TOLERANCE * observed if figure in MEANS else max(RELATIVE_TOLERANCE * observed, 2 * math.sqrt(observed))
+        rows.append((figure, observed, mean, low, high, tolerance, abs(mean - observed) <= tolerance, None))
+    return pl.DataFrame(rows, orient="row", schema={
+        "figure": pl.String, "observed": pl.Float64, "simulated": pl.Float64, "simulated_low": pl.Float64,
+        "simulated_high": pl.Float64, "tolerance": pl.Float64, "within": pl.Boolean, "note": pl.String})
+
+
+def scenario_observations(model: Calibration, regime: Scenario) -> tuple[int | None, str | None]:
+    """How many observed calls the scenario's change rests on (the smallest of its changes), and what they are.
+
+    A rewrite rests on the rewritten products' information calls; an IVR change on the calls observed on the new
+    path for that reason (their outcomes are what the scenario gives every call); account managers on the calls of
+    the customers they would look after. None when the scenario changes nothing.
+    """
+    changes, found = regime.changes, []
+    if changes.fix_descriptions:
+        rewritten = list(rewritten_products(model, regime))
+        n = model.first_contacts.filter((pl.col("cause") == "product information") & pl.col("product_id").is_in(rewritten)).height
+        found.append((n, "information calls about the rewritten products"))
+    for reason, path in changes.ivr.items():
+        n = model.calls.filter((pl.col("reason_code") == reason) & (pl.col("ivr_path") == path)).height
+        found.append((n, f"{reason} calls through {path}"))
+    if changes.account_managers:
+        known = model.managed_order[: math.ceil(changes.account_managers.customers * len(model.managed_order))]
+        managed = model.journeys.with_row_index("journey").filter(pl.col("customer_id").is_in(list(known)))["journey"]
+        n = model.calls.filter(pl.col("journey").is_in(managed.cast(pl.Int64).implode())).height
+        found.append((n, "calls of the customers the managers would look after"))
+    return min(found) if found else (None, None)
+
+
+def whatif_tables(db: str | Path | duckdb.DuckDBPyConnection, scenarios: list[tuple[Scenario, Path | None]],
+                  replications: int | None = None, seed: int | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Simulate today's regime and each scenario with the same seeds; store and return (validation, results).
+
+    Every replication recalibrates the model on a bootstrap resample of the observed journeys and runs every regime on
+    it with the same random numbers. `replications` and `seed` override the scenario files' (and the defaults' for the
+    check of today alone). Re-running a scenario replaces its rows in `whatif_results`; `whatif_validation` holds the
+    latest check.
+    """
+    with opened(db) as con:
+        model = calibrated_model(con)
+        runs = replications or max([s.replications for s, _ in scenarios], default=BASELINE.replications)
+        base_seed = seed if seed is not None else (scenarios[0][0].seed if scenarios else BASELINE.seed)
+        now = utc_now()
+        regimes = [BASELINE, *(regime for regime, _ in scenarios)]
+        simulated = paired_replications(model, regimes, runs, base_seed)
+        of = lambda r: simulated.filter(pl.col("regime") == r).drop("regime")  # noqa: E731 - a row filter
+        today = of(0)
+        checked = validation(model, today).with_columns(
+            replications=pl.lit(runs), seed=pl.lit(base_seed), simulated_at=pl.lit(now))
+        results = []
+        for r, (regime, path) in enumerate(scenarios, start=1):
+            rewritten = rewritten_products(model, regime)
+            compared = scenario_comparison(about_products(today, rewritten), about_products(of(r), rewritten))
+            observations, basis = scenario_observations(model, regime)
+            thin = observations is not None and observations < MIN_OBSERVATIONS
+            note = f"rests on {observations} observed {basis}: too few to tell, no interval" if thin else None
+            if thin:
+                compared = compared.with_columns(
+                    pl.lit(None, pl.Float64).alias(c) for c in ("change_low", "change_high", "scenario_low", "scenario_high"))
+            results.append(compared.with_columns(
+                scenario=pl.lit(regime.name), scenario_file=pl.lit(str(path) if path else None),
+                replications=pl.lit(runs), seed=pl.lit(base_seed), days=pl.lit(model.days), simulated_at=pl.lit(now),
+                observations=pl.lit(observations, pl.Int64), note=pl.lit(note, pl.String)))
+        table = pl.concat(results).fill_nan(None) if results else pl.DataFrame()  # NaN, not known: NULL
+        checked = checked.fill_nan(None)
+        con.execute(sql_text("whatif/whatif_results.sql"))
+        with transaction(con):
+            con.execute(sql_text("whatif/whatif_validation.sql"))
+            with registered(con, "_validation", checked.to_arrow()):
+                con.execute("INSERT INTO whatif_validation BY NAME SELECT * FROM _validation")
+            if results:
+                with registered(con, "_results", table.to_arrow()):
+                    con.execute("DELETE FROM whatif_results WHERE scenario IN (SELECT DISTINCT scenario FROM _results)")
+                    con.execute("INSERT INTO whatif_results BY NAME SELECT * FROM _results")
+        return checked, table
+
+
+__all__ = ["observed_figures", "scenario_comparison", "scenario_observations", "validation", "whatif_tables"]

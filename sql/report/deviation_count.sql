@@ -1,0 +1,2 @@
+-- How many deviation kinds the last conformance run found.
+SELECT count(*) FROM deviations;
