@@ -4,6 +4,7 @@
     python bench/findings.py products --quick            # 3 seeds at 1500 and 6000, every variation
     python bench/findings.py compare [--sizes ...]       # no change found where nothing changed; the IVR change found
     python bench/findings.py whatif [--sizes ...]        # do the what-if intervals cover the planted effects?
+    python bench/findings.py causes [--sizes ...]        # the late-shipping window, the IVR path; website false alarms
 
 For every variation of the generator (below), size and seed it writes a fresh 60-day landing folder, ingests it,
 builds journeys and the failure-demand tables with the shipped code, and scores the product test against the planted
@@ -245,6 +246,52 @@ def compare_summary(scores: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# --- the other causes: the late-shipping window, the IVR change, and nothing planted on the website -----------------
+
+def cause_scores(variation: str, customers: int, seed: int) -> dict:
+    """The flagged order days against the planted late-shipping window, the flagged routing rows against the IVR
+    change's new path for order-status calls, and the flagged website triggers (the generator has a quarter of the
+    customers who meet a checkout error call about the payment within 3 hours; no help page draws calls of its own:
+    customers read the page on their call's topic before calling)."""
+    db = sample_store(variation, customers, seed)
+    demand_tables(db)
+    planted = json.loads((db.parent / "truth.json").read_text())["planted"]
+    late = planted["late_shipping"]
+    first, last = date.fromisoformat(late["first_day"]), date.fromisoformat(late["last_day"])
+    window = {(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)}
+    con = duckdb.connect(str(db), read_only=True)
+    days = {d.isoformat() for (d,) in con.execute("SELECT order_day FROM order_status_calls_by_day WHERE flagged").fetchall()}
+    routes = {f"{p} / {r}" for p, r in con.execute(
+        "SELECT ivr_path, reason_code FROM routing_failure WHERE flagged").fetchall()}
+    triggers = sorted(t for (t,) in con.execute("SELECT trigger FROM website_failure_contacts WHERE flagged").fetchall())
+    con.close()
+    ivr = f"{planted['ivr_change']['after']['ivr_path']} / order_status"
+    return {"variation": variation, "customers": customers, "seed": seed, "window_days": len(window),
+            "days_found": len(days & window), "days_false": len(days - window), "ivr_found": ivr in routes,
+            "routes_false": sorted(routes - {ivr}), "website_flags": triggers}
+
+
+def cause_summary(scores: list[dict]) -> str:
+    """Per variation and size: window days found and false, the IVR path found, other routing flags, the checkout
+    error found, help pages flagged."""
+    lines = ["| variation | customers | samples | window days found | false days per sample | whole window found "
+             "| IVR path found | other routing flags per sample | checkout error found | help pages flagged per sample |",
+             "|" + "---|" * 10]
+    groups: dict[tuple, list[dict]] = {}
+    for s in scores:
+        groups.setdefault((s["variation"], s["customers"]), []).append(s)
+    for (variation, customers), rows in sorted(groups.items()):
+        found, days = sum(r["days_found"] for r in rows), sum(r["window_days"] for r in rows)
+        whole = sum(r["days_found"] == r["window_days"] for r in rows)
+        ivr = sum(r["ivr_found"] for r in rows)
+        lines.append(f"| {variation} | {customers:,} | {len(rows)} | {found}/{days} ({found / days:.0%}) "
+                     f"| {np.mean([r['days_false'] for r in rows]):.2f} | {whole}/{len(rows)} | {ivr}/{len(rows)} "
+                     f"| {np.mean([len(r['routes_false']) for r in rows]):.2f} "
+                     f"| {sum(any(t.startswith('Checkout error') for t in r['website_flags']) for r in rows)}/{len(rows)} "
+                     f"| {np.mean([sum(t.startswith('View help page') for t in r['website_flags']) for r in rows]):.2f} |")
+    return "\n".join(lines)
+
+
 # --- what-if: do the intervals cover the planted effects? ---------------------------------------------------------
 
 ABOUT = "product-information calls about rewritten products"
@@ -333,7 +380,7 @@ def whatif_summary(scores: list[dict]) -> str:
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["products", "compare", "whatif"])
+    parser.add_argument("command", choices=sorted(COMMANDS))
     parser.add_argument("--sizes", default="1500,6000,25000")
     parser.add_argument("--seeds", type=int, default=20)
     parser.add_argument("--variations", default=None, help="default: every variation the command uses")
@@ -368,6 +415,7 @@ COMMANDS = {  # what each command scores, how it sums up, and the variations it 
                                                    "strong", "multi-line", "uneven products", "flat popularity"]),
     "compare": (compare_scores, compare_summary, ["nothing changes", "ivr change"]),
     "whatif": (whatif_scores, whatif_summary, ["default"]),
+    "causes": (cause_scores, cause_summary, ["default", "none", "multi-line", "flat popularity"]),
 }
 
 

@@ -47,7 +47,7 @@ from cxmining.runs.summary import source_totals, summary_file
 from cxmining.store import relation_counts
 from cxmining.store.checks import broken_rules
 from cxmining.store.snapshot import published_snapshot
-from cxmining.whatif.results import whatif_tables
+from cxmining.whatif.results import change_line, whatif_tables
 from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
 
 
@@ -177,8 +177,7 @@ def what_if(db: Path, scenarios: Path) -> int:
     if outside.height:
         logger.warning("what-if: today's regime is not reproduced for %s", ", ".join(outside["figure"]))
     for row in results.filter(results["figure"].is_in(["calls", "transfers", "cost"])).iter_rows(named=True):
-        logger.info("what-if %s: %s %.1f -> %.1f (%+.1f, 95%% interval %+.1f to %+.1f)", row["scenario"], row["figure"],
-                    row["today"], row["scenario_value"], row["change"], row["change_low"], row["change_high"])
+        logger.info("%s", change_line(row))
     return len(chosen)
 
 

@@ -10,7 +10,7 @@ import pytest
 from helpers import built_sample_store, run_cli
 
 from cxmining.demand.tables import demand_tables
-from cxmining.whatif.results import whatif_tables
+from cxmining.whatif.results import change_line, whatif_tables
 from cxmining.whatif.scenario import BASELINE, Scenario, ScenarioError, scenario
 from cxmining.whatif.simulation import calibrated_model, replicated_figures
 
@@ -247,3 +247,12 @@ def test_unknown_handling_times_stay_unknown_and_nothing_is_checked_on_nothing(s
     assert timed["within"].to_list() == [None, None] and all("nothing to check" in n for n in timed["note"])
     assert checked.filter(pl.col("figure") == "calls")["within"].to_list() == [True]  # what is known is still checked
     assert _figure(results, "agent hours")["today"] is None and _figure(results, "transfers")["today"] > 0
+
+
+def test_the_log_line_of_a_change_without_an_interval_gives_its_note_and_unknown_stays_unknown() -> None:
+    row = {"scenario": "rewrite", "figure": "calls", "today": 233.75, "scenario_value": 220.1, "change": -13.65,
+           "change_low": None, "change_high": None, "note": "rests on 12 observed calls: too few to tell, no interval"}
+    assert change_line(row) == "what-if rewrite: calls 233.8 -> 220.1 (-13.7, rests on 12 observed calls: too few to tell, no interval)"
+    assert change_line(row | {"change_low": -20.0, "change_high": -7.25, "note": None}).endswith("(-13.7, 95% interval -20.0 to -7.2)")
+    assert "cost unknown -> unknown (unknown," in change_line(row | {"figure": "cost", "today": None, "scenario_value": None,
+                                                                      "change": None})

@@ -158,3 +158,16 @@ def whatif_tables(db: str | Path | duckdb.DuckDBPyConnection, scenarios: list[tu
 
 
 __all__ = ["observed_figures", "scenario_comparison", "scenario_observations", "validation", "whatif_tables"]
+
+
+def change_line(row: dict) -> str:
+    """One `whatif_results` row as a log line: today's and the scenario's means, the change and its 95% interval, or
+    the note saying why it has none; a figure not known is "unknown", not 0."""
+    def shown(value: float | None, spec: str = ".1f") -> str:
+        return "unknown" if value is None else format(value, spec)
+
+    known = row["change_low"] is not None and row["change_high"] is not None
+    interval = (f"95% interval {shown(row['change_low'], '+.1f')} to {shown(row['change_high'], '+.1f')}" if known
+                else row["note"] or "no interval")
+    return (f"what-if {row['scenario']}: {row['figure']} {shown(row['today'])} -> {shown(row['scenario_value'])} "
+            f"({shown(row['change'], '+.1f')}, {interval})")
