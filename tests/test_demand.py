@@ -258,12 +258,18 @@ def test_avoidable_calls_add_up_each_call_counted_once(fixture: str, request: py
     assert total * months <= counted + 1e-6
 
 
-def test_a_help_page_is_not_blamed_for_the_calls_its_readers_make_about_products(large: Path) -> None:
-    # self-service comes before a fifth of the sample's first calls, on the topic of the call: the help page does not
-    # cause them, and a product-information call after the product-advice page is counted under the product
-    advice = _rows(large, """SELECT flagged, calls FROM website_failure_contacts
-                             WHERE "trigger" = 'View help page /help/product-advice'""")
-    assert advice and not advice[0][0]
+def test_no_help_page_is_blamed_for_the_calls_its_readers_were_going_to_make(large: Path) -> None:
+    # the generator plants no failing help page: customers read the page on their call's topic before calling. Pages are
+    # compared on any call after them, so neither the product-advice page (whose readers' calls the rules put down to
+    # the products) nor the account page (whose readers' calls no earlier rule takes) stands out; the checkout error,
+    # after which a quarter of the customers call about the payment, does
+    flags = dict(_rows(large, "SELECT \"trigger\", flagged FROM website_failure_contacts"))
+    pages = {t for t in flags if t.startswith("View help page")}
+    assert {"View help page /help/product-advice", "View help page /help/account"} <= pages
+    assert not any(flags[t] for t in pages)
+    assert flags["Checkout error /checkout/payment"]
+    rates = dict(_rows(large, """SELECT "trigger", call_rate FROM website_failure_contacts"""))
+    assert min(rates[t] for t in pages) > 0.1  # any call counts: a fifth to a third of the readers call
     after_help = _rows(large, """SELECT t.target_cause FROM contact_targets AS t JOIN contact_demand AS d USING (contact_id)
                                  WHERE d.reason_code = 'product_info' AND d.evidence LIKE '%after help page%'""")
     assert after_help and {c for (c,) in after_help} <= {"product information", "routing"}

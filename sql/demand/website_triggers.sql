@@ -1,11 +1,16 @@
 -- Working table (temporary): per website trigger (a checkout error, a help page), the web sessions that met it and how many
--- were followed within the window by a call the demand rules blame on that trigger, with the count expected at the rate
--- of comparable sessions followed by calls the rules would blame on it had they come after it (contact_causes). A call
--- the rules put down to something more specific (a product-information call after a help page is about the product)
--- does not count, in either group. Comparable: for a checkout error, the sessions without one; for a help page, the
--- sessions that read another help page (customers read help before calling, so a page fails when its readers call more
--- than other pages' readers, not more than customers who never looked for help). Triggers are few, so no pass leaves a
--- flagged one out of the others' reference: with a handful of help pages, too little would be left to compare with.
+-- were followed within the window by a call, with the count expected at the rate of comparable sessions. Like is compared
+-- with like:
+--   * a checkout error: the calls the demand rules blame on it (contact_causes), against the sessions without one
+--     followed by calls the rules would blame on it had they come after one; the error is the difference;
+--   * a help page: any call, against the sessions that read another help page. Customers read the page on their call's
+--     topic before they call, so a page fails when its readers call more than other pages' readers, not more than
+--     customers who never looked for help. Counting only the calls the rules blame on a page would compare topics, not
+--     pages: the rules put most calls down to something more specific (an order, a product), and a page whose topic no
+--     earlier rule takes (the account page) would stand out on every sample. Its avoidable calls are still only the
+--     calls the rules blame on it (contact_targets), at the share of its readers' calls above the other pages'.
+-- Triggers are few, so no pass leaves a flagged one out of the others' reference: with a handful of help pages, too
+-- little would be left to compare with.
 CREATE OR REPLACE TEMP TABLE website_triggers AS
 WITH ev AS (
     SELECT a.journey_id, a.event_order, e.event_id, e.ts, e.source, e.event_type, e.activity, e.page, e.session_id, e.duration_s
@@ -42,11 +47,12 @@ met_kinds AS (  -- per session: whether it met a help page, a checkout error
     WHERE source = 'web' AND session_id IS NOT NULL AND list_contains($website_triggers, event_type)
     GROUP BY session_id
 ),
-session_blame AS (  -- whether that call is one the rules would blame on each kind of trigger, within its window
+session_blame AS (  -- whether that call counts for each kind of trigger, within its window
     SELECT
         s.session_id,
         bool_or(b.context = 'checkout_error' AND epoch(s.next_call.ts) - epoch(s.end_ts) <= $checkout_error_hours * 3600) AS checkout_call,
-        bool_or(b.context = 'help_page' AND epoch(s.next_call.ts) - epoch(s.end_ts) <= $help_page_hours * 3600)           AS help_call
+        -- a help page's reference counts any call in the window
+        bool_or(epoch(s.next_call.ts) - epoch(s.end_ts) <= $help_page_hours * 3600)                                        AS help_call
     FROM sessions AS s
     LEFT JOIN blamed AS b ON b.contact_id = s.next_call.id
     GROUP BY s.session_id
@@ -95,8 +101,9 @@ per_trigger AS (
         -- its own sessions that are in its reference (a help page's, among the other pages'), to be taken out of it
         count(*) FILTER (WHERE CASE WHEN w.context = 'checkout_error' THEN s.checkout_reference ELSE s.help_reference END)
                                                                                          AS reference_sessions,
-        count(*) FILTER (WHERE w.gap_s <= w.window_s AND b.contact_id IS NOT NULL)       AS called,
-        avg(w.call_seconds) FILTER (WHERE w.gap_s <= w.window_s AND b.contact_id IS NOT NULL) AS call_seconds, -- NULL: unknown
+        count(*) FILTER (WHERE w.gap_s <= w.window_s AND (w.context = 'help_page' OR b.contact_id IS NOT NULL)) AS called,
+        avg(w.call_seconds) FILTER (WHERE w.gap_s <= w.window_s AND (w.context = 'help_page' OR b.contact_id IS NOT NULL))
+                                                                                         AS call_seconds, -- NULL: unknown
         count(*) FILTER (WHERE CASE WHEN w.context = 'checkout_error' THEN s.checkout_reference AND s.checkout_call
                                     ELSE s.help_reference AND s.help_call END)     AS called_after_session
     FROM windowed AS w
