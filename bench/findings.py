@@ -25,6 +25,7 @@ import json
 import shutil
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -53,6 +54,7 @@ VARIATIONS: dict[str, dict] = {
     "multi-line": {"multi_line_share": 0.4, "max_lines": 4},
     "uneven products": {"product_rate_spread": 0.3},
     "flat popularity": {"popularity_exponent": 0.4},
+    "failing help page": {"failing_help_page_calls": 0.15},
     # for compare: nothing changes during the period, or only the IVR; both begin while journeys are under way
     "nothing changes": {"ivr_change": False, "late_window_days": 0, "history_days": 30},
     "ivr change": {"late_window_days": 0, "history_days": 30},
@@ -250,9 +252,9 @@ def compare_summary(scores: list[dict]) -> str:
 
 def cause_scores(variation: str, customers: int, seed: int) -> dict:
     """The flagged order days against the planted late-shipping window, the flagged routing rows against the IVR
-    change's new path for order-status calls, and the flagged website triggers (the generator has a quarter of the
-    customers who meet a checkout error call about the payment within 3 hours; no help page draws calls of its own:
-    customers read the page on their call's topic before calling)."""
+    change's new path for order-status calls, and the flagged website triggers: a quarter of the customers who meet a
+    checkout error call about the payment within 3 hours; customers read the help page on their call's topic before
+    calling, so no help page draws calls of its own unless the variation plants a failing one (/help/account)."""
     db = sample_store(variation, customers, seed)
     demand_tables(db)
     planted = json.loads((db.parent / "truth.json").read_text())["planted"]
@@ -265,18 +267,27 @@ def cause_scores(variation: str, customers: int, seed: int) -> dict:
         "SELECT ivr_path, reason_code FROM routing_failure WHERE flagged").fetchall()}
     triggers = sorted(t for (t,) in con.execute("SELECT trigger FROM website_failure_contacts WHERE flagged").fetchall())
     con.close()
+    failing = (planted.get("failing_help_page") or {}).get("page")
     ivr = f"{planted['ivr_change']['after']['ivr_path']} / order_status"
     return {"variation": variation, "customers": customers, "seed": seed, "window_days": len(window),
             "days_found": len(days & window), "days_false": len(days - window), "ivr_found": ivr in routes,
-            "routes_false": sorted(routes - {ivr}), "website_flags": triggers}
+            "routes_false": sorted(routes - {ivr}), "website_flags": triggers, "failing_page": failing,
+            "failing_page_found": None if failing is None else f"View help page {failing}" in triggers,
+            "pages_false": [t for t in triggers if t.startswith("View help page") and t != f"View help page {failing}"]}
+
+
+def _found(outcomes: Iterable[bool | None]) -> str:
+    """'found/planted' over the samples that planted it; '–' where none did."""
+    planted = [o for o in outcomes if o is not None]
+    return f"{sum(planted)}/{len(planted)}" if planted else "–"
 
 
 def cause_summary(scores: list[dict]) -> str:
     """Per variation and size: window days found and false, the IVR path found, other routing flags, the checkout
     error found, help pages flagged."""
     lines = ["| variation | customers | samples | window days found | false days per sample | whole window found "
-             "| IVR path found | other routing flags per sample | checkout error found | help pages flagged per sample |",
-             "|" + "---|" * 10]
+             "| IVR path found | other routing flags per sample | checkout error found | failing help page found "
+             "| other help pages flagged per sample |", "|" + "---|" * 11]
     groups: dict[tuple, list[dict]] = {}
     for s in scores:
         groups.setdefault((s["variation"], s["customers"]), []).append(s)
@@ -288,7 +299,8 @@ def cause_summary(scores: list[dict]) -> str:
                      f"| {np.mean([r['days_false'] for r in rows]):.2f} | {whole}/{len(rows)} | {ivr}/{len(rows)} "
                      f"| {np.mean([len(r['routes_false']) for r in rows]):.2f} "
                      f"| {sum(any(t.startswith('Checkout error') for t in r['website_flags']) for r in rows)}/{len(rows)} "
-                     f"| {np.mean([sum(t.startswith('View help page') for t in r['website_flags']) for r in rows]):.2f} |")
+                     f"| {_found(r['failing_page_found'] for r in rows)} "
+                     f"| {np.mean([len(r['pages_false']) for r in rows]):.2f} |")
     return "\n".join(lines)
 
 
@@ -415,7 +427,7 @@ COMMANDS = {  # what each command scores, how it sums up, and the variations it 
                                                    "strong", "multi-line", "uneven products", "flat popularity"]),
     "compare": (compare_scores, compare_summary, ["nothing changes", "ivr change"]),
     "whatif": (whatif_scores, whatif_summary, ["default"]),
-    "causes": (cause_scores, cause_summary, ["default", "none", "multi-line", "flat popularity"]),
+    "causes": (cause_scores, cause_summary, ["default", "none", "multi-line", "flat popularity", "failing help page"]),
 }
 
 

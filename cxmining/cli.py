@@ -44,6 +44,7 @@ def sample(
     popularity: Annotated[float, typer.Option(min=0.0, max=3.0, help="Zipf exponent of product popularity (0: equally popular).")] = 1.05,
     no_ivr_change: Annotated[bool, typer.Option("--no-ivr-change", help="Leave out the planted IVR change.")] = False,
     late_window_days: Annotated[int, typer.Option(min=0, max=60, help="Days of the late-shipping window (0: none).")] = 10,
+    failing_help_page: Annotated[float, typer.Option(min=0.0, max=2.0, help="Extra account calls per customer, each right after reading /help/account (0: no failing help page).")] = 0.0,
     history_days: Annotated[int, typer.Option(min=0, max=365, help="Days simulated before --start but not written: the export begins while journeys are under way.")] = 0,
 ) -> None:
     """Generate a landing folder with planted, documented ground truth (truth.json beside the data)."""
@@ -56,7 +57,8 @@ def sample(
                       thin_product_info_multiplier=thin_call_multiplier,
                       thin_not_as_described_multiplier=thin_return_multiplier,
                       multi_line_share=multi_line_share, max_lines=max_lines, product_rate_spread=rate_spread,
-                      popularity_exponent=popularity, ivr_change=not no_ivr_change, late_window_days=late_window_days)
+                      popularity_exponent=popularity, ivr_change=not no_ivr_change, late_window_days=late_window_days,
+                      failing_help_page_calls=failing_help_page)
 
     try:
         first = date.fromisoformat(start)

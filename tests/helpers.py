@@ -68,14 +68,15 @@ def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str,
     return exit_info.value.code or 0, out.getvalue(), err.getvalue()
 
 
-def built_sample_store(folder: Path, customers: int, seed: int, days: int) -> Path:
-    """A freshly generated sample under `folder`, ingested, with journeys and mining tables; the store's path."""
+def built_sample_store(folder: Path, customers: int, seed: int, days: int, **effects: object) -> Path:
+    """A freshly generated sample under `folder` (`effects`: Effects fields to change), ingested, with journeys and
+    mining tables; the store's path."""
     from cxmining.ingest.folder import landing_reports
     from cxmining.journeys import journey_tables
     from cxmining.mining.statistics import mining_tables
-    from cxmining.synthetic import write_sample
+    from cxmining.synthetic import Effects, write_sample
 
-    write_sample(folder / "landing", customers=customers, seed=seed, days=days)
+    write_sample(folder / "landing", customers=customers, seed=seed, days=days, effects=Effects(**effects))
     db = folder / "store.duckdb"
     landing_reports(db, folder / "landing", "run")
     journey_tables(db)

@@ -163,6 +163,9 @@ def test_no_false_flags_on_smaller_fresh_samples(tmp_path: Path, customers: int,
     db = built_sample_store(tmp_path, customers=customers, seed=seed, days=60)
     demand_tables(db)
     truth = _truth(tmp_path)
+    # no failing help page is planted: customers read the page on their call's topic before calling
+    pages = _rows(tmp_path, """SELECT "trigger", flagged FROM website_failure_contacts WHERE "trigger" LIKE 'View help page%'""")
+    assert len(pages) >= 5 and not any(flag for _, flag in pages)
     flagged = {p for (p,) in _rows(tmp_path, "SELECT product_id FROM failure_demand_products WHERE flagged")}
     assert flagged and flagged <= set(truth["thin_description"]["product_ids"])
     days = {d for (d,) in _rows(tmp_path, "SELECT order_day FROM order_status_calls_by_day WHERE flagged")}
@@ -259,7 +262,7 @@ def test_avoidable_calls_add_up_each_call_counted_once(fixture: str, request: py
 
 
 def test_no_help_page_is_blamed_for_the_calls_its_readers_were_going_to_make(large: Path) -> None:
-    # the generator plants no failing help page: customers read the page on their call's topic before calling. Pages are
+    # the sample plants no failing help page: customers read the page on their call's topic before calling. Pages are
     # compared on any call after them, so neither the product-advice page (whose readers' calls the rules put down to
     # the products) nor the account page (whose readers' calls no earlier rule takes) stands out; the checkout error,
     # after which a quarter of the customers call about the payment, does

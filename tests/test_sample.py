@@ -339,6 +339,25 @@ def test_orders_can_have_several_lines_of_one_category(tmp_path: Path) -> None:
     assert all(len({products[p]["category"] for p in v}) == 1 for v in lines.values())
 
 
+def test_a_failing_help_page_brings_account_calls_after_reading_it(tmp_path: Path) -> None:
+    from cxmining.synthetic import Effects
+
+    def counts(folder: Path, **effects: float) -> tuple[int, int, dict]:
+        truth = write_sample(folder, customers=400, seed=3, effects=Effects(**effects))
+        calls = sum(r["reason_code"] == "account" for path in (folder / "calls").glob("*.csv")
+                    for r in csv.DictReader(path.open(encoding="utf-8")))
+        views = sum(r["page"] == "/help/account" for path in (folder / "web").glob("*.csv")
+                    for r in csv.DictReader(path.open(encoding="utf-8")))
+        return calls, views, truth["planted"]
+
+    calls, views, planted = counts(tmp_path / "plain")
+    more_calls, more_views, failing = counts(tmp_path / "failing", failing_help_page_calls=0.3)
+    assert planted["failing_help_page"] is None and failing["failing_help_page"]["page"] == "/help/account"
+    extra = failing["failing_help_page"]["calls"]
+    assert extra > 60  # about 0.3 per customer within the period
+    assert more_calls - calls >= 0.8 * extra and more_views - views >= 0.8 * extra  # each call after a view of the page
+
+
 def test_history_before_the_start_is_simulated_but_not_written(tmp_path: Path) -> None:
     from cxmining.synthetic import Effects
 

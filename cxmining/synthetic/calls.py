@@ -85,6 +85,7 @@ def first_calls(scn: SampleSettings, people: pl.DataFrame, trips: Journeys, book
         product: str | None = None,
         order: str | None = None,
         fixed_end: pl.Expr | None = None,
+        after_help_page: bool = False,
     ) -> None:
         chosen = rng.random(frame.height) < share
         frame = frame.with_columns(ts=ts).filter(chosen)
@@ -97,6 +98,7 @@ def first_calls(scn: SampleSettings, people: pl.DataFrame, trips: Journeys, book
                 ts=pl.col("ts"),
                 fixed_end=fixed_end if fixed_end is not None else pl.lit(-1, pl.Int64),
                 late=pl.col("late") if "late" in frame.columns else pl.lit(False),
+                after_help_page=pl.lit(after_help_page),  # the caller reads the help page on the call's topic first
             )
         )
 
@@ -156,6 +158,10 @@ def first_calls(scn: SampleSettings, people: pl.DataFrame, trips: Journeys, book
         who = people.select(pl.col("customer").gather(owners(rng.poisson(rate, scn.customers))))
         since = np.maximum(created[who["customer"].to_numpy()], t0)  # not before the account exists
         add(who, reason, since + (rng.random(who.height) * (t_end - since)).astype(np.int64))
+    if eff.failing_help_page_calls > 0:  # after the ordinary streams: the sample without it is unchanged
+        who = people.select(pl.col("customer").gather(owners(rng.poisson(eff.failing_help_page_calls, scn.customers))))
+        since = np.maximum(created[who["customer"].to_numpy()], t0)
+        add(who, "account", since + (rng.random(who.height) * (t_end - since)).astype(np.int64), after_help_page=True)
     return pl.concat(parts).with_row_index("matter").with_columns(pl.col("matter").cast(pl.Int64))
 
 
@@ -185,6 +191,7 @@ def calls(scn: SampleSettings, first: pl.DataFrame, rounds: int = 4) -> pl.DataF
             ts=pl.col("ended") + pl.Series((gap[again] * DAY).astype(np.int64)),
             fixed_end=pl.lit(-1, pl.Int64),
             late="late",
+            after_help_page=pl.lit(False),
             repeat=pl.lit(True),
         )
     everything = pl.concat(done).filter((pl.col("started") >= t0) & (pl.col("started") < t_end))

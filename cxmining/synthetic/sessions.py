@@ -85,7 +85,7 @@ def sessions(
         & (pl.col("outcome") != ABANDONED)
         & (pl.col("reason") != REASON_CODES.index("new_order"))
     )
-    first = first.filter(pl.Series(rng.random(first.height) < 0.3))
+    first = first.filter(pl.lit(pl.Series(rng.random(first.height) < 0.3)) | pl.col("after_help_page"))
     first = first.with_columns(
         ts=pl.col("started") - pl.Series(rng.integers(3 * MINUTE, 60 * MINUTE, first.height)),
         topic=pl.Series(TOPIC_OF_REASON[first["reason"].to_numpy()]),

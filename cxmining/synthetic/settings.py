@@ -49,6 +49,8 @@ class Effects:
     agent_fills_customer: float = 0.27  # customer_id filled in by the agent (new_order: 0.95)
     multi_line_share: float = 0.12  # web and phone orders with more than one line (other products of the category)
     max_lines: int = 2  # lines of such an order: 2 to max_lines, equally likely
+    # a failing help page: extra account calls per customer, each made right after reading /help/account (0: none)
+    failing_help_page_calls: float = 0.0
 
     def __post_init__(self) -> None:
         if self.thin_products < 0 or self.thin_products > 24:
@@ -59,6 +61,8 @@ class Effects:
             raise SampleError("multi_line_share must lie in [0, 1] and max_lines in [2, 6]")
         if self.thin_product_info_multiplier < 1 or self.thin_not_as_described_multiplier < 1:
             raise SampleError("thin multipliers must be at least 1 (1: no effect)")
+        if self.failing_help_page_calls < 0:
+            raise SampleError("failing_help_page_calls must not be negative")
         if self.product_rate_spread < 0 or self.popularity_exponent < 0:
             raise SampleError("product_rate_spread and popularity_exponent must not be negative")
 

@@ -70,6 +70,12 @@ def ground_truth(scn: SampleSettings, world: World, files: dict[str, dict]) -> d
                 "after": {"ivr_path": "main>general", "queue": "general"},
                 "measured": _ivr(scn, world),
             } if scn.effects.ivr_change else None,
+            "failing_help_page": {
+                "page": "/help/account",
+                "rule": "failing_help_page_calls extra account calls per customer, each 3-60 minutes after a session "
+                        "that reads the page",
+                "calls": int(world.log.filter(pl.col("after_help_page") & ~pl.col("repeat")).height),
+            } if scn.effects.failing_help_page_calls > 0 else None,
             "repeat_calls": _repeats(world),
             "journeys": _journeys(scn, world),
         },
