@@ -135,9 +135,17 @@ def sql(
     """Run a query read-only and print the result: on the store's snapshot of the last run when there is one."""
     import duckdb
 
-    from cxmining.store import connect
+    from cxmining.errors import StoreBusy
+    from cxmining.store import query_connection
 
-    con = connect(_readable(db, live), read_only=True)
+    path = _readable(db, live)
+    try:
+        con = query_connection(path)
+    except StoreBusy as exc:
+        if path != db or live:
+            raise
+        raise CxminingError(f"{exc}, and it has no snapshot to read yet (the first run publishes one when it "
+                            "ends)") from None
     try:
         relation = con.sql(query)
         if relation is None:

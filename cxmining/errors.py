@@ -11,6 +11,10 @@ class StoreError(CxminingError):
     """The DuckDB store cannot be opened or is not in the expected state."""
 
 
+class StoreBusy(StoreError):
+    """Another process holds the store's lock (one writer at a time; a writer blocks readers of the same file)."""
+
+
 class MappingError(CxminingError):
     """The column/value mapping file is unreadable or invalid."""
 
