@@ -30,6 +30,7 @@ from cxmining.mining.discovery import discovered_models
 from cxmining.mining.settings import DiscoverySettings
 from cxmining.mining.statistics import mining_tables
 from cxmining.pictures.outputs import process_pictures
+from cxmining.pictures.process_map import graphviz_missing
 from cxmining.report.context import report_context
 from cxmining.report.html import report_written
 from cxmining.report.markdown import deviation_rows, report_markdown
@@ -270,6 +271,8 @@ def nightly(
         files: dict[str, Path] = {}
         if statistics["variants"]:
             files = process_models(db, out, noise) | pictures(db, out)
+            if missing := graphviz_missing():  # the night goes on without them; the report and the summary say why
+                logger.warning("not drawn: process map, swimlane view, deviation maps, BPMN diagram layout (%s)", missing)
             clock.lap("models and pictures")
         else:
             logger.warning("no journeys yet: process model and pictures are not drawn")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cxmining.ingest.load import FileReport
+from cxmining.pictures.process_map import graphviz_missing
 
 COUNTS = ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate")
 
@@ -34,6 +35,7 @@ def summary_file(out: Path, run_id: str, landing: Path, db: Path, reports: list[
         "db": str(db),
         "totals": source_totals(reports),
         "store": store,
+        "not_drawn": graphviz_missing(),  # why the run drew no pictures (null: it drew them)
         "files": [asdict(r) for r in reports],
     }
     path.write_text(json.dumps(body, indent=2, default=str), encoding="utf-8")
