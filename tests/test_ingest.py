@@ -191,6 +191,31 @@ def test_orders_and_parquet_drops_load_with_row_numbers_for_bad_rows(landing: Pa
     ]
 
 
+def test_numbers_and_timestamps_are_read_exactly_or_refused(landing: Path, tmp_path: Path) -> None:
+    # nothing rounded, read as hex or taken from a zone name; nothing that would poison a later step passes
+    rows = [("O1", "2", "2026-09-01T10:00:00Z"), ("O2", "3.0", "2026-09-01 12:00:00.250+02:00"),
+            ("O3", "0.5", "2026-09-01T10:00:00Z"), ("O4", "1.5", "2026-09-01T10:00:00Z"),
+            ("O5", "0x10", "2026-09-01T10:00:00Z"), ("O6", "1", "infinity"), ("O7", "1", "2026-09-01 10:00 CET"),
+            ("O8", "1", "2026-09-01 10:00 Europe/Amsterdam"), ("O9", "1", "2026-09-01T10:00:00+25:00"),
+            ("O10", "1", "epoch"), ("O11", "nan", "2026-09-01T10:00:00Z")]
+    write_lines(landing / "orders" / "orders_1.csv",
+                ["order_id,customer_id,product_id,quantity,status,ts,sales_channel,return_reason",
+                 *(f"{o},C1,P1,{q},placed,{ts},web," for o, q, ts in rows)])
+    db = tmp_path / "s.duckdb"
+    [report] = ingest(landing, db)
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (11, 2, 9)
+    reasons = dict(query(db, "SELECT line, reason FROM quarantine"))
+    assert reasons == {
+        4: "quantity: '0.5' is not a whole number", 5: "quantity: '1.5' is not a whole number",
+        6: "quantity: '0x10' is not a whole number", 7: "ts: 'infinity' is not an ISO-8601 timestamp",
+        8: "ts: '2026-09-01 10:00 CET' is not an ISO-8601 timestamp",
+        9: "ts: '2026-09-01 10:00 Europe/Amsterdam' is not an ISO-8601 timestamp",
+        10: "ts: '2026-09-01T10:00:00+25:00' is not an ISO-8601 timestamp", 11: "ts: 'epoch' is not an ISO-8601 timestamp",
+        12: "quantity: 'nan' is not a whole number"}
+    assert query(db, "SELECT order_id, quantity, ts FROM raw_orders ORDER BY 1") == [
+        ("O1", 2, datetime(2026, 9, 1, 10, 0)), ("O2", 3, datetime(2026, 9, 1, 10, 0, 0, 250000))]
+
+
 def test_a_file_with_only_a_header_loads_zero_rows(landing: Path, tmp_path: Path) -> None:
     write_lines(landing / "calls" / "c.csv", [CALLS_HEADER])
     (landing / "web").mkdir()
