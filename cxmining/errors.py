@@ -23,6 +23,10 @@ class LandingError(CxminingError):
     """A landing folder or file cannot be used as a whole (missing columns, unreadable file...)."""
 
 
+class FileGone(LandingError):
+    """A landing file listed for the run was deleted or moved before it could be read."""
+
+
 class RunFailed(CxminingError):
     """A run finished, but some landing files were refused; the message says which and why."""
 

@@ -216,6 +216,61 @@ def test_numbers_and_timestamps_are_read_exactly_or_refused(landing: Path, tmp_p
         ("O1", 2, datetime(2026, 9, 1, 10, 0)), ("O2", 3, datetime(2026, 9, 1, 10, 0, 0, 250000))]
 
 
+@pytest.mark.parametrize(("codec", "bom", "declared"), [
+    ("utf-16-le", b"\xff\xfe", None),        # a spreadsheet's "Unicode text" export: the mark says it all
+    ("utf-16-be", b"\xfe\xff", None),
+    ("utf-16-be", b"", "utf-16"),              # no mark: the mapping says UTF-16, the zero byte says which end
+    ("utf-16-le", b"", "utf-16"),
+    ("latin-1", b"", "latin-1"),
+    ("utf-8", b"\xef\xbb\xbf", None),
+])
+def test_every_encoding_loads_every_row_with_its_physical_line(landing: Path, tmp_path: Path, codec: str, bom: bytes,
+                                                               declared: str | None) -> None:
+    lines = [CALLS_HEADER, call_row("K1", notes="\"Müller, Zoë\""), call_row("K2", reason="weather"),
+             call_row("K3", notes='"two\nlines"'), call_row("K4")]
+    (landing / "calls").mkdir()
+    (landing / "calls" / "c.csv").write_bytes(bom + ("\r\n".join(lines) + "\r\n").encode(codec))
+    mapping = None
+    if declared:
+        mapping = tmp_path / "map.yaml"
+        mapping.write_text(f"calls:\n  encoding: {declared}\n")
+    db = tmp_path / "s.duckdb"
+    [report] = ingest(landing, db, mapping=mapping)
+    assert (report.status, report.rows_read, report.rows_loaded, report.rows_quarantined) == ("loaded", 4, 3, 1)
+    assert query(db, "SELECT line, raw_text FROM quarantine") == [(3, call_row("K2", reason="weather"))]
+    notes = dict(query(db, "SELECT call_id, notes FROM raw_calls"))
+    assert notes["K1"] == "Müller, Zoë" and notes["K3"] == "two\nlines" and "K4" in notes
+
+
+def test_text_that_is_not_valid_in_its_encoding_refuses_the_file_naming_the_byte(landing: Path, tmp_path: Path) -> None:
+    (landing / "calls").mkdir()
+    good = ("\n".join([CALLS_HEADER, call_row("K1")]) + "\n").encode("utf-16-le")
+    (landing / "calls" / "c.csv").write_bytes(b"\xff\xfe" + good + b"\x00\xd8A\x00")  # a lone surrogate
+    [report] = ingest(landing, tmp_path / "s.duckdb")
+    assert report.status == "rejected"
+    assert report.error == f"calls/c.csv: not valid utf-16-le text near byte {len(good) + 3}"
+
+
+def test_a_file_gone_between_listing_and_reading_is_named_and_the_others_load(landing: Path, tmp_path: Path) -> None:
+    from cxmining.ingest.landing import landing_files
+    from cxmining.ingest.load import ingest_file
+    from cxmining.ingest.mapping import SourceMapping
+    from cxmining.store import connect, ensure_schema
+
+    write_lines(landing / "calls" / "a.csv", [CALLS_HEADER, call_row("K1")])
+    write_lines(landing / "calls" / "b.csv", [CALLS_HEADER, call_row("K2")])
+    listed = landing_files(landing, "calls")
+    listed[0].path.unlink()  # the sender moved it away after the run listed the folder
+    con = connect(tmp_path / "s.duckdb")
+    try:
+        ensure_schema(con)
+        gone, kept = (ingest_file(con, f, SourceMapping(), "r") for f in listed)
+    finally:
+        con.close()
+    assert (gone.status, gone.error) == ("rejected", "calls/a.csv: no longer there (deleted or moved while the run read the folder)")
+    assert (kept.status, kept.rows_loaded) == ("loaded", 1)
+
+
 def test_a_file_with_only_a_header_loads_zero_rows(landing: Path, tmp_path: Path) -> None:
     write_lines(landing / "calls" / "c.csv", [CALLS_HEADER])
     (landing / "web").mkdir()

@@ -20,8 +20,7 @@ from cxmining import __version__
 from cxmining.compare.competitors import METRICS as BENCHMARK_METRICS
 from cxmining.compare.competitors import OURS, comparison_rows, formatted
 from cxmining.pictures.outputs import PROCESS_MAP, SWIMLANE
-from cxmining.pictures.process_map import graphviz_missing
-from cxmining.pictures.process_map import duration_text
+from cxmining.pictures.process_map import duration_text, graphviz_missing
 from cxmining.report.charts import bar_chart, line_chart, svg_data_uri
 from cxmining.runs.history import (
     DriftThresholds,
