@@ -271,6 +271,18 @@ def test_a_file_gone_between_listing_and_reading_is_named_and_the_others_load(la
     assert (kept.status, kept.rows_loaded) == ("loaded", 1)
 
 
+def test_an_unclosed_quote_says_how_many_lines_it_swallowed(landing: Path, tmp_path: Path) -> None:
+    lines = [CALLS_HEADER, *(call_row(f"K{i}") for i in range(1, 1001))]
+    lines[501] = call_row("K501", notes='"unclosed')
+    write_lines(landing / "calls" / "c.csv", lines)
+    db = tmp_path / "s.duckdb"
+    [report] = ingest(landing, db)
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (501, 500, 1)
+    [(line, reason)] = query(db, "SELECT line, reason FROM quarantine")
+    assert line == 502 and reason.endswith("; the record runs over lines 502-1001 (500 lines): rows on those lines "
+                                           "could not be read")
+
+
 def test_a_file_with_only_a_header_loads_zero_rows(landing: Path, tmp_path: Path) -> None:
     write_lines(landing / "calls" / "c.csv", [CALLS_HEADER])
     (landing / "web").mkdir()

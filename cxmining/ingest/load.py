@@ -195,7 +195,11 @@ def _quarantine(
         rows.append((line, reason, text))
     for duck_line, errors in rejects:
         line, text = locate.rejected(duck_line)
-        rows.append((line, _reject_reason(errors, mapping), text))
+        reason = _reject_reason(errors, mapping)
+        if "UNQUOTED VALUE" in errors and (spanned := text.count("\n")):  # what an unclosed quote swallowed
+            reason += (f"; the record runs over lines {line}-{line + spanned} ({spanned + 1} lines): "
+                       "rows on those lines could not be read")
+        rows.append((line, reason, text))
     rows.sort(key=lambda r: r[0])
     now = utc_now()
     table = pa.table(
