@@ -99,6 +99,7 @@ def test_without_graphviz_the_night_goes_on_and_says_what_it_did_not_draw(harnes
 
     landing = tmp_path / "landing"
     write_sample(landing, customers=60, seed=2027, days=10)
+    (landing / "web" / "web_extra.csv.gz").write_bytes(b"\x1f\x8b")  # and a file the run cannot read
     db, out = tmp_path / "store.duckdb", tmp_path / "out"
     monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))  # no `dot`: a `pip install` without Graphviz
     assert shutil.which("dot") is None
@@ -107,6 +108,7 @@ def test_without_graphviz_the_night_goes_on_and_says_what_it_did_not_draw(harnes
     assert drawn == set()
     summary = json.loads((out / "run_summary.json").read_text())
     assert summary["not_drawn"].startswith("Graphviz `dot` not found")
+    assert summary["not_taken"] == ["web/web_extra.csv.gz: neither CSV nor Parquet (compressed files are not read: unpack it)"]
     report = (out / "report.html").read_text()
     assert report.count("not drawn: Graphviz") == 3  # process map, swimlane view, deviation map
     # the rest of the night: the model files (BPMN without its diagram), conformance, failure demand, the snapshot

@@ -283,6 +283,33 @@ def test_an_unclosed_quote_says_how_many_lines_it_swallowed(landing: Path, tmp_p
                                            "could not be read")
 
 
+def test_what_the_run_does_not_read_is_named_and_links_out_of_the_folder_are_not_followed(landing: Path,
+                                                                                           tmp_path: Path) -> None:
+    from cxmining.ingest.contract import SOURCES
+    from cxmining.ingest.landing import untaken
+
+    write_lines(landing / "calls" / "c.csv", [CALLS_HEADER, call_row("K1")])
+    write_lines(tmp_path / "outside.csv", [CALLS_HEADER, call_row("K666")])
+    (landing / "calls" / "linked.csv").symlink_to(tmp_path / "outside.csv")
+    (landing / "calls" / "c2.csv.gz").write_bytes(b"\x1f\x8b")
+    (landing / "calls" / ".DS_Store").write_bytes(b"")
+    write_lines(landing / "Calls" / "c.csv", [CALLS_HEADER, call_row("K2")])
+    write_lines(landing / "returns" / "r.csv", ["return_id"])
+    (landing / "notes.txt").write_text("read me")
+    (landing / "models").mkdir()
+    assert untaken(landing) == [
+        "Calls/: not a source folder (did you mean calls/?)",
+        "notes.txt: a file at the landing root (files go in their source's folder)",
+        f"returns/: not a source folder (sources: {', '.join(SOURCES)})",
+        "calls/c2.csv.gz: neither CSV nor Parquet (compressed files are not read: unpack it)",
+        "calls/linked.csv: a link to outside the landing folder",
+    ]
+    db = tmp_path / "s.duckdb"
+    reports = ingest(landing, db)
+    assert [r.path for r in reports] == ["calls/c.csv"]
+    assert query(db, "SELECT call_id FROM raw_calls") == [("K1",)]
+
+
 def test_a_file_with_only_a_header_loads_zero_rows(landing: Path, tmp_path: Path) -> None:
     write_lines(landing / "calls" / "c.csv", [CALLS_HEADER])
     (landing / "web").mkdir()
