@@ -135,9 +135,17 @@ def sql(
     """Run a query read-only and print the result: on the store's snapshot of the last run when there is one."""
     import duckdb
 
-    from cxmining.store import connect
+    from cxmining.errors import StoreBusy
+    from cxmining.store import query_connection
 
-    con = connect(_readable(db, live), read_only=True)
+    path = _readable(db, live)
+    try:
+        con = query_connection(path)
+    except StoreBusy as exc:
+        if path != db or live:
+            raise
+        raise CxminingError(f"{exc}, and it has no snapshot to read yet (the first run publishes one when it "
+                            "ends)") from None
     try:
         relation = con.sql(query)
         if relation is None:
@@ -297,6 +305,7 @@ def conformance(
     from cxmining.conformance.checking import ConformanceSettings, store_activities
     from cxmining.conformance.designed import designed_model, label_mapping
     from cxmining.conformance.outputs import model_outputs
+    from cxmining.pictures.process_map import graphviz_missing
     from cxmining.store import opened
 
     mapping = label_mapping(labels) if labels else None
@@ -312,7 +321,7 @@ def conformance(
                f"timed out {report.timed_out_variants}; {report.seconds:.1f}s")
     typer.echo(f"only in reality: {', '.join(map(str, diff.names('activity', 'reality'))) or 'nothing'}; "
                f"only in the design: {', '.join(map(str, diff.names('activity', 'design'))) or 'nothing'}")
-    typer.echo(f"wrote {outcome.deviation_map}")
+    typer.echo(f"wrote {outcome.deviation_map}" if outcome.deviation_map else f"deviation map not drawn: {graphviz_missing()}")
     with opened(db, read_only=True) as con:
         con.sql(
             "SELECT deviation_type, activity, after_step, before_step, journeys, round(share, 3) AS share "

@@ -11,12 +11,20 @@ class StoreError(CxminingError):
     """The DuckDB store cannot be opened or is not in the expected state."""
 
 
+class StoreBusy(StoreError):
+    """Another process holds the store's lock (one writer at a time; a writer blocks readers of the same file)."""
+
+
 class MappingError(CxminingError):
     """The column/value mapping file is unreadable or invalid."""
 
 
 class LandingError(CxminingError):
     """A landing folder or file cannot be used as a whole (missing columns, unreadable file...)."""
+
+
+class FileGone(LandingError):
+    """A landing file listed for the run was deleted or moved before it could be read."""
 
 
 class RunFailed(CxminingError):

@@ -24,12 +24,14 @@ from cxmining.demand.tables import demand_outputs
 from cxmining.errors import RunFailed, StoreError
 from cxmining.ingest.contract import sources_in_load_order
 from cxmining.ingest.folder import source_reports
+from cxmining.ingest.landing import untaken
 from cxmining.ingest.load import FileReport
 from cxmining.journeys import JourneyRules, journey_tables, unstitched_shares
 from cxmining.mining.discovery import discovered_models
 from cxmining.mining.settings import DiscoverySettings
 from cxmining.mining.statistics import mining_tables
 from cxmining.pictures.outputs import process_pictures
+from cxmining.pictures.process_map import graphviz_missing
 from cxmining.report.context import report_context
 from cxmining.report.html import report_written
 from cxmining.report.markdown import deviation_rows, report_markdown
@@ -197,9 +199,19 @@ def analyst_report(db: Path, out: Path, run_id: str, thresholds: DriftThresholds
 
 
 @task
-def run_summary(out: Path, run_id: str, landing: Path, db: Path, reports: list[FileReport], counts: dict[str, int]) -> Path:
+def untaken_paths(landing: Path) -> list[str]:
+    """What the landing folder holds that the run does not read, in one warning line."""
+    notes = untaken(landing)
+    if notes:
+        get_run_logger().warning("not taken: %s", "; ".join(notes))
+    return notes
+
+
+@task
+def run_summary(out: Path, run_id: str, landing: Path, db: Path, reports: list[FileReport], counts: dict[str, int],
+                not_taken: list[str]) -> Path:
     """Write the run's summary file to the output folder."""
-    return summary_file(out, run_id, landing, db, reports, counts)
+    return summary_file(out, run_id, landing, db, reports, counts, not_taken)
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_store_busy)
@@ -260,6 +272,7 @@ def nightly(
     error: BaseException | None = None
     broken: dict[str, int] = {}
     try:
+        not_taken = untaken_paths(landing)
         for source in sources_in_load_order():
             reports += ingest_source(db, landing, source.name, run_id, mapping)
         clock.lap("ingest", sum(r.rows_read for r in reports))
@@ -270,6 +283,8 @@ def nightly(
         files: dict[str, Path] = {}
         if statistics["variants"]:
             files = process_models(db, out, noise) | pictures(db, out)
+            if missing := graphviz_missing():  # the night goes on without them; the report and the summary say why
+                logger.warning("not drawn: process map, swimlane view, deviation maps, BPMN diagram layout (%s)", missing)
             clock.lap("models and pictures")
         else:
             logger.warning("no journeys yet: process model and pictures are not drawn")
@@ -288,7 +303,7 @@ def nightly(
         broken = store_checks(db)
         files["report"] = analyst_report(db, out, run_id, drift)
         clock.lap("report")
-        summary = run_summary(out, run_id, landing, db, reports, counts)
+        summary = run_summary(out, run_id, landing, db, reports, counts, not_taken)
         for source, t in source_totals(reports).items():
             logger.info(
                 "%s: %d new files (%d already loaded, %d refused): read %d = loaded %d + quarantined %d + duplicates %d",

@@ -40,6 +40,36 @@ def test_sql_prints_a_table_and_refuses_writes(landing: Path, tmp_path: Path, mo
     assert code == 1 and "syntax error" in err.lower() and err.count("\n") == 1
     code, _, err = run_cli(["sql", "SELECT 1", "--db", str(tmp_path / "none.duckdb")], monkeypatch)
     assert code == 1 and "no such database" in err
+    # read-only in fact: no file written or read outside the store, and no setting can turn that back on
+    outside = tmp_path / "outside.csv"
+    outside.write_text("secret\nvalue\n")
+    for query in (f"COPY (SELECT * FROM raw_calls) TO '{tmp_path / 'copy.csv'}'", f"SELECT * FROM read_csv('{outside}')",
+                  f"ATTACH '{tmp_path / 'other.duckdb'}'", "SET enable_external_access = true",
+                  f"EXPORT DATABASE '{tmp_path / 'export'}'"):
+        code, out, err = run_cli(["sql", query, "--db", str(db)], monkeypatch)
+        assert code == 1 and err.startswith("error: query failed:") and err.count("\n") == 1, query
+        assert "secret" not in out + err
+    assert not (tmp_path / "copy.csv").exists() and not (tmp_path / "other.duckdb").exists()
+    assert not (tmp_path / "export").exists()
+
+
+def test_sql_on_a_store_being_written_says_so_in_one_line(tmp_path: Path, monkeypatch) -> None:
+    import subprocess
+    import sys
+
+    db = tmp_path / "busy.duckdb"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time\n"
+         f"con = duckdb.connect({str(db)!r}); con.execute('CREATE TABLE a AS SELECT 1 AS x')\n"
+         "print('writing', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "writing"
+        code, _, err = run_cli(["sql", "SELECT * FROM a", "--db", str(db)], monkeypatch)
+    finally:
+        writer.communicate("")
+    assert code == 1 and err == (f"error: {db}: in use by another process (PID {writer.pid}), which holds its lock, "
+                                 "and it has no snapshot to read yet (the first run publishes one when it ends)\n")
 
 
 def test_run_loads_then_loads_nothing_new(harness, landing: Path, tmp_path: Path, monkeypatch) -> None:

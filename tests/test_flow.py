@@ -91,3 +91,29 @@ def test_nightly_reconciles_every_file_with_the_planted_truth(harness, tmp_path:
     assert {k: v for k, v in table_counts(db).items() if k not in history} == {k: v for k, v in before.items() if k not in history}
     assert table_counts(db)["runs"] == before["runs"] + 1
     assert all(t["files_loaded"] == 0 for t in again["totals"].values())
+
+
+def test_without_graphviz_the_night_goes_on_and_says_what_it_did_not_draw(harness, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    landing = tmp_path / "landing"
+    write_sample(landing, customers=60, seed=2027, days=10)
+    (landing / "web" / "web_extra.csv.gz").write_bytes(b"\x1f\x8b")  # and a file the run cannot read
+    db, out = tmp_path / "store.duckdb", tmp_path / "out"
+    monkeypatch.setenv("PATH", str(tmp_path / "no-tools"))  # no `dot`: a `pip install` without Graphviz
+    assert shutil.which("dot") is None
+    result = nightly(landing=landing, db=db, out=out, models=ROOT / "data" / "sample" / "models" / "models.yaml")
+    drawn = {p.name for p in out.glob("*.svg")}
+    assert drawn == set()
+    summary = json.loads((out / "run_summary.json").read_text())
+    assert summary["not_drawn"].startswith("Graphviz `dot` not found")
+    assert summary["not_taken"] == ["web/web_extra.csv.gz: neither CSV nor Parquet (compressed files are not read: unpack it)"]
+    report = (out / "report.html").read_text()
+    assert report.count("not drawn: Graphviz") == 3  # process map, swimlane view, deviation map
+    # the rest of the night: the model files (BPMN without its diagram), conformance, failure demand, the snapshot
+    assert {"pnml", "bpmn", "report"} <= set(result["files"]) and Path(result["snapshot"]).is_file()
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM conformance_summary").fetchone()[0] == 1
+        assert con.execute("SELECT count(*) FROM contact_demand").fetchone()[0] > 0
+        assert con.execute("SELECT status FROM runs").fetchall() == [("completed",)]

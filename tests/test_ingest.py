@@ -191,6 +191,125 @@ def test_orders_and_parquet_drops_load_with_row_numbers_for_bad_rows(landing: Pa
     ]
 
 
+def test_numbers_and_timestamps_are_read_exactly_or_refused(landing: Path, tmp_path: Path) -> None:
+    # nothing rounded, read as hex or taken from a zone name; nothing that would poison a later step passes
+    rows = [("O1", "2", "2026-09-01T10:00:00Z"), ("O2", "3.0", "2026-09-01 12:00:00.250+02:00"),
+            ("O3", "0.5", "2026-09-01T10:00:00Z"), ("O4", "1.5", "2026-09-01T10:00:00Z"),
+            ("O5", "0x10", "2026-09-01T10:00:00Z"), ("O6", "1", "infinity"), ("O7", "1", "2026-09-01 10:00 CET"),
+            ("O8", "1", "2026-09-01 10:00 Europe/Amsterdam"), ("O9", "1", "2026-09-01T10:00:00+25:00"),
+            ("O10", "1", "epoch"), ("O11", "nan", "2026-09-01T10:00:00Z")]
+    write_lines(landing / "orders" / "orders_1.csv",
+                ["order_id,customer_id,product_id,quantity,status,ts,sales_channel,return_reason",
+                 *(f"{o},C1,P1,{q},placed,{ts},web," for o, q, ts in rows)])
+    db = tmp_path / "s.duckdb"
+    [report] = ingest(landing, db)
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (11, 2, 9)
+    reasons = dict(query(db, "SELECT line, reason FROM quarantine"))
+    assert reasons == {
+        4: "quantity: '0.5' is not a whole number", 5: "quantity: '1.5' is not a whole number",
+        6: "quantity: '0x10' is not a whole number", 7: "ts: 'infinity' is not an ISO-8601 timestamp",
+        8: "ts: '2026-09-01 10:00 CET' is not an ISO-8601 timestamp",
+        9: "ts: '2026-09-01 10:00 Europe/Amsterdam' is not an ISO-8601 timestamp",
+        10: "ts: '2026-09-01T10:00:00+25:00' is not an ISO-8601 timestamp", 11: "ts: 'epoch' is not an ISO-8601 timestamp",
+        12: "quantity: 'nan' is not a whole number"}
+    assert query(db, "SELECT order_id, quantity, ts FROM raw_orders ORDER BY 1") == [
+        ("O1", 2, datetime(2026, 9, 1, 10, 0)), ("O2", 3, datetime(2026, 9, 1, 10, 0, 0, 250000))]
+
+
+@pytest.mark.parametrize(("codec", "bom", "declared"), [
+    ("utf-16-le", b"\xff\xfe", None),        # a spreadsheet's "Unicode text" export: the mark says it all
+    ("utf-16-be", b"\xfe\xff", None),
+    ("utf-16-be", b"", "utf-16"),              # no mark: the mapping says UTF-16, the zero byte says which end
+    ("utf-16-le", b"", "utf-16"),
+    ("latin-1", b"", "latin-1"),
+    ("utf-8", b"\xef\xbb\xbf", None),
+])
+def test_every_encoding_loads_every_row_with_its_physical_line(landing: Path, tmp_path: Path, codec: str, bom: bytes,
+                                                               declared: str | None) -> None:
+    lines = [CALLS_HEADER, call_row("K1", notes="\"Müller, Zoë\""), call_row("K2", reason="weather"),
+             call_row("K3", notes='"two\nlines"'), call_row("K4")]
+    (landing / "calls").mkdir()
+    (landing / "calls" / "c.csv").write_bytes(bom + ("\r\n".join(lines) + "\r\n").encode(codec))
+    mapping = None
+    if declared:
+        mapping = tmp_path / "map.yaml"
+        mapping.write_text(f"calls:\n  encoding: {declared}\n")
+    db = tmp_path / "s.duckdb"
+    [report] = ingest(landing, db, mapping=mapping)
+    assert (report.status, report.rows_read, report.rows_loaded, report.rows_quarantined) == ("loaded", 4, 3, 1)
+    assert query(db, "SELECT line, raw_text FROM quarantine") == [(3, call_row("K2", reason="weather"))]
+    notes = dict(query(db, "SELECT call_id, notes FROM raw_calls"))
+    assert notes["K1"] == "Müller, Zoë" and notes["K3"] == "two\nlines" and "K4" in notes
+
+
+def test_text_that_is_not_valid_in_its_encoding_refuses_the_file_naming_the_byte(landing: Path, tmp_path: Path) -> None:
+    (landing / "calls").mkdir()
+    good = ("\n".join([CALLS_HEADER, call_row("K1")]) + "\n").encode("utf-16-le")
+    (landing / "calls" / "c.csv").write_bytes(b"\xff\xfe" + good + b"\x00\xd8A\x00")  # a lone surrogate
+    [report] = ingest(landing, tmp_path / "s.duckdb")
+    assert report.status == "rejected"
+    assert report.error == f"calls/c.csv: not valid utf-16-le text near byte {len(good) + 3}"
+
+
+def test_a_file_gone_between_listing_and_reading_is_named_and_the_others_load(landing: Path, tmp_path: Path) -> None:
+    from cxmining.ingest.landing import landing_files
+    from cxmining.ingest.load import ingest_file
+    from cxmining.ingest.mapping import SourceMapping
+    from cxmining.store import connect, ensure_schema
+
+    write_lines(landing / "calls" / "a.csv", [CALLS_HEADER, call_row("K1")])
+    write_lines(landing / "calls" / "b.csv", [CALLS_HEADER, call_row("K2")])
+    listed = landing_files(landing, "calls")
+    listed[0].path.unlink()  # the sender moved it away after the run listed the folder
+    con = connect(tmp_path / "s.duckdb")
+    try:
+        ensure_schema(con)
+        gone, kept = (ingest_file(con, f, SourceMapping(), "r") for f in listed)
+    finally:
+        con.close()
+    assert (gone.status, gone.error) == ("rejected", "calls/a.csv: no longer there (deleted or moved while the run read the folder)")
+    assert (kept.status, kept.rows_loaded) == ("loaded", 1)
+
+
+def test_an_unclosed_quote_says_how_many_lines_it_swallowed(landing: Path, tmp_path: Path) -> None:
+    lines = [CALLS_HEADER, *(call_row(f"K{i}") for i in range(1, 1001))]
+    lines[501] = call_row("K501", notes='"unclosed')
+    write_lines(landing / "calls" / "c.csv", lines)
+    db = tmp_path / "s.duckdb"
+    [report] = ingest(landing, db)
+    assert (report.rows_read, report.rows_loaded, report.rows_quarantined) == (501, 500, 1)
+    [(line, reason)] = query(db, "SELECT line, reason FROM quarantine")
+    assert line == 502 and reason.endswith("; the record runs over lines 502-1001 (500 lines): rows on those lines "
+                                           "could not be read")
+
+
+def test_what_the_run_does_not_read_is_named_and_links_out_of_the_folder_are_not_followed(landing: Path,
+                                                                                           tmp_path: Path) -> None:
+    from cxmining.ingest.contract import SOURCES
+    from cxmining.ingest.landing import untaken
+
+    write_lines(landing / "calls" / "c.csv", [CALLS_HEADER, call_row("K1")])
+    write_lines(tmp_path / "outside.csv", [CALLS_HEADER, call_row("K666")])
+    (landing / "calls" / "linked.csv").symlink_to(tmp_path / "outside.csv")
+    (landing / "calls" / "c2.csv.gz").write_bytes(b"\x1f\x8b")
+    (landing / "calls" / ".DS_Store").write_bytes(b"")
+    write_lines(landing / "Calls" / "c.csv", [CALLS_HEADER, call_row("K2")])
+    write_lines(landing / "returns" / "r.csv", ["return_id"])
+    (landing / "notes.txt").write_text("read me")
+    (landing / "models").mkdir()
+    assert untaken(landing) == [
+        "Calls/: not a source folder (did you mean calls/?)",
+        "notes.txt: a file at the landing root (files go in their source's folder)",
+        f"returns/: not a source folder (sources: {', '.join(SOURCES)})",
+        "calls/c2.csv.gz: neither CSV nor Parquet (compressed files are not read: unpack it)",
+        "calls/linked.csv: a link to outside the landing folder",
+    ]
+    db = tmp_path / "s.duckdb"
+    reports = ingest(landing, db)
+    assert [r.path for r in reports] == ["calls/c.csv"]
+    assert query(db, "SELECT call_id FROM raw_calls") == [("K1",)]
+
+
 def test_a_file_with_only_a_header_loads_zero_rows(landing: Path, tmp_path: Path) -> None:
     write_lines(landing / "calls" / "c.csv", [CALLS_HEADER])
     (landing / "web").mkdir()

@@ -21,6 +21,7 @@ from cxmining.conformance.checking import (
 from cxmining.conformance.designed import DesignedModel, designed_models
 from cxmining.conformance.deviation_map import deviation_map_svg
 from cxmining.conformance.model_diff import ModelDiff, model_diff
+from cxmining.pictures.process_map import graphviz_missing
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class ConformanceOutcome:
     model: DesignedModel
     report: ConformanceReport
     diff: ModelDiff
-    deviation_map: Path
+    deviation_map: Path | None  # None: not drawn (no Graphviz)
 
 
 def picture_name(model: DesignedModel, journey_type: str | None) -> str:
@@ -47,7 +48,7 @@ def model_outputs(db: str | Path | duckdb.DuckDBPyConnection, model: DesignedMod
     report = model_conformance(db, model, journey_type, settings.method, settings.variant_timeout_s, settings.precision)
     diff = model_diff(db, model, journey_type)
     out.mkdir(parents=True, exist_ok=True)
-    picture = deviation_map_svg(db, model, out / picture_name(model, journey_type))
+    picture = None if graphviz_missing() else deviation_map_svg(db, model, out / picture_name(model, journey_type))
     return ConformanceOutcome(journey_type, model, report, diff, picture)
 
 

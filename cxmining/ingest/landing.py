@@ -1,8 +1,7 @@
-"""The landing folder: which delivered files exist, of which source, and their content hash."""
+"""The landing folder: which delivered files exist, of which source, and what else it holds that no step reads."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -35,9 +34,12 @@ def landing_files(landing: Path, source: str) -> list[LandingFile]:
     if not folder.is_dir():
         return []
     found = []
+    inside = landing.resolve()
     for path in sorted(folder.rglob("*")):
         fmt = SUFFIXES.get(path.suffix.lower())
         if fmt is None or not path.is_file() or path.name.startswith("."):
+            continue
+        if not path.resolve().is_relative_to(inside):  # a link out of the landing folder is not a delivery
             continue
         found.append(
             LandingFile(
@@ -51,10 +53,38 @@ def landing_files(landing: Path, source: str) -> list[LandingFile]:
     return found
 
 
-def content_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+SIDE_FOLDERS = ("models", "scenarios", "benchmarks")  # read by other steps: designed models, what-if, competitors
+SIDE_FILES = ("truth.json",)  # the planted truth `cxmining sample` writes beside its files
+
+
+def untaken(landing: Path) -> list[str]:
+    """What the landing folder holds that the run does not read, each with why: files at its root, folders that are
+    no source, files of a source that are neither CSV nor Parquet (a `.csv.gz` is not unpacked), links that lead out
+    of the folder. Hidden files (a leading dot) are left out."""
+    if not landing.is_dir():
+        return []
+    inside, notes = landing.resolve(), []
+    for path in sorted(landing.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.is_dir() and (path.name in SOURCES or path.name in SIDE_FOLDERS) or path.name in SIDE_FILES:
+            continue
+        if path.is_dir():
+            like = next((s for s in SOURCES if s == path.name.lower()), None)
+            known = f"did you mean {like}/?" if like else f"sources: {', '.join(SOURCES)}"
+            notes.append(f"{path.name}/: not a source folder ({known})")
+        else:
+            notes.append(f"{path.name}: a file at the landing root (files go in their source's folder)")
+    for source in SOURCES:
+        folder = landing / source
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if path.name.startswith(".") or path.is_dir():
+                continue
+            relative = path.relative_to(landing).as_posix()
+            if not path.resolve().is_relative_to(inside):
+                notes.append(f"{relative}: a link to outside the landing folder")
+            elif path.suffix.lower() not in SUFFIXES:
+                packed = path.suffix.lower() in (".gz", ".zip", ".bz2", ".xz", ".zst")
+                hint = " (compressed files are not read: unpack it)" if packed else ""
+                notes.append(f"{relative}: neither CSV nor Parquet{hint}")
+    return notes

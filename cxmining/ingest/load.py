@@ -16,13 +16,14 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from cxmining.errors import LandingError
+from cxmining.errors import FileGone, LandingError
 from cxmining.ingest.contract import SOURCES, Source
 from cxmining.ingest.csv_layout import csv_layout, record_units
-from cxmining.ingest.landing import LandingFile, content_sha256
+from cxmining.ingest.landing import LandingFile
 from cxmining.ingest.mapping import SourceMapping
 from cxmining.ingest.staging import FileTables, StagedFile, file_tables, stage_records
 from cxmining.ingest.validation import stage_checked
+from cxmining.ingest.working_copy import copied, utf8_text
 from cxmining.store import registered, transaction, utc_now
 
 FileStatus = Literal["loaded", "skipped", "rejected"]
@@ -60,8 +61,19 @@ class FileReport:
 def ingest_file(
     con: duckdb.DuckDBPyConnection, file: LandingFile, mapping: SourceMapping, run_id: str
 ) -> FileReport:
-    """Load one file unless its content was loaded before; a file-level problem refuses the file."""
-    sha = content_sha256(file.path)
+    """Load one file unless its content was loaded before; a file-level problem refuses the file.
+
+    The file is read once: copied into a private folder as it is hashed, so the hash is the hash of the rows loaded
+    even when the sender overwrites the file meanwhile; its text is read as UTF-8 (working_copy).
+    """
+    try:
+        with copied(file) as (copy, sha):
+            return _ingest_copy(con, copy, sha, mapping, run_id)
+    except FileGone as exc:  # gone before it could be read: nothing to record, it is looked at again next run
+        return FileReport(file.source, file.relative, "", "rejected", error=str(exc))
+
+
+def _ingest_copy(con: duckdb.DuckDBPyConnection, file: LandingFile, sha: str, mapping: SourceMapping, run_id: str) -> FileReport:
     loaded = con.execute(
         "SELECT path FROM ingested_files WHERE sha256 = $sha AND status = 'loaded'", {"sha": sha}
     ).fetchone()
@@ -70,6 +82,9 @@ def ingest_file(
     # Staging (parse, check, classify) touches only temporary tables; the writes are one transaction.
     with file_tables(con) as tables:
         try:
+            if file.format == "csv":
+                file, _ = utf8_text(file, mapping.encoding)
+                mapping = mapping.model_copy(update={"encoding": "utf-8"})
             staged = stage_records(con, file, mapping, tables)
             stage_checked(con, file.source, mapping, tables)
             con.execute(_classify_sql(SOURCES[file.source], tables), {"dimension": SOURCES[file.source].kind == "dimension"})
@@ -180,7 +195,11 @@ def _quarantine(
         rows.append((line, reason, text))
     for duck_line, errors in rejects:
         line, text = locate.rejected(duck_line)
-        rows.append((line, _reject_reason(errors, mapping), text))
+        reason = _reject_reason(errors, mapping)
+        if "UNQUOTED VALUE" in errors and (spanned := text.count("\n")):  # what an unclosed quote swallowed
+            reason += (f"; the record runs over lines {line}-{line + spanned} ({spanned + 1} lines): "
+                       "rows on those lines could not be read")
+        rows.append((line, reason, text))
     rows.sort(key=lambda r: r[0])
     now = utc_now()
     table = pa.table(
@@ -215,7 +234,7 @@ def _locator(
     if file.format == "parquet":
         texts = dict(con.execute(f"SELECT rowid + 1, raw_text FROM {tables.raw_text}").fetchall())
         return _Locator(record=lambda o: (o, texts[o]), rejected=lambda n: (n, ""))
-    layout = csv_layout(file.path.read_bytes()) if mapping.encoding != "utf-16" else None
+    layout = csv_layout(file.path.read_bytes())  # the text is UTF-8 (working_copy.utf8_text)
     units = record_units(layout, reject_lines, good_rows) if layout is not None else None
     if units is not None:
         def at(unit: int) -> tuple[int, str]:

@@ -16,6 +16,16 @@ from cxmining.ingest.staging import FileTables
 from cxmining.ingest.timestamps import PATTERNS, utc_timestamp_sql
 
 SQL_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "decimal": "DECIMAL(18, 4)", "timestamp": "TIMESTAMP"}
+# What the contract's types look like as text: nothing is rounded, read as hex or taken from a zone name. A timestamp is
+# ISO 8601 (a date, or a date and clock time with an optional `Z` or offset of at most 14 hours); `10:00 CET`,
+# `Europe/Amsterdam`, `+25:00`, `infinity` and `epoch` are refused rather than read as something else.
+SHAPES = {
+    "iso_timestamp": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)?"
+                     r"\s*([Zz]|[+-](0[0-9]|1[0-4])(:?[0-5][0-9])?)?)?$",
+    "whole_number": r"^\s*[+-]?[0-9]+([.]0*)?\s*$",  # 3 or 3.0 (a float column of an export), never 0.5 or 0x10
+    "number": r"^\s*[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?\s*$",
+}
+SHAPE_OF = {"timestamp": "iso_timestamp", "integer": "whole_number", "decimal": "number"}
 SHOWN_CHARS = 60  # how much of a bad value a reason quotes; the full row is in raw_text
 
 
@@ -27,7 +37,7 @@ def stage_checked(con: duckdb.DuckDBPyConnection, source_name: str, mapping: Sou
 
 def checked_sql(source: Source, mapping: SourceMapping, tables: FileTables) -> tuple[str, dict]:
     """The CREATE TABLE statement for `tables.checked` and its bound parameters."""
-    params: dict = {"zone": mapping.timezone, **PATTERNS}
+    params: dict = {"zone": mapping.timezone, **PATTERNS, **SHAPES}
     typed, reasons = [], []
     for i, column in enumerate(source.columns):
         typed.append(f"{_typed(column)} AS {column.name}")
@@ -49,13 +59,12 @@ def checked_sql(source: Source, mapping: SourceMapping, tables: FileTables) -> t
 
 
 def _typed(column: Column) -> str:
-    """Expression giving the column's typed value (NULL when it does not parse)."""
+    """Expression giving the column's typed value (NULL when it does not have its type's shape, SHAPES)."""
     v = column.name
-    if column.type == "timestamp":
-        return utc_timestamp_sql(v)
     if column.type == "text":
         return v
-    return f"TRY_CAST({v} AS {SQL_TYPES[column.type]})"
+    value = utc_timestamp_sql(v) if column.type == "timestamp" else f"TRY_CAST({v} AS {SQL_TYPES[column.type]})"
+    return f"CASE WHEN regexp_matches({v}, ${SHAPE_OF[column.type]}) THEN {value} END"
 
 
 def _reasons(column: Column, i: int, params: dict) -> list[str]:

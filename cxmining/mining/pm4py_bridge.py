@@ -8,6 +8,7 @@ when imported straight from `__main__`, so importing it here keeps scripts and t
 from __future__ import annotations
 
 import re
+import shutil
 import time
 import warnings
 from collections import Counter
@@ -177,7 +178,8 @@ def model_files(model: ProcessModel, out: Path) -> dict[str, Path]:
         "tree": out / "process_model.tree.txt",
     }
     pm4py.write_pnml(model.net, model.initial_marking, model.final_marking, str(paths["pnml"]))
-    pm4py.write_bpmn(model.bpmn, str(paths["bpmn"]))
+    # the BPMN diagram's layout is drawn by Graphviz; without it the file holds the model without a diagram
+    pm4py.write_bpmn(model.bpmn, str(paths["bpmn"]), auto_layout=shutil.which("dot") is not None)
     paths["tree"].write_text(str(model.tree) + "\n", encoding="utf-8")
     return paths
 

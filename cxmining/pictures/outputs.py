@@ -9,7 +9,7 @@ import duckdb
 from cxmining.mining.discovery import discovered_models
 from cxmining.mining.settings import DiscoverySettings
 from cxmining.mining.statistics import mining_tables
-from cxmining.pictures.process_map import process_map_svg
+from cxmining.pictures.process_map import graphviz_missing, process_map_svg
 from cxmining.pictures.swimlane import swimlane_svg
 
 PROCESS_MAP = "process_map.svg"
@@ -17,7 +17,10 @@ SWIMLANE = "swimlane.svg"
 
 
 def process_pictures(db: str | Path | duckdb.DuckDBPyConnection, out: Path) -> dict[str, Path]:
-    """The process map and the swimlane view as SVG files in `out`."""
+    """The process map and the swimlane view as SVG files in `out`; none without Graphviz (`graphviz_missing()` says
+    why): a run goes on without its pictures."""
+    if graphviz_missing():
+        return {}
     out.mkdir(parents=True, exist_ok=True)
     return {"process_map": process_map_svg(db, out / PROCESS_MAP), "swimlane": swimlane_svg(db, out / SWIMLANE)}
 

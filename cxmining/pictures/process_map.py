@@ -257,11 +257,19 @@ def _legend(readable: ReadableGraph) -> str:
     )
 
 
+GRAPHVIZ_MISSING = "Graphviz `dot` not found; install Graphviz (Debian/Ubuntu: apt-get install graphviz)"
+
+
+def graphviz_missing() -> str | None:
+    """Why nothing can be drawn (GRAPHVIZ_MISSING) when Graphviz's `dot` is not on the PATH, else None."""
+    return None if shutil.which("dot") else GRAPHVIZ_MISSING
+
+
 def svg_from_dot(dot_source: str) -> str:
     """SVG text drawn by Graphviz `dot` from DOT source."""
     dot = shutil.which("dot")
     if dot is None:
-        raise PictureError("Graphviz `dot` not found; install Graphviz (Debian/Ubuntu: apt-get install graphviz)")
+        raise PictureError(GRAPHVIZ_MISSING)
     done = subprocess.run([dot, "-Tsvg"], input=dot_source.encode("utf-8"), capture_output=True, check=False)
     if done.returncode != 0:
         raise PictureError(f"Graphviz failed: {done.stderr.decode('utf-8', 'replace').strip()[:300]}")

@@ -20,7 +20,7 @@ from cxmining import __version__
 from cxmining.compare.competitors import METRICS as BENCHMARK_METRICS
 from cxmining.compare.competitors import OURS, comparison_rows, formatted
 from cxmining.pictures.outputs import PROCESS_MAP, SWIMLANE
-from cxmining.pictures.process_map import duration_text
+from cxmining.pictures.process_map import duration_text, graphviz_missing
 from cxmining.report.charts import bar_chart, line_chart, svg_data_uri
 from cxmining.runs.history import (
     DriftThresholds,
@@ -312,6 +312,7 @@ def report_context(db: str | Path | duckdb.DuckDBPyConnection, out: Path, run_id
             "drift": drift(metrics, runs["previous"], thresholds or DriftThresholds()),
             "period": {"first": first, "last": last},
             "pictures": {"process_map": svg_data_uri(out / PROCESS_MAP), "swimlane": svg_data_uri(out / SWIMLANE)},
+            "not_drawn": graphviz_missing(),  # why the pictures are missing, when that is why
             "conformance": conformance_section(con, present, out),
             "demand": demand_section(con, present),
             "demand_built": sorted(t for t in DEMAND_TABLES if t in present),

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cxmining.ingest.load import FileReport
+from cxmining.pictures.process_map import graphviz_missing
 
 COUNTS = ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate")
 
@@ -23,8 +24,10 @@ def source_totals(reports: list[FileReport]) -> dict[str, dict[str, int]]:
     return totals
 
 
-def summary_file(out: Path, run_id: str, landing: Path, db: Path, reports: list[FileReport], store: dict[str, int]) -> Path:
-    """Write `run_summary.json` in `out` (file by file reconciliation, totals, store counts); return its path."""
+def summary_file(out: Path, run_id: str, landing: Path, db: Path, reports: list[FileReport], store: dict[str, int],
+                 not_taken: list[str] | None = None) -> Path:
+    """Write `run_summary.json` in `out` (file by file reconciliation, totals, store counts, what the landing folder
+    holds that the run did not read); return its path."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / "run_summary.json"
     body = {
@@ -34,6 +37,8 @@ def summary_file(out: Path, run_id: str, landing: Path, db: Path, reports: list[
         "db": str(db),
         "totals": source_totals(reports),
         "store": store,
+        "not_drawn": graphviz_missing(),  # why the run drew no pictures (null: it drew them)
+        "not_taken": not_taken or [],  # files and folders of the landing folder no step reads, each with why
         "files": [asdict(r) for r in reports],
     }
     path.write_text(json.dumps(body, indent=2, default=str), encoding="utf-8")

@@ -13,7 +13,7 @@ from typing import Any
 
 import duckdb
 
-from cxmining.errors import StoreError, first_line
+from cxmining.errors import StoreBusy, StoreError, first_line
 
 # Relations are created in this order: tables first, then the views built on them.
 SCHEMA_FILES = (
@@ -65,6 +65,9 @@ def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False,
     try:
         con = duckdb.connect(path, read_only=read_only)
     except duckdb.IOException as exc:
+        held = re.search(r"Conflicting lock is held in .* \(PID (\d+)\)", str(exc))
+        if held:  # one writer at a time, and a writer blocks readers of the same file
+            raise StoreBusy(f"{path}: in use by another process (PID {held.group(1)}), which holds its lock") from exc
         raise StoreError(f"{path}: cannot open the database ({first_line(exc)})") from exc
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")  # our own logs report progress
@@ -74,6 +77,16 @@ def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False,
             con.execute("SET memory_limit = $limit", {"limit": limit})
         except duckdb.Error as exc:
             raise StoreError(f"memory limit {limit!r} is not a memory size like 4GB ({MEMORY_LIMIT})") from exc
+    return con
+
+
+def query_connection(db: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for analysts' queries that is read-only in fact: no file is read or written outside the
+    store (`COPY ... TO`, `read_csv('/etc/...')`, `ATTACH`, `INSTALL` are refused) and the settings are locked, so a
+    query cannot turn that back on."""
+    con = connect(db, read_only=True)
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
     return con
 
 
