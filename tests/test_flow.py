@@ -70,15 +70,15 @@ def test_nightly_reconciles_every_file_with_the_planted_truth(harness, tmp_path:
 
     # Conformance with the designed order journey flags the planted contacts as steps the design lacks.
     with duckdb.connect(str(db), read_only=True) as con:
-        [(journey_type, journeys, fitness)] = con.execute(
-            "SELECT journey_type, journeys, fitness FROM conformance_summary").fetchall()
+        [(journey_type, journeys, fitness, precision)] = con.execute(
+            "SELECT journey_type, journeys, fitness, precision FROM conformance_summary").fetchall()
         order_journeys = con.execute("SELECT count(*) FROM journeys WHERE journey_type = 'order'").fetchone()[0]
         unexpected = {r[0] for r in con.execute(
             "SELECT activity FROM deviations WHERE deviation_type = 'unexpected step'").fetchall()}
         calls_before_ordering = con.execute(
             "SELECT sum(journeys) FROM deviations WHERE deviation_type = 'unexpected step' "
             "AND activity LIKE 'Call:%' AND before_step = 'Order placed'").fetchone()[0]
-    assert journey_type == "order" and 0 < fitness < 1
+    assert journey_type == "order" and 0 < fitness < 1 and 0 < precision <= 1
     assert broken_rules(db) == {}  # every file reconciles with the raw tables and the quarantine
     assert journeys == order_journeys > 0
     assert {"Call: order status"} <= unexpected  # where-is-my-order calls
