@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
@@ -21,7 +20,7 @@ from cxmining.conformance.outputs import (
     designed_models_file,
 )
 from cxmining.demand.tables import demand_outputs
-from cxmining.errors import RunFailed, StoreError
+from cxmining.errors import RunFailed, StoreBusy
 from cxmining.ingest.contract import sources_in_load_order
 from cxmining.ingest.folder import source_reports
 from cxmining.ingest.landing import untaken
@@ -54,12 +53,13 @@ from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
 
 
 def _store_busy(task, task_run, state) -> bool:
-    """Retry only when the database file could not be opened (another writer holds its lock)."""
+    """Retry only when another process holds the database file's lock; a store that cannot be opened for any other
+    reason (read-only, missing, damaged) fails at once."""
     try:
         state.result()
-    except (StoreError, duckdb.IOException):
+    except StoreBusy:
         return True
-    except Exception:  # noqa: BLE001 - anything else is not an I/O hiccup: fail at once
+    except Exception:  # noqa: BLE001 - anything else is not a busy store: fail at once
         return False
     return False
 

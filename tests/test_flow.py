@@ -117,3 +117,18 @@ def test_without_graphviz_the_night_goes_on_and_says_what_it_did_not_draw(harnes
         assert con.execute("SELECT count(*) FROM conformance_summary").fetchone()[0] == 1
         assert con.execute("SELECT count(*) FROM contact_demand").fetchone()[0] > 0
         assert con.execute("SELECT status FROM runs").fetchall() == [("completed",)]
+
+
+def test_a_store_that_cannot_be_opened_fails_at_once_and_only_a_busy_one_is_retried(harness, tmp_path: Path) -> None:
+    import time
+
+    from cxmining.errors import StoreError
+
+    landing = tmp_path / "landing"
+    write_sample(landing, customers=20, seed=3, days=7)
+    broken = tmp_path / "store.duckdb"
+    broken.write_bytes(b"this is not a DuckDB file")
+    began = time.monotonic()
+    with pytest.raises(StoreError, match="cannot open the database"):
+        nightly(landing=landing, db=broken, out=tmp_path / "out")
+    assert time.monotonic() - began < 5  # no retry: the first would wait 5 s
