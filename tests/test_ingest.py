@@ -310,6 +310,26 @@ def test_what_the_run_does_not_read_is_named_and_links_out_of_the_folder_are_not
     assert query(db, "SELECT call_id FROM raw_calls") == [("K1",)]
 
 
+def test_a_reason_never_quotes_what_looks_like_personal_data(landing: Path, tmp_path: Path) -> None:
+    # rows shifted by a column put phone numbers, e-mail addresses and note text where codes were expected
+    note = "Customer angry, wants callback on her mobile, says the parcel never came"
+    write_lines(landing / "calls" / "c.csv", [
+        CALLS_HEADER,
+        call_row("K1", reason="+31 6 1234 5678"), call_row("K2", reason="jan.jansen@example.nl"),
+        call_row("K3", reason=f"\"{note}\""), call_row("K4", reason="weather"),
+        call_row("K5", started="2026-13-45"),
+    ])
+    db = tmp_path / "s.duckdb"
+    ingest(landing, db)
+    rows = query(db, "SELECT line, reason, raw_text FROM quarantine ORDER BY line")
+    hidden = "reason_code: (a value that may be personal data, not shown: see raw_text) is not one of"
+    assert [r[1].startswith(hidden) for r in rows[:3]] == [True, True, True]
+    assert rows[3][1].startswith("reason_code: 'weather' is not one of")  # a code is still quoted
+    assert rows[4][1] == "started_at: '2026-13-45' is not an ISO-8601 timestamp"  # and so is a date
+    for value in ("+31 6 1234 5678", "jan.jansen@example.nl", note):
+        assert not any(value in r[1] for r in rows) and any(value in r[2] for r in rows)
+
+
 def test_a_file_with_only_a_header_loads_zero_rows(landing: Path, tmp_path: Path) -> None:
     write_lines(landing / "calls" / "c.csv", [CALLS_HEADER])
     (landing / "web").mkdir()
