@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cxmining.ingest.load import FileReport
 from cxmining.pictures.process_map import graphviz_missing
+from cxmining.store.outputs import written_whole
 
 COUNTS = ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate")
 
@@ -41,5 +42,5 @@ def summary_file(out: Path, run_id: str, landing: Path, db: Path, reports: list[
         "not_taken": not_taken or [],  # files and folders of the landing folder no step reads, each with why
         "files": [asdict(r) for r in reports],
     }
-    path.write_text(json.dumps(body, indent=2, default=str), encoding="utf-8")
+    written_whole(path, json.dumps(body, indent=2, default=str))
     return path
