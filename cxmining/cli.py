@@ -17,6 +17,8 @@ from cxmining.errors import CxminingError, first_line
 from cxmining.journeys import JourneyRules
 from cxmining.mining.settings import DiscoverySettings
 
+PARTIAL = 3  # exit code of a run that skipped an optional step (pictures, what-if, report)
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -112,6 +114,10 @@ def run(
     typer.echo(f"snapshot for queries: {result['snapshot']}")
     for path in result["files"].values():
         typer.echo(f"wrote {path}")
+    if result["skipped"]:  # the night ran, without some optional step: a distinct exit code for schedulers
+        typer.echo("partial run: " + "; ".join(f"{step} skipped: {why}" for step, why in result["skipped"].items()),
+                   err=True)
+        raise typer.Exit(PARTIAL)
 
 
 def _readable(db: Path, live: bool) -> Path:

@@ -132,3 +132,24 @@ def test_a_store_that_cannot_be_opened_fails_at_once_and_only_a_busy_one_is_retr
     with pytest.raises(StoreError, match="cannot open the database"):
         nightly(landing=landing, db=broken, out=tmp_path / "out")
     assert time.monotonic() - began < 5  # no retry: the first would wait 5 s
+
+
+def test_a_failing_optional_step_makes_a_partial_run_not_a_lost_night(harness, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers import run_cli
+
+    landing = tmp_path / "landing"
+    write_sample(landing, customers=60, seed=2027, days=10)
+    out = tmp_path / "out"
+    (out / "report.html").mkdir(parents=True)  # the report cannot be written: a folder holds its name
+    db = tmp_path / "store.duckdb"
+    code, stdout, err = run_cli(["run", "--landing", str(landing), "--db", str(db), "--out", str(out)], monkeypatch)
+    assert code == 3  # partial: the night ran without its report
+    assert err.startswith("partial run: report skipped: ") and "report.html: cannot be written" in err
+    summary = json.loads((out / "run_summary.json").read_text())
+    assert list(summary["skipped"]) == ["report"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        [(status, error)] = con.execute("SELECT status, error FROM runs").fetchall()
+        assert con.execute("SELECT count(*) FROM contact_demand").fetchone()[0] > 0
+    assert status == "partial" and error.startswith("report skipped: ")
+    assert "snapshot for queries:" in stdout and (out / "process_map.svg").is_file()

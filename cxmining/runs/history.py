@@ -26,13 +26,14 @@ RUN_FILES = ("runs/runs.sql", "runs/run_steps.sql", "runs/run_metrics.sql")
 RUN_TABLES = ("runs", "run_steps", "run_metrics")
 
 # The previous run a run is compared with: the latest *completed* run that finished before it, so a run that
-# crashed half-way (and left stale or partial figures) is never the baseline.
+# crashed half-way (and left stale or partial figures) is never the baseline. A partial run built every table (it only
+# skipped pictures, what-if or the report), so its figures count.
 CHANGES = """
 WITH this AS (SELECT run_id, finished_at FROM runs WHERE run_id = $run_id),
 previous AS (
     SELECT r.run_id
     FROM runs AS r, this
-    WHERE r.status = 'completed' AND r.run_id <> this.run_id AND r.finished_at <= this.finished_at
+    WHERE r.status IN ('completed', 'partial') AND r.run_id <> this.run_id AND r.finished_at <= this.finished_at
     ORDER BY r.finished_at DESC, r.started_at DESC
     LIMIT 1
 )
@@ -79,7 +80,7 @@ class RunRecord:
     run_id: str
     started_at: datetime  # UTC, naive
     finished_at: datetime  # UTC, naive
-    status: Literal["completed", "failed"]
+    status: Literal["completed", "partial", "failed"]  # partial: an optional step (pictures, what-if, report) skipped
     parameters: Mapping[str, object]  # stored as JSON; values that are not JSON (paths) as text
     landing: str
     files_loaded: int = 0
@@ -99,8 +100,10 @@ def run_record(
     landing: str | Path,
     reports: Sequence[FileReport],
     error: BaseException | str | None = None,
+    skipped: Mapping[str, str] | None = None,
 ) -> RunRecord:
-    """The run's record, finishing now: file and row counts summed over its file reports; failed if `error`."""
+    """The run's record, finishing now: file and row counts summed over its file reports; failed if `error`, partial
+    if it `skipped` optional steps (step: why; said in `error`)."""
     if isinstance(error, CxminingError):
         error = str(error)  # already a message for a user
     elif isinstance(error, BaseException):
@@ -109,12 +112,13 @@ def run_record(
     for report in reports:
         status[report.status] += 1
     return RunRecord(
-        run_id=run_id, started_at=started_at, finished_at=utc_now(), status="failed" if error else "completed",
+        run_id=run_id, started_at=started_at, finished_at=utc_now(),
+        status="failed" if error else "partial" if skipped else "completed",
         parameters=parameters, landing=str(landing),
         files_loaded=status["loaded"], files_skipped=status["skipped"], files_refused=status["rejected"],
         rows_read=sum(r.rows_read for r in reports), rows_loaded=sum(r.rows_loaded for r in reports),
         rows_quarantined=sum(r.rows_quarantined for r in reports), rows_duplicate=sum(r.rows_duplicate for r in reports),
-        error=error,
+        error=error or ("; ".join(f"{step} skipped: {why}" for step, why in skipped.items()) if skipped else None),
     )
 
 
