@@ -330,6 +330,32 @@ def test_a_reason_never_quotes_what_looks_like_personal_data(landing: Path, tmp_
         assert not any(value in r[1] for r in rows) and any(value in r[2] for r in rows)
 
 
+def test_files_the_readers_choke_on_are_refused_by_name_and_the_next_ones_load(landing: Path, tmp_path: Path) -> None:
+    import decimal
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    row = {"order_id": ["O1"], "customer_id": ["C1"], "product_id": ["P1"], "quantity": [1], "status": ["placed"],
+           "ts": ["2026-09-01T10:00:00Z"], "sales_channel": ["web"], "return_reason": [None]}
+    (landing / "orders").mkdir()
+    # types Arrow cannot write as text: an extra float16 column, a decimal256 quantity
+    pq.write_table(pa.table(row | {"extra": pa.array(np.array([1.5], dtype=np.float16))}), landing / "orders" / "a.parquet")
+    pq.write_table(pa.table(row | {"order_id": ["O2"], "quantity": pa.array([decimal.Decimal(2)], pa.decimal256(40, 0))}),
+                   landing / "orders" / "b.parquet")
+    (landing / "orders" / "c.parquet").write_bytes(b"PAR1 not really")
+    write_lines(landing / "calls" / "huge.csv", [CALLS_HEADER + "," + "x" * 200_000, call_row("K1")])
+    write_lines(landing / "calls" / "ok.csv", [CALLS_HEADER, call_row("K2")])
+    reports = {r.path: r for r in ingest(landing, tmp_path / "s.duckdb")}
+    assert {p: r.status for p, r in reports.items()} == {
+        "orders/a.parquet": "loaded", "orders/b.parquet": "loaded", "orders/c.parquet": "rejected",
+        "calls/huge.csv": "rejected", "calls/ok.csv": "loaded"}
+    assert reports["orders/c.parquet"].error.startswith("orders/c.parquet: cannot be read as Parquet")
+    assert reports["calls/huge.csv"].error.startswith("calls/huge.csv line 1: the header cannot be read (field larger")
+    assert query(tmp_path / "s.duckdb", "SELECT order_id, quantity FROM raw_orders ORDER BY 1") == [("O1", 1), ("O2", 2)]
+
+
 def test_a_file_with_only_a_header_loads_zero_rows(landing: Path, tmp_path: Path) -> None:
     write_lines(landing / "calls" / "c.csv", [CALLS_HEADER])
     (landing / "web").mkdir()
