@@ -7,6 +7,7 @@ computed alongside, timestamps normalised to UTC.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import duckdb
 
@@ -14,6 +15,7 @@ from cxmining.ingest.contract import SOURCES, Column, Source
 from cxmining.ingest.mapping import SourceMapping
 from cxmining.ingest.staging import FileTables
 from cxmining.ingest.timestamps import PATTERNS, utc_timestamp_sql
+from cxmining.store import utc_now
 
 SQL_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "decimal": "DECIMAL(18, 4)", "timestamp": "TIMESTAMP"}
 # What the contract's types look like as text: nothing is rounded, read as hex or taken from a zone name. A timestamp is
@@ -41,7 +43,10 @@ def stage_checked(con: duckdb.DuckDBPyConnection, source_name: str, mapping: Sou
 
 def checked_sql(source: Source, mapping: SourceMapping, tables: FileTables) -> tuple[str, dict]:
     """The CREATE TABLE statement for `tables.checked` and its bound parameters."""
-    params: dict = {"zone": mapping.timezone, **PATTERNS, **SHAPES, **PERSONAL}
+    now = utc_now()  # plausible timestamps: from `plausible_years` before the run to a day after it
+    params: dict = {"zone": mapping.timezone, **PATTERNS, **SHAPES, **PERSONAL, "latest": now + timedelta(days=1),
+                    "earliest": now.replace(year=now.year - mapping.plausible_years, day=min(now.day, 28)),
+                    "years": str(mapping.plausible_years)}
     typed, reasons = [], []
     for i, column in enumerate(source.columns):
         typed.append(f"{_typed(column)} AS {column.name}")
@@ -93,8 +98,10 @@ def _reasons(column: Column, i: int, params: dict) -> list[str]:
         out.append(
             f"CASE WHEN {v} IS NOT NULL AND ({_typed(column)}) IS NULL "
             f"THEN '{name}: ' || {shown} || ' is not an ISO-8601 timestamp' "
-            f"WHEN NOT year({_typed(column)}) BETWEEN 1900 AND 2199 "
-            f"THEN '{name}: ' || {shown} || ' is outside the years 1900-2199' END"
+            f"WHEN {_typed(column)} > $latest "
+            f"THEN '{name}: ' || {shown} || ' is more than a day after the run' "
+            f"WHEN {_typed(column)} < $earliest "
+            f"THEN '{name}: ' || {shown} || ' is more than ' || $years || ' years before the run' END"
         )
     elif column.type in ("integer", "decimal"):
         word = "a whole number" if column.type == "integer" else "a number"
