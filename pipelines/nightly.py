@@ -6,6 +6,7 @@ Tasks only wrap cxmining functions and pass paths; all configuration enters as f
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -43,6 +44,7 @@ from cxmining.runs.history import (
     drift_flags,
     recorded_run,
     run_record,
+    started_run,
 )
 from cxmining.runs.summary import source_totals, summary_file
 from cxmining.store import relation_counts
@@ -215,6 +217,15 @@ def run_summary(out: Path, run_id: str, landing: Path, db: Path, reports: list[F
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_store_busy)
+def note_start(db: Path, run_id: str, started_at: datetime, parameters: dict, landing: Path) -> list[str]:
+    """Note that the run has started; record the runs that started before it and never ended as interrupted."""
+    interrupted = started_run(db, run_id, started_at, parameters, landing)
+    for other in interrupted:
+        get_run_logger().warning("run %s was interrupted: it started and never recorded how it ended", other)
+    return interrupted
+
+
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_store_busy)
 def record_run(db: Path, record: RunRecord, steps: list[StepTiming]) -> dict[str, float]:
     """Write the run, its step timings and the store's headline metrics into the run history."""
     return recorded_run(db, record, steps)
@@ -283,6 +294,7 @@ def nightly(
     error: BaseException | None = None
     broken: dict[str, int] = {}
     try:
+        note_start(db, run_id, clock.started_at, flow_run.parameters, landing)
         not_taken = untaken_paths(landing)
         for source in sources_in_load_order():
             reports += ingest_source(db, landing, source.name, run_id, mapping)

@@ -22,7 +22,7 @@ from cxmining.errors import CxminingError, StoreError
 from cxmining.ingest.load import FileReport
 from cxmining.store import opened, relations, require, sql_text, transaction, utc_now
 
-RUN_FILES = ("runs/runs.sql", "runs/run_steps.sql", "runs/run_metrics.sql")
+RUN_FILES = ("runs/runs.sql", "runs/run_steps.sql", "runs/run_metrics.sql", "runs/run_starts.sql")
 RUN_TABLES = ("runs", "run_steps", "run_metrics")
 
 # The previous run a run is compared with: the latest *completed* run that finished before it, so a run that
@@ -80,7 +80,8 @@ class RunRecord:
     run_id: str
     started_at: datetime  # UTC, naive
     finished_at: datetime  # UTC, naive
-    status: Literal["completed", "partial", "failed"]  # partial: an optional step (pictures, what-if, report) skipped
+    status: Literal["completed", "partial", "failed", "interrupted"]  # partial: an optional step skipped;
+    # interrupted: killed before it recorded itself (found by the next run)
     parameters: Mapping[str, object]  # stored as JSON; values that are not JSON (paths) as text
     landing: str
     files_loaded: int = 0
@@ -155,6 +156,33 @@ def headline_metrics(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, fl
     return {metric: float(value) for metric, value in sorted(metrics.items()) if value is not None}
 
 
+def started_run(db: str | Path | duckdb.DuckDBPyConnection, run_id: str, started_at: datetime,
+                parameters: Mapping[str, object], landing: str | Path) -> list[str]:
+    """Note that `run_id` has started (`run_starts`) and record every run that started before it and never recorded
+    how it ended as `interrupted` in `runs`; return their run ids. Their `finished_at` is when this run found them
+    (when they ended is not known), their `error` says so."""
+    with opened(db) as con:
+        for relative in RUN_FILES:
+            con.execute(sql_text(relative))
+        with transaction(con):
+            found = utc_now()
+            left = [r for (r,) in con.execute("SELECT run_id FROM run_starts WHERE run_id <> $run_id ORDER BY started_at",
+                                              {"run_id": run_id}).fetchall()]
+            con.execute(
+                "INSERT INTO runs BY NAME SELECT run_id, started_at, $found AS finished_at, 'interrupted' AS status, "
+                "parameters, landing, 0 AS files_loaded, 0 AS files_skipped, 0 AS files_refused, 0 AS rows_read, "
+                "0 AS rows_loaded, 0 AS rows_quarantined, 0 AS rows_duplicate, "
+                "'interrupted: no end was recorded (killed, or its machine stopped); found by run ' || $run_id "
+                "|| '; finished_at is when it was found' AS error "
+                "FROM run_starts WHERE run_id <> $run_id AND run_id NOT IN (SELECT run_id FROM runs)",
+                {"found": found, "run_id": run_id})
+            con.execute("DELETE FROM run_starts")
+            con.execute("INSERT INTO run_starts VALUES ($run_id, $started_at, $parameters, $landing)",
+                        {"run_id": run_id, "started_at": started_at, "landing": str(landing),
+                         "parameters": json.dumps(dict(parameters), default=str, sort_keys=True)})
+    return left
+
+
 def recorded_run(
     db: str | Path | duckdb.DuckDBPyConnection, record: RunRecord, steps: Sequence[StepTiming] = ()
 ) -> dict[str, float]:
@@ -167,7 +195,7 @@ def recorded_run(
             con.execute(sql_text(relative))
         with transaction(con):  # a reader sees the whole run or none of it
             metrics = headline_metrics(con)
-            for table in RUN_TABLES:
+            for table in (*RUN_TABLES, "run_starts"):
                 con.execute(f"DELETE FROM {table} WHERE run_id = $run_id", {"run_id": record.run_id})
             row = asdict(record) | {"parameters": json.dumps(dict(record.parameters), default=str, sort_keys=True)}
             con.execute(
