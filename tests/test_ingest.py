@@ -292,6 +292,7 @@ def test_what_the_run_does_not_read_is_named_and_links_out_of_the_folder_are_not
     write_lines(tmp_path / "outside.csv", [CALLS_HEADER, call_row("K666")])
     (landing / "calls" / "linked.csv").symlink_to(tmp_path / "outside.csv")
     (landing / "calls" / "c2.csv.gz").write_bytes(b"\x1f\x8b")
+    (landing / "calls" / "c3.csv.part").write_text(CALLS_HEADER + "\nK3,061")  # half-way through its upload
     (landing / "calls" / ".DS_Store").write_bytes(b"")
     write_lines(landing / "Calls" / "c.csv", [CALLS_HEADER, call_row("K2")])
     write_lines(landing / "returns" / "r.csv", ["return_id"])
@@ -302,6 +303,7 @@ def test_what_the_run_does_not_read_is_named_and_links_out_of_the_folder_are_not
         "notes.txt: a file at the landing root (files go in their source's folder)",
         f"returns/: not a source folder (sources: {', '.join(SOURCES)})",
         "calls/c2.csv.gz: neither CSV nor Parquet (compressed files are not read: unpack it)",
+        "calls/c3.csv.part: still being uploaded (taken once it is renamed to its .csv or .parquet name)",
         "calls/linked.csv: a link to outside the landing folder",
     ]
     db = tmp_path / "s.duckdb"
