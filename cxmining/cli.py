@@ -17,6 +17,8 @@ from cxmining.errors import CxminingError, first_line
 from cxmining.journeys import JourneyRules
 from cxmining.mining.settings import DiscoverySettings
 
+PARTIAL = 3  # exit code of a run that skipped an optional step (pictures, what-if, report)
+
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -83,6 +85,7 @@ def run(
     noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Noise threshold of the inductive miner.")] = DiscoverySettings.noise,
     demand_rules: Annotated[Path | None, typer.Option(help="Failure/value demand rules (YAML or TOML); default: the shipped rules, docs/demand.md.")] = None,
     scenarios: Annotated[Path | None, typer.Option(help="Folder of what-if scenario files; default: the landing folder's scenarios/ (docs/whatif.md).")] = None,
+    precision: Annotated[bool, typer.Option(help="Compute conformance precision (replays every variant; on very large logs it needs far more memory and time).")] = ConformanceSettings.precision,
 ) -> None:
     """Run the nightly flow once, locally (Prefect's embedded mode: no server to start)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -104,12 +107,17 @@ def run(
 
     folder_scenarios(scenarios or scenarios_folder(landing))  # a broken scenario stops the run before anything is loaded
     result = nightly(landing=landing, db=db, out=out, mapping=mapping, lookback_days=lookback_days,
-                     quiet_days=quiet_days, noise=noise, demand_rules=demand_rules, scenarios=scenarios)
+                     quiet_days=quiet_days, noise=noise, demand_rules=demand_rules, scenarios=scenarios,
+                     conformance_precision=precision)
     typer.echo(f"run {result['run_id']}: " + ", ".join(f"{k} {v}" for k, v in result["store"].items()))
     typer.echo(f"summary: {result['summary']}")
     typer.echo(f"snapshot for queries: {result['snapshot']}")
     for path in result["files"].values():
         typer.echo(f"wrote {path}")
+    if result["skipped"]:  # the night ran, without some optional step: a distinct exit code for schedulers
+        typer.echo("partial run: " + "; ".join(f"{step} skipped: {why}" for step, why in result["skipped"].items()),
+                   err=True)
+        raise typer.Exit(PARTIAL)
 
 
 def _readable(db: Path, live: bool) -> Path:

@@ -6,9 +6,9 @@ Tasks only wrap cxmining functions and pass paths; all configuration enters as f
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from pathlib import Path
 
-import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
@@ -21,7 +21,7 @@ from cxmining.conformance.outputs import (
     designed_models_file,
 )
 from cxmining.demand.tables import demand_outputs
-from cxmining.errors import RunFailed, StoreError
+from cxmining.errors import RunFailed, StoreBusy, first_line
 from cxmining.ingest.contract import sources_in_load_order
 from cxmining.ingest.folder import source_reports
 from cxmining.ingest.landing import untaken
@@ -44,6 +44,7 @@ from cxmining.runs.history import (
     drift_flags,
     recorded_run,
     run_record,
+    started_run,
 )
 from cxmining.runs.summary import source_totals, summary_file
 from cxmining.store import relation_counts
@@ -54,12 +55,13 @@ from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
 
 
 def _store_busy(task, task_run, state) -> bool:
-    """Retry only when the database file could not be opened (another writer holds its lock)."""
+    """Retry only when another process holds the database file's lock; a store that cannot be opened for any other
+    reason (read-only, missing, damaged) fails at once."""
     try:
         state.result()
-    except (StoreError, duckdb.IOException):
+    except StoreBusy:
         return True
-    except Exception:  # noqa: BLE001 - anything else is not an I/O hiccup: fail at once
+    except Exception:  # noqa: BLE001 - anything else is not a busy store: fail at once
         return False
     return False
 
@@ -209,9 +211,18 @@ def untaken_paths(landing: Path) -> list[str]:
 
 @task
 def run_summary(out: Path, run_id: str, landing: Path, db: Path, reports: list[FileReport], counts: dict[str, int],
-                not_taken: list[str]) -> Path:
+                not_taken: list[str], skipped: dict[str, str]) -> Path:
     """Write the run's summary file to the output folder."""
-    return summary_file(out, run_id, landing, db, reports, counts, not_taken)
+    return summary_file(out, run_id, landing, db, reports, counts, not_taken, skipped)
+
+
+@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_store_busy)
+def note_start(db: Path, run_id: str, started_at: datetime, parameters: dict, landing: Path) -> list[str]:
+    """Note that the run has started; record the runs that started before it and never ended as interrupted."""
+    interrupted = started_run(db, run_id, started_at, parameters, landing)
+    for other in interrupted:
+        get_run_logger().warning("run %s was interrupted: it started and never recorded how it ended", other)
+    return interrupted
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_store_busy)
@@ -268,10 +279,22 @@ def nightly(
     run_id = flow_run.id or str(uuid.uuid4())
     drift = DriftThresholds(drift_fitness_drop, drift_failure_share_rise, drift_avoidable_calls_rise)
     clock = StepClock()  # each clock.lap(step) closes one step of the run's timings (table run_steps)
+    skipped: dict[str, str] = {}  # optional steps that failed: the night goes on without them (a partial run)
+
+    def optional(step: str, task_call, *args, default):  # noqa: ANN001, ANN202 - a task and its arguments
+        """The task's result, or `default` when it fails: the step is skipped, said in the log and the record."""
+        try:
+            return task_call(*args)
+        except Exception as exc:  # noqa: BLE001 - any failure of an optional step
+            skipped[step] = first_line(exc)
+            logger.warning("%s skipped: %s", step, skipped[step])
+            return default
+
     reports: list[FileReport] = []
     error: BaseException | None = None
     broken: dict[str, int] = {}
     try:
+        note_start(db, run_id, clock.started_at, flow_run.parameters, landing)
         not_taken = untaken_paths(landing)
         for source in sources_in_load_order():
             reports += ingest_source(db, landing, source.name, run_id, mapping)
@@ -282,7 +305,7 @@ def nightly(
         clock.lap("process statistics", statistics["variants"])
         files: dict[str, Path] = {}
         if statistics["variants"]:
-            files = process_models(db, out, noise) | pictures(db, out)
+            files = process_models(db, out, noise) | optional("pictures", pictures, db, out, default={})
             if missing := graphviz_missing():  # the night goes on without them; the report and the summary say why
                 logger.warning("not drawn: process map, swimlane view, deviation maps, BPMN diagram layout (%s)", missing)
             clock.lap("models and pictures")
@@ -297,13 +320,14 @@ def nightly(
             demand = failure_demand(db, demand_rules)
             clock.lap("failure demand", demand["contact_demand"])
         scenarios = scenarios or scenarios_folder(landing)
-        if statistics["variants"] and (simulated := what_if(db, scenarios)):
+        if statistics["variants"] and (simulated := optional("what-if", what_if, db, scenarios, default=0)):
             clock.lap("what-if", simulated)
         counts = store_counts(db) | journey_counts | {"variants": statistics["variants"]}
         broken = store_checks(db)
-        files["report"] = analyst_report(db, out, run_id, drift)
+        if report := optional("report", analyst_report, db, out, run_id, drift, default=None):
+            files["report"] = report
         clock.lap("report")
-        summary = run_summary(out, run_id, landing, db, reports, counts, not_taken)
+        summary = run_summary(out, run_id, landing, db, reports, counts, not_taken, skipped)
         for source, t in source_totals(reports).items():
             logger.info(
                 "%s: %d new files (%d already loaded, %d refused): read %d = loaded %d + quarantined %d + duplicates %d",
@@ -321,7 +345,8 @@ def nightly(
         error = exc
         raise
     finally:  # completed or failed, the run goes into the store's run history
-        record_run(db, run_record(run_id, clock.started_at, flow_run.parameters, landing, reports, error), clock.steps)
+        record_run(db, run_record(run_id, clock.started_at, flow_run.parameters, landing, reports, error, skipped),
+                   clock.steps)
     drift_warnings(db, run_id, drift)
     if broken:  # readers keep the last consistent snapshot
         raise error  # type: ignore[misc]
@@ -329,4 +354,4 @@ def nightly(
     if error:
         raise error
     return {"run_id": run_id, "summary": str(summary), "store": counts, "totals": source_totals(reports),
-            "files": {name: str(path) for name, path in files.items()}, "snapshot": str(snapshot)}
+            "files": {name: str(path) for name, path in files.items()}, "snapshot": str(snapshot), "skipped": skipped}

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 from helpers import (
     CALLS_HEADER,
     REAL,
@@ -84,6 +85,24 @@ def test_run_loads_then_loads_nothing_new(harness, landing: Path, tmp_path: Path
     code, stdout, _ = run_cli(args, monkeypatch)
     assert code == 0
     assert "events 2, quarantine 1, ingested_files 2" in stdout
+
+
+def test_run_can_leave_precision_out(harness, tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    from cxmining.synthetic import write_sample
+
+    landing = tmp_path / "landing"
+    write_sample(landing, customers=60, seed=2027, days=10)
+    shutil.copytree(ROOT / "data" / "sample" / "models", landing / "models")
+    db = tmp_path / "s.duckdb"
+    args = ["run", "--landing", str(landing), "--db", str(db), "--out", str(tmp_path / "out")]
+    precision = "SELECT precision FROM conformance_summary"
+    code, _, err = run_cli([*args, "--no-precision"], monkeypatch)
+    assert code == 0, err
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(precision).fetchall() == [(None,)]  # not computed: unknown, not 0 (test_flow computes it)
+        assert con.execute("SELECT fitness FROM conformance_summary").fetchone()[0] > 0
 
 
 def test_run_with_a_refused_file_exits_non_zero_with_one_line(harness, landing: Path, tmp_path: Path, monkeypatch) -> None:

@@ -70,15 +70,15 @@ def test_nightly_reconciles_every_file_with_the_planted_truth(harness, tmp_path:
 
     # Conformance with the designed order journey flags the planted contacts as steps the design lacks.
     with duckdb.connect(str(db), read_only=True) as con:
-        [(journey_type, journeys, fitness)] = con.execute(
-            "SELECT journey_type, journeys, fitness FROM conformance_summary").fetchall()
+        [(journey_type, journeys, fitness, precision)] = con.execute(
+            "SELECT journey_type, journeys, fitness, precision FROM conformance_summary").fetchall()
         order_journeys = con.execute("SELECT count(*) FROM journeys WHERE journey_type = 'order'").fetchone()[0]
         unexpected = {r[0] for r in con.execute(
             "SELECT activity FROM deviations WHERE deviation_type = 'unexpected step'").fetchall()}
         calls_before_ordering = con.execute(
             "SELECT sum(journeys) FROM deviations WHERE deviation_type = 'unexpected step' "
             "AND activity LIKE 'Call:%' AND before_step = 'Order placed'").fetchone()[0]
-    assert journey_type == "order" and 0 < fitness < 1
+    assert journey_type == "order" and 0 < fitness < 1 and 0 < precision <= 1
     assert broken_rules(db) == {}  # every file reconciles with the raw tables and the quarantine
     assert journeys == order_journeys > 0
     assert {"Call: order status"} <= unexpected  # where-is-my-order calls
@@ -117,3 +117,39 @@ def test_without_graphviz_the_night_goes_on_and_says_what_it_did_not_draw(harnes
         assert con.execute("SELECT count(*) FROM conformance_summary").fetchone()[0] == 1
         assert con.execute("SELECT count(*) FROM contact_demand").fetchone()[0] > 0
         assert con.execute("SELECT status FROM runs").fetchall() == [("completed",)]
+
+
+def test_a_store_that_cannot_be_opened_fails_at_once_and_only_a_busy_one_is_retried(harness, tmp_path: Path) -> None:
+    import time
+
+    from cxmining.errors import StoreError
+
+    landing = tmp_path / "landing"
+    write_sample(landing, customers=20, seed=3, days=7)
+    broken = tmp_path / "store.duckdb"
+    broken.write_bytes(b"this is not a DuckDB file")
+    began = time.monotonic()
+    with pytest.raises(StoreError, match="cannot open the database"):
+        nightly(landing=landing, db=broken, out=tmp_path / "out")
+    assert time.monotonic() - began < 5  # no retry: the first would wait 5 s
+
+
+def test_a_failing_optional_step_makes_a_partial_run_not_a_lost_night(harness, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers import run_cli
+
+    landing = tmp_path / "landing"
+    write_sample(landing, customers=60, seed=2027, days=10)
+    out = tmp_path / "out"
+    (out / "report.html").mkdir(parents=True)  # the report cannot be written: a folder holds its name
+    db = tmp_path / "store.duckdb"
+    code, stdout, err = run_cli(["run", "--landing", str(landing), "--db", str(db), "--out", str(out)], monkeypatch)
+    assert code == 3  # partial: the night ran without its report
+    assert err.startswith("partial run: report skipped: ") and "report.html: cannot be written" in err
+    summary = json.loads((out / "run_summary.json").read_text())
+    assert list(summary["skipped"]) == ["report"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        [(status, error)] = con.execute("SELECT status, error FROM runs").fetchall()
+        assert con.execute("SELECT count(*) FROM contact_demand").fetchone()[0] > 0
+    assert status == "partial" and error.startswith("report skipped: ")
+    assert "snapshot for queries:" in stdout and (out / "process_map.svg").is_file()

@@ -292,6 +292,7 @@ def test_what_the_run_does_not_read_is_named_and_links_out_of_the_folder_are_not
     write_lines(tmp_path / "outside.csv", [CALLS_HEADER, call_row("K666")])
     (landing / "calls" / "linked.csv").symlink_to(tmp_path / "outside.csv")
     (landing / "calls" / "c2.csv.gz").write_bytes(b"\x1f\x8b")
+    (landing / "calls" / "c3.csv.part").write_text(CALLS_HEADER + "\nK3,061")  # half-way through its upload
     (landing / "calls" / ".DS_Store").write_bytes(b"")
     write_lines(landing / "Calls" / "c.csv", [CALLS_HEADER, call_row("K2")])
     write_lines(landing / "returns" / "r.csv", ["return_id"])
@@ -302,12 +303,75 @@ def test_what_the_run_does_not_read_is_named_and_links_out_of_the_folder_are_not
         "notes.txt: a file at the landing root (files go in their source's folder)",
         f"returns/: not a source folder (sources: {', '.join(SOURCES)})",
         "calls/c2.csv.gz: neither CSV nor Parquet (compressed files are not read: unpack it)",
+        "calls/c3.csv.part: still being uploaded (taken once it is renamed to its .csv or .parquet name)",
         "calls/linked.csv: a link to outside the landing folder",
     ]
     db = tmp_path / "s.duckdb"
     reports = ingest(landing, db)
     assert [r.path for r in reports] == ["calls/c.csv"]
     assert query(db, "SELECT call_id FROM raw_calls") == [("K1",)]
+
+
+def test_a_reason_never_quotes_what_looks_like_personal_data(landing: Path, tmp_path: Path) -> None:
+    # rows shifted by a column put phone numbers, e-mail addresses and note text where codes were expected
+    note = "Customer angry, wants callback on her mobile, says the parcel never came"
+    write_lines(landing / "calls" / "c.csv", [
+        CALLS_HEADER,
+        call_row("K1", reason="+31 6 1234 5678"), call_row("K2", reason="jan.jansen@example.nl"),
+        call_row("K3", reason=f"\"{note}\""), call_row("K4", reason="weather"),
+        call_row("K5", started="2026-13-45"),
+    ])
+    db = tmp_path / "s.duckdb"
+    ingest(landing, db)
+    rows = query(db, "SELECT line, reason, raw_text FROM quarantine ORDER BY line")
+    hidden = "reason_code: (a value that may be personal data, not shown: see raw_text) is not one of"
+    assert [r[1].startswith(hidden) for r in rows[:3]] == [True, True, True]
+    assert rows[3][1].startswith("reason_code: 'weather' is not one of")  # a code is still quoted
+    assert rows[4][1] == "started_at: '2026-13-45' is not an ISO-8601 timestamp"  # and so is a date
+    for value in ("+31 6 1234 5678", "jan.jansen@example.nl", note):
+        assert not any(value in r[1] for r in rows) and any(value in r[2] for r in rows)
+
+
+def test_files_the_readers_choke_on_are_refused_by_name_and_the_next_ones_load(landing: Path, tmp_path: Path) -> None:
+    import decimal
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    row = {"order_id": ["O1"], "customer_id": ["C1"], "product_id": ["P1"], "quantity": [1], "status": ["placed"],
+           "ts": ["2026-09-01T10:00:00Z"], "sales_channel": ["web"], "return_reason": [None]}
+    (landing / "orders").mkdir()
+    # types Arrow cannot write as text: an extra float16 column, a decimal256 quantity
+    pq.write_table(pa.table(row | {"extra": pa.array(np.array([1.5], dtype=np.float16))}), landing / "orders" / "a.parquet")
+    pq.write_table(pa.table(row | {"order_id": ["O2"], "quantity": pa.array([decimal.Decimal(2)], pa.decimal256(40, 0))}),
+                   landing / "orders" / "b.parquet")
+    (landing / "orders" / "c.parquet").write_bytes(b"PAR1 not really")
+    write_lines(landing / "calls" / "huge.csv", [CALLS_HEADER + "," + "x" * 200_000, call_row("K1")])
+    write_lines(landing / "calls" / "ok.csv", [CALLS_HEADER, call_row("K2")])
+    reports = {r.path: r for r in ingest(landing, tmp_path / "s.duckdb")}
+    assert {p: r.status for p, r in reports.items()} == {
+        "orders/a.parquet": "loaded", "orders/b.parquet": "loaded", "orders/c.parquet": "rejected",
+        "calls/huge.csv": "rejected", "calls/ok.csv": "loaded"}
+    assert reports["orders/c.parquet"].error.startswith("orders/c.parquet: cannot be read as Parquet")
+    assert reports["calls/huge.csv"].error.startswith("calls/huge.csv line 1: the header cannot be read (field larger")
+    assert query(tmp_path / "s.duckdb", "SELECT order_id, quantity FROM raw_orders ORDER BY 1") == [("O1", 1), ("O2", 2)]
+
+
+def test_implausible_dates_are_quarantined_within_a_window_the_mapping_sets(landing: Path, tmp_path: Path) -> None:
+    # one call dated 2199 took the what-if cost from 53,039 to 55,712,164; rows of 1970 emptied avoidable calls
+    write_lines(landing / "calls" / "c.csv", [CALLS_HEADER, call_row("K1"),
+                                              call_row("K2", started="2199-01-01T10:00:00Z", ended_at="2199-01-01T10:05:00Z"),
+                                              call_row("K3", started="1970-01-01T00:00:00Z", ended_at="1970-01-01T00:05:00Z")])
+    db = tmp_path / "s.duckdb"
+    ingest(landing, db)
+    reasons = dict(query(db, "SELECT line, reason FROM quarantine"))
+    assert reasons[3].startswith("started_at: '2199-01-01T10:00:00Z' is more than a day after the run")
+    assert reasons[4].startswith("started_at: '1970-01-01T00:00:00Z' is more than 30 years before the run")
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("calls:\n  plausible_years: 80\n")
+    ingest(landing, tmp_path / "t.duckdb", mapping=mapping)
+    assert [line for line, in query(tmp_path / "t.duckdb", "SELECT line FROM quarantine")] == [3]
 
 
 def test_a_file_with_only_a_header_loads_zero_rows(landing: Path, tmp_path: Path) -> None:

@@ -233,3 +233,24 @@ def test_a_run_that_breaks_half_way_is_recorded_as_failed_and_leaves_the_snapsho
     assert steps[0] == "ingest" and "conformance" not in steps
     with duckdb.connect(str(snapshot_path(db)), read_only=True) as con:  # still the last whole store
         assert {r[0] for r in con.execute("SELECT run_id FROM runs").fetchall()} == {r["run_id"] for r in results}
+
+
+def test_a_run_killed_before_it_recorded_itself_is_recorded_by_the_next_as_interrupted(harness, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from cxmining.runs.history import started_run
+    from cxmining.synthetic import write_sample
+    from pipelines.nightly import nightly
+
+    landing = tmp_path / "landing"
+    write_sample(landing, customers=20, seed=3, days=7)
+    db = tmp_path / "store.duckdb"
+    # what a run does first; then it was killed (kill -9 leaves no `finally`)
+    assert started_run(db, "killed-run", datetime(2026, 12, 1, 2, 0), {"lookback_days": 14}, landing) == []
+    nightly(landing=landing, db=db, out=tmp_path / "out")
+    with duckdb.connect(str(db), read_only=True) as con:
+        runs = con.execute("SELECT run_id, status, error FROM runs ORDER BY started_at").fetchall()
+        left = con.execute("SELECT count(*) FROM run_starts").fetchone()[0]
+    assert [(r, s) for r, s, _ in runs][0] == ("killed-run", "interrupted")
+    assert runs[0][2].startswith("interrupted: no end was recorded (killed, or its machine stopped); found by run ")
+    assert runs[1][1] == "completed" and left == 0  # the run that found it recorded itself and its start is gone

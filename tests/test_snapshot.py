@@ -129,3 +129,36 @@ def test_sql_reads_the_snapshot_unless_told_live(tmp_path: Path, monkeypatch: py
     assert (code, out.split()) == (0, ["n", "10"])
     with pytest.raises(StoreError, match="no such database"):
         published_snapshot(tmp_path / "none.duckdb")
+
+
+def test_a_full_disk_names_the_file_keeps_the_last_snapshot_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    _grown(db, 10)
+    published_snapshot(db)
+    _grown(db, 200_000)  # the next snapshot is larger than the disk has room for
+    stale = tmp_path / f".{snapshot_path(db).name}.999999.tmp"
+    stale.write_bytes(b"left by a run killed while publishing")
+    script = (  # a file-size limit stands in for a full disk
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, resource.RLIM_INFINITY))\n"
+        "from cxmining.errors import StoreError\n"
+        "from cxmining.store.snapshot import published_snapshot\n"
+        "try:\n    published_snapshot(sys.argv[1])\n"
+        "except StoreError as exc:\n    print(exc)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(db)], capture_output=True, text=True, timeout=120)
+    assert "cannot write the snapshot (File too large); the store is unchanged, the previous snapshot stays" in done.stdout
+    assert f".{snapshot_path(db).name}." in done.stdout  # the file it could not write
+    assert _counts(snapshot_path(db)) == (10, 10)  # readers keep the last snapshot
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store.duckdb", snapshot_path(db).name]  # no .tmp left
+
+
+def test_output_files_are_written_whole(tmp_path: Path) -> None:
+    from cxmining.store.outputs import written_whole
+
+    target = tmp_path / "out" / "report.html"
+    written_whole(target, "first")
+    written_whole(target, "second")
+    assert target.read_text() == "second" and [p.name for p in target.parent.iterdir()] == ["report.html"]
+    with pytest.raises(StoreError, match=r"report\.html/x: cannot be written"):
+        written_whole(target / "x", "a file is not a folder")

@@ -55,6 +55,9 @@ def landing_files(landing: Path, source: str) -> list[LandingFile]:
 
 SIDE_FOLDERS = ("models", "scenarios", "benchmarks")  # read by other steps: designed models, what-if, competitors
 SIDE_FILES = ("truth.json",)  # the planted truth `cxmining sample` writes beside its files
+# A file still being written is not taken: upload it under one of these suffixes (or a hidden name) and rename it
+# when it is complete; the rename is atomic, so the run sees the whole file or none of it.
+UPLOADING = (".part", ".partial", ".tmp", ".filepart", ".crdownload", ".uploading")
 
 
 def untaken(landing: Path) -> list[str]:
@@ -83,6 +86,8 @@ def untaken(landing: Path) -> list[str]:
             relative = path.relative_to(landing).as_posix()
             if not path.resolve().is_relative_to(inside):
                 notes.append(f"{relative}: a link to outside the landing folder")
+            elif path.suffix.lower() in UPLOADING:
+                notes.append(f"{relative}: still being uploaded (taken once it is renamed to its .csv or .parquet name)")
             elif path.suffix.lower() not in SUFFIXES:
                 packed = path.suffix.lower() in (".gz", ".zip", ".bz2", ".xz", ".zst")
                 hint = " (compressed files are not read: unpack it)" if packed else ""

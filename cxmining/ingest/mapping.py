@@ -33,6 +33,8 @@ class SourceMapping(Strict):
     timezone: str = "UTC"  # zone of timestamps that carry no offset
     delimiter: str = ","
     encoding: Literal["utf-8", "utf-16", "latin-1"] = "utf-8"
+    # timestamps further back than this before the run, or more than a day after it, are implausible (quarantined)
+    plausible_years: int = Field(30, ge=1, le=200)
 
     @field_validator("timezone")
     @classmethod

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cxmining.errors import LandingError, first_line
@@ -85,7 +87,10 @@ def csv_header(file: LandingFile, mapping: SourceMapping) -> tuple[str, ...]:
         text = first.decode(codec)
     except UnicodeDecodeError as exc:
         raise LandingError(f"{file.relative} line 1: header is not valid {mapping.encoding}") from exc
-    header = tuple(h.strip() for h in next(csv.reader([text.rstrip("\r\n")], delimiter=mapping.delimiter)))
+    try:
+        header = tuple(h.strip() for h in next(csv.reader([text.rstrip("\r\n")], delimiter=mapping.delimiter)))
+    except csv.Error as exc:  # a field over the csv module's limit (128 KiB), a stray quote...
+        raise LandingError(f"{file.relative} line 1: the header cannot be read ({exc})") from None
     seen: set[str] = set()
     for name in header:
         if name in seen:
@@ -173,13 +178,14 @@ def _stage_parquet(
         raise LandingError(f"{file.relative}: cannot be read as Parquet ({exc})") from exc
     header = tuple(table.column_names)
     positions = _contract_positions(source, header, mapping, file)
-    renamed = table.rename_columns([f"c{i}" for i in range(len(header))])
+    used = {pos for pos in positions.values() if pos is not None}
+    renamed = pa.table({f"c{i}": _as_text(table.column(i), header[i], i in used, file) for i in range(len(header))})
     select, params = _projection(source, positions, mapping)
     with registered(con, f"{tables.records}_file", renamed) as parquet_file:
-        con.execute(
-            f"CREATE TEMP TABLE {tables.records} AS SELECT {select} FROM {parquet_file}",
-            params,
-        )
+        try:
+            con.execute(f"CREATE TEMP TABLE {tables.records} AS SELECT {select} FROM {parquet_file}", params)
+        except duckdb.Error as exc:
+            raise LandingError(f"{file.relative}: cannot be read as Parquet ({first_line(exc)})") from exc
         # Parquet has no structural rejects: an empty table keeps later steps uniform.
         con.execute(f"CREATE TEMP TABLE {tables.rejects} (line BIGINT, column_idx BIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)")
         con.execute(
@@ -188,3 +194,17 @@ def _stage_parquet(
             {f"n{i}": name for i, name in enumerate(header)},
         )
     return header
+
+
+def _as_text(column: pa.ChunkedArray, name: str, used: bool, file: LandingFile) -> pa.ChunkedArray:
+    """A Parquet column as text, as every value is checked as text. A type Arrow cannot write as text (float16,
+    decimal256...) goes through float64 or its string form; a column of the contract that still cannot be read
+    refuses the file, naming it, and an extra column is kept as nulls (it is only part of the row's raw text)."""
+    for via in (None, pa.float64()):
+        try:
+            return pc.cast(pc.cast(column, via) if via else column, pa.string())
+        except (pa.ArrowNotImplementedError, pa.ArrowInvalid, pa.ArrowTypeError):
+            continue
+    if used:
+        raise LandingError(f"{file.relative}: column {name!r} has type {column.type}, which cannot be read as text")
+    return pa.chunked_array([pa.nulls(len(column), pa.string())])

@@ -7,6 +7,7 @@ computed alongside, timestamps normalised to UTC.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import duckdb
 
@@ -14,6 +15,7 @@ from cxmining.ingest.contract import SOURCES, Column, Source
 from cxmining.ingest.mapping import SourceMapping
 from cxmining.ingest.staging import FileTables
 from cxmining.ingest.timestamps import PATTERNS, utc_timestamp_sql
+from cxmining.store import utc_now
 
 SQL_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "decimal": "DECIMAL(18, 4)", "timestamp": "TIMESTAMP"}
 # What the contract's types look like as text: nothing is rounded, read as hex or taken from a zone name. A timestamp is
@@ -26,7 +28,11 @@ SHAPES = {
     "number": r"^\s*[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?\s*$",
 }
 SHAPE_OF = {"timestamp": "iso_timestamp", "integer": "whole_number", "decimal": "number"}
-SHOWN_CHARS = 60  # how much of a bad value a reason quotes; the full row is in raw_text
+SHOWN_CHARS = 40  # a longer bad value (free text) is not quoted in a reason; the full row is in raw_text
+PERSONAL = {  # values a reason does not quote
+    "personal_like": r"@|^\s*\+?[0-9][0-9 ()./-]{6,}\s*$",  # an e-mail address, a phone number in any notation
+    "date_like": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}",  # ...but a date is a date
+}
 
 
 def stage_checked(con: duckdb.DuckDBPyConnection, source_name: str, mapping: SourceMapping, tables: FileTables) -> None:
@@ -37,7 +43,10 @@ def stage_checked(con: duckdb.DuckDBPyConnection, source_name: str, mapping: Sou
 
 def checked_sql(source: Source, mapping: SourceMapping, tables: FileTables) -> tuple[str, dict]:
     """The CREATE TABLE statement for `tables.checked` and its bound parameters."""
-    params: dict = {"zone": mapping.timezone, **PATTERNS, **SHAPES}
+    now = utc_now()  # plausible timestamps: from `plausible_years` before the run to a day after it
+    params: dict = {"zone": mapping.timezone, **PATTERNS, **SHAPES, **PERSONAL, "latest": now + timedelta(days=1),
+                    "earliest": now.replace(year=now.year - mapping.plausible_years, day=min(now.day, 28)),
+                    "years": str(mapping.plausible_years)}
     typed, reasons = [], []
     for i, column in enumerate(source.columns):
         typed.append(f"{_typed(column)} AS {column.name}")
@@ -70,7 +79,11 @@ def _typed(column: Column) -> str:
 def _reasons(column: Column, i: int, params: dict) -> list[str]:
     """CASE expressions, one per rule of the column, each NULL or a message naming the value."""
     v, name = column.name, column.name
-    shown = f"'''' || left(replace({v}, chr(0), '\\0'), {SHOWN_CHARS}) || ''''"
+    # a value that looks like personal data (a row shifted by a column puts phone numbers, e-mail addresses or note
+    # text where a code was expected) is not quoted: reasons reach logs, summaries and analysts; raw_text keeps it
+    shown = (f"CASE WHEN regexp_matches({v}, $personal_like) AND NOT regexp_matches({v}, $date_like) "
+             f"OR length({v}) > {SHOWN_CHARS} THEN '(a value that may be personal data, not shown: see raw_text)' "
+             f"ELSE '''' || replace({v}, chr(0), '\\0') || '''' END")
     out = [f"CASE WHEN contains({v}, chr(0)) THEN '{name}: contains a NUL byte' END"]
     if column.required:
         out.append(f"CASE WHEN {v} IS NULL THEN '{name}: missing (required)' END")
@@ -85,8 +98,10 @@ def _reasons(column: Column, i: int, params: dict) -> list[str]:
         out.append(
             f"CASE WHEN {v} IS NOT NULL AND ({_typed(column)}) IS NULL "
             f"THEN '{name}: ' || {shown} || ' is not an ISO-8601 timestamp' "
-            f"WHEN NOT year({_typed(column)}) BETWEEN 1900 AND 2199 "
-            f"THEN '{name}: ' || {shown} || ' is outside the years 1900-2199' END"
+            f"WHEN {_typed(column)} > $latest "
+            f"THEN '{name}: ' || {shown} || ' is more than a day after the run' "
+            f"WHEN {_typed(column)} < $earliest "
+            f"THEN '{name}: ' || {shown} || ' is more than ' || $years || ' years before the run' END"
         )
     elif column.type in ("integer", "decimal"):
         word = "a whole number" if column.type == "integer" else "a number"

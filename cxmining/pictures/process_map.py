@@ -16,6 +16,7 @@ import duckdb
 
 from cxmining.errors import CxminingError
 from cxmining.store import opened, relations
+from cxmining.store.outputs import written_whole
 
 # Parts of the organisation in the order a customer usually meets them; unknown lanes follow.
 LANE_ORDER = ("Website", "Contact centre", "Store", "Sales", "Payments", "Fulfilment", "Returns")
@@ -288,7 +289,5 @@ def process_map_svg(
 
 
 def written(out: Path, text: str) -> Path:
-    """`out`, after writing `text` to it (parent folders created)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
-    return out
+    """`out`, after writing `text` to it whole (parent folders created)."""
+    return written_whole(out, text)

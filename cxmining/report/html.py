@@ -14,6 +14,7 @@ import jinja2
 from cxmining.pictures.process_map import duration_text
 from cxmining.report.context import report_context
 from cxmining.report.formatting import excerpt, figure, when_text
+from cxmining.store.outputs import written_whole
 
 REPORT = "report.html"
 TEMPLATE = "templates/report.html.j2"
@@ -37,7 +38,7 @@ def report_written(context: dict[str, Any], out: Path) -> Path:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / REPORT
-    path.write_text(report_html(context), encoding="utf-8")
+    written_whole(path, report_html(context))
     return path
 
 

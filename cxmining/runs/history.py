@@ -22,17 +22,18 @@ from cxmining.errors import CxminingError, StoreError
 from cxmining.ingest.load import FileReport
 from cxmining.store import opened, relations, require, sql_text, transaction, utc_now
 
-RUN_FILES = ("runs/runs.sql", "runs/run_steps.sql", "runs/run_metrics.sql")
+RUN_FILES = ("runs/runs.sql", "runs/run_steps.sql", "runs/run_metrics.sql", "runs/run_starts.sql")
 RUN_TABLES = ("runs", "run_steps", "run_metrics")
 
 # The previous run a run is compared with: the latest *completed* run that finished before it, so a run that
-# crashed half-way (and left stale or partial figures) is never the baseline.
+# crashed half-way (and left stale or partial figures) is never the baseline. A partial run built every table (it only
+# skipped pictures, what-if or the report), so its figures count.
 CHANGES = """
 WITH this AS (SELECT run_id, finished_at FROM runs WHERE run_id = $run_id),
 previous AS (
     SELECT r.run_id
     FROM runs AS r, this
-    WHERE r.status = 'completed' AND r.run_id <> this.run_id AND r.finished_at <= this.finished_at
+    WHERE r.status IN ('completed', 'partial') AND r.run_id <> this.run_id AND r.finished_at <= this.finished_at
     ORDER BY r.finished_at DESC, r.started_at DESC
     LIMIT 1
 )
@@ -79,7 +80,8 @@ class RunRecord:
     run_id: str
     started_at: datetime  # UTC, naive
     finished_at: datetime  # UTC, naive
-    status: Literal["completed", "failed"]
+    status: Literal["completed", "partial", "failed", "interrupted"]  # partial: an optional step skipped;
+    # interrupted: killed before it recorded itself (found by the next run)
     parameters: Mapping[str, object]  # stored as JSON; values that are not JSON (paths) as text
     landing: str
     files_loaded: int = 0
@@ -99,8 +101,10 @@ def run_record(
     landing: str | Path,
     reports: Sequence[FileReport],
     error: BaseException | str | None = None,
+    skipped: Mapping[str, str] | None = None,
 ) -> RunRecord:
-    """The run's record, finishing now: file and row counts summed over its file reports; failed if `error`."""
+    """The run's record, finishing now: file and row counts summed over its file reports; failed if `error`, partial
+    if it `skipped` optional steps (step: why; said in `error`)."""
     if isinstance(error, CxminingError):
         error = str(error)  # already a message for a user
     elif isinstance(error, BaseException):
@@ -109,12 +113,13 @@ def run_record(
     for report in reports:
         status[report.status] += 1
     return RunRecord(
-        run_id=run_id, started_at=started_at, finished_at=utc_now(), status="failed" if error else "completed",
+        run_id=run_id, started_at=started_at, finished_at=utc_now(),
+        status="failed" if error else "partial" if skipped else "completed",
         parameters=parameters, landing=str(landing),
         files_loaded=status["loaded"], files_skipped=status["skipped"], files_refused=status["rejected"],
         rows_read=sum(r.rows_read for r in reports), rows_loaded=sum(r.rows_loaded for r in reports),
         rows_quarantined=sum(r.rows_quarantined for r in reports), rows_duplicate=sum(r.rows_duplicate for r in reports),
-        error=error,
+        error=error or ("; ".join(f"{step} skipped: {why}" for step, why in skipped.items()) if skipped else None),
     )
 
 
@@ -151,6 +156,33 @@ def headline_metrics(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, fl
     return {metric: float(value) for metric, value in sorted(metrics.items()) if value is not None}
 
 
+def started_run(db: str | Path | duckdb.DuckDBPyConnection, run_id: str, started_at: datetime,
+                parameters: Mapping[str, object], landing: str | Path) -> list[str]:
+    """Note that `run_id` has started (`run_starts`) and record every run that started before it and never recorded
+    how it ended as `interrupted` in `runs`; return their run ids. Their `finished_at` is when this run found them
+    (when they ended is not known), their `error` says so."""
+    with opened(db) as con:
+        for relative in RUN_FILES:
+            con.execute(sql_text(relative))
+        with transaction(con):
+            found = utc_now()
+            left = [r for (r,) in con.execute("SELECT run_id FROM run_starts WHERE run_id <> $run_id ORDER BY started_at",
+                                              {"run_id": run_id}).fetchall()]
+            con.execute(
+                "INSERT INTO runs BY NAME SELECT run_id, started_at, $found AS finished_at, 'interrupted' AS status, "
+                "parameters, landing, 0 AS files_loaded, 0 AS files_skipped, 0 AS files_refused, 0 AS rows_read, "
+                "0 AS rows_loaded, 0 AS rows_quarantined, 0 AS rows_duplicate, "
+                "'interrupted: no end was recorded (killed, or its machine stopped); found by run ' || $run_id "
+                "|| '; finished_at is when it was found' AS error "
+                "FROM run_starts WHERE run_id <> $run_id AND run_id NOT IN (SELECT run_id FROM runs)",
+                {"found": found, "run_id": run_id})
+            con.execute("DELETE FROM run_starts")
+            con.execute("INSERT INTO run_starts VALUES ($run_id, $started_at, $parameters, $landing)",
+                        {"run_id": run_id, "started_at": started_at, "landing": str(landing),
+                         "parameters": json.dumps(dict(parameters), default=str, sort_keys=True)})
+    return left
+
+
 def recorded_run(
     db: str | Path | duckdb.DuckDBPyConnection, record: RunRecord, steps: Sequence[StepTiming] = ()
 ) -> dict[str, float]:
@@ -163,7 +195,7 @@ def recorded_run(
             con.execute(sql_text(relative))
         with transaction(con):  # a reader sees the whole run or none of it
             metrics = headline_metrics(con)
-            for table in RUN_TABLES:
+            for table in (*RUN_TABLES, "run_starts"):
                 con.execute(f"DELETE FROM {table} WHERE run_id = $run_id", {"run_id": record.run_id})
             row = asdict(record) | {"parameters": json.dumps(dict(record.parameters), default=str, sort_keys=True)}
             con.execute(

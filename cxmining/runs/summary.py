@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cxmining.ingest.load import FileReport
 from cxmining.pictures.process_map import graphviz_missing
+from cxmining.store.outputs import written_whole
 
 COUNTS = ("rows_read", "rows_loaded", "rows_quarantined", "rows_duplicate")
 
@@ -25,7 +26,7 @@ def source_totals(reports: list[FileReport]) -> dict[str, dict[str, int]]:
 
 
 def summary_file(out: Path, run_id: str, landing: Path, db: Path, reports: list[FileReport], store: dict[str, int],
-                 not_taken: list[str] | None = None) -> Path:
+                 not_taken: list[str] | None = None, skipped: dict[str, str] | None = None) -> Path:
     """Write `run_summary.json` in `out` (file by file reconciliation, totals, store counts, what the landing folder
     holds that the run did not read); return its path."""
     out.mkdir(parents=True, exist_ok=True)
@@ -39,7 +40,8 @@ def summary_file(out: Path, run_id: str, landing: Path, db: Path, reports: list[
         "store": store,
         "not_drawn": graphviz_missing(),  # why the run drew no pictures (null: it drew them)
         "not_taken": not_taken or [],  # files and folders of the landing folder no step reads, each with why
+        "skipped": skipped or {},  # optional steps that failed (step: why): a partial run
         "files": [asdict(r) for r in reports],
     }
-    path.write_text(json.dumps(body, indent=2, default=str), encoding="utf-8")
+    written_whole(path, json.dumps(body, indent=2, default=str))
     return path

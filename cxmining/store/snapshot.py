@@ -56,11 +56,16 @@ def published_snapshot(db: str | Path) -> Snapshot:
         # The read-write connection holds the store's lock: no other process can write while the file is copied.
         with opened(db) as con:
             con.execute("CHECKPOINT")  # move the write-ahead log into the file, so the file alone is complete
+            for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a killed run: we hold the lock
+                stale.unlink(missing_ok=True)
             with db.open("rb") as source, temporary.open("wb") as copy:
                 shutil.copyfileobj(source, copy, length=16 * 1024 * 1024)
                 copy.flush()
                 os.fsync(copy.fileno())  # on disk before it becomes visible under the snapshot's name
         os.replace(temporary, target)
+    except OSError as exc:  # a full or read-only disk: say which file, the store itself is untouched
+        raise StoreError(f"{temporary}: cannot write the snapshot ({exc.strerror or exc}); the store is unchanged, "
+                         "the previous snapshot stays") from None
     finally:
         temporary.unlink(missing_ok=True)
     return Snapshot(target, datetime.fromtimestamp(target.stat().st_mtime, UTC))
