@@ -350,7 +350,12 @@ def nightly(
     drift_warnings(db, run_id, drift)
     if broken:  # readers keep the last consistent snapshot
         raise error  # type: ignore[misc]
-    snapshot = publish_snapshot(db)  # only after every step ran: readers never see a half-built store
+    try:
+        snapshot = publish_snapshot(db)  # only after every step ran: readers never see a half-built store
+    except Exception as exc:  # a full disk...: the run did not publish, so it did not complete; readers keep the last
+        record_run(db, run_record(run_id, clock.started_at, flow_run.parameters, landing, reports, exc, skipped),
+                   clock.steps)
+        raise
     if error:
         raise error
     return {"run_id": run_id, "summary": str(summary), "store": counts, "totals": source_totals(reports),

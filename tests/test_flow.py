@@ -153,3 +153,18 @@ def test_a_failing_optional_step_makes_a_partial_run_not_a_lost_night(harness, t
         assert con.execute("SELECT count(*) FROM contact_demand").fetchone()[0] > 0
     assert status == "partial" and error.startswith("report skipped: ")
     assert "snapshot for queries:" in stdout and (out / "process_map.svg").is_file()
+
+
+def test_a_snapshot_that_cannot_be_published_fails_the_run_in_its_record(harness, tmp_path: Path) -> None:
+    from cxmining.errors import StoreError
+    from cxmining.store.snapshot import snapshot_path
+
+    landing = tmp_path / "landing"
+    write_sample(landing, customers=20, seed=3, days=7)
+    db = tmp_path / "store.duckdb"
+    snapshot_path(db).mkdir(parents=True)  # where the snapshot goes, a folder: it cannot be replaced
+    with pytest.raises(StoreError, match="cannot write the snapshot"):
+        nightly(landing=landing, db=db, out=tmp_path / "out")
+    with duckdb.connect(str(db), read_only=True) as con:
+        [(status, error)] = con.execute("SELECT status, error FROM runs").fetchall()
+    assert status == "failed" and "cannot write the snapshot" in error  # not "completed": readers kept the last one

@@ -270,7 +270,8 @@ def _reject_reason(errors: str, mapping: SourceMapping) -> str:
         elif kind.startswith("INVALID"):
             reasons.append(f"not valid {mapping.encoding} text")
         else:
-            reasons.append(REJECT_WORDS.get(kind, f"{kind.lower()}: {message}"))
+            # DuckDB's message may quote the row (personal data): an unknown kind is named, its message left out
+            reasons.append(REJECT_WORDS.get(kind, f"{kind.lower().replace('_', ' ')} (see raw_text)"))
     return "; ".join(reasons)
 
 
