@@ -5,7 +5,10 @@ Tasks only wrap cxmining functions and pass paths; all configuration enters as f
 
 from __future__ import annotations
 
+import functools
+import inspect
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -49,6 +52,7 @@ from cxmining.runs.history import (
 from cxmining.runs.summary import source_totals, summary_file
 from cxmining.store import relation_counts
 from cxmining.store.checks import broken_rules
+from cxmining.store.run_lock import run_lock
 from cxmining.store.snapshot import published_snapshot
 from cxmining.whatif.results import change_line, whatif_tables
 from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
@@ -248,7 +252,22 @@ def publish_snapshot(db: Path) -> Path:
     return snapshot.path
 
 
+def _one_run_at_a_time(body: Callable[..., dict]) -> Callable[..., dict]:
+    """The flow's body under the store's run lock: a second run on the same store exits at once, naming the first."""
+    signature = inspect.signature(body)
+
+    @functools.wraps(body)
+    def locked(*args: object, **kwargs: object) -> dict:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        with run_lock(bound.arguments["db"]):
+            return body(*args, **kwargs)
+
+    return locked
+
+
 @flow(name="nightly", log_prints=True)
+@_one_run_at_a_time
 def nightly(
     landing: Path = DEFAULT_LANDING,
     db: Path = DEFAULT_DB,

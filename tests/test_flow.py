@@ -168,3 +168,27 @@ def test_a_snapshot_that_cannot_be_published_fails_the_run_in_its_record(harness
     with duckdb.connect(str(db), read_only=True) as con:
         [(status, error)] = con.execute("SELECT status, error FROM runs").fetchall()
     assert status == "failed" and "cannot write the snapshot" in error  # not "completed": readers kept the last one
+
+
+def test_a_second_run_on_the_same_store_does_not_start_and_names_the_first(harness, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from cxmining.errors import StoreBusy
+
+    landing = tmp_path / "landing"
+    write_sample(landing, customers=20, seed=3, days=7)
+    db = tmp_path / "store.duckdb"
+    first = subprocess.Popen(  # a run under way: it holds the store's run lock
+        [sys.executable, "-c", "import sys\nfrom cxmining.store.run_lock import run_lock\n"
+         f"with run_lock({str(db)!r}):\n    print('running', flush=True)\n    sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert first.stdout.readline().strip() == "running"
+        with pytest.raises(StoreBusy, match=rf"another run \(PID {first.pid}, started .* UTC\) is under way; "
+                                             "this one did not start"):
+            nightly(landing=landing, db=db, out=tmp_path / "out")
+        assert not db.exists()  # it touched nothing
+    finally:
+        first.communicate("")
+    assert nightly(landing=landing, db=db, out=tmp_path / "out")["store"]["events"] > 0  # once the first has ended
