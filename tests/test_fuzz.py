@@ -17,6 +17,7 @@ from pathlib import Path
 from helpers import CALLS_HEADER, call_row
 
 from cxmining.ingest.folder import landing_reports
+from cxmining.store import connect
 from cxmining.store.checks import broken_rules
 
 KINDS = ("flip", "insert", "delete", "quote", "delimiter", "nul", "newline", "truncate", "utf16", "latin1",
@@ -71,7 +72,7 @@ def _mutated(data: bytes, kind: str, rng: random.Random) -> bytes:
 
 def test_damaged_files_are_loaded_or_refused_never_lost_and_never_break_the_store(tmp_path: Path) -> None:
     rng = random.Random(20261202)
-    db = tmp_path / "store.duckdb"
+    db = connect(tmp_path / "store.duckdb")  # one connection for every case, as one night loads many files
     outcomes: Counter[str] = Counter()
     kinds: Counter[str] = Counter()
     for case in range(CASES):
@@ -91,6 +92,7 @@ def test_damaged_files_are_loaded_or_refused_never_lost_and_never_break_the_stor
         outcomes[bad.status] += 1
         assert good.status == "loaded" and good.rows_loaded == 5, (kind, good)  # the next file is not harmed
     assert broken_rules(db) == {}  # every loaded file reconciles with the raw table and the quarantine
+    db.close()
     assert outcomes["loaded"] > CASES / 3 and outcomes["rejected"] > 0  # both paths were exercised
     assert len(kinds) == len(KINDS)
     print(f"\nfuzz: {CASES} damaged files ({dict(kinds)}): {dict(outcomes)}; rows lost 0, store consistent")
