@@ -23,7 +23,7 @@ from cxmining.ingest.landing import LandingFile
 from cxmining.ingest.mapping import SourceMapping
 from cxmining.ingest.staging import FileTables, StagedFile, file_tables, stage_records
 from cxmining.ingest.validation import stage_checked
-from cxmining.ingest.working_copy import copied, utf8_text
+from cxmining.ingest.working_copy import copied, delivered_sha256, utf8_text
 from cxmining.store import registered, transaction, utc_now
 
 FileStatus = Literal["loaded", "skipped", "rejected"]
@@ -63,22 +63,28 @@ def ingest_file(
 ) -> FileReport:
     """Load one file unless its content was loaded before; a file-level problem refuses the file.
 
-    The file is read once: copied into a private folder as it is hashed, so the hash is the hash of the rows loaded
-    even when the sender overwrites the file meanwhile; its text is read as UTF-8 (working_copy).
+    A content loaded before is recognised by its hash and skipped without a copy (most files of a landing folder, most
+    nights). A new one is read once: copied into a private folder as it is hashed, so the hash stored is the hash of
+    the rows loaded even when the sender overwrites the file meanwhile; its text is read as UTF-8 (working_copy).
     """
     try:
+        if skipped := _skipped(con, file, delivered_sha256(file)):
+            return skipped
         with copied(file) as (copy, sha):
-            return _ingest_copy(con, copy, sha, mapping, run_id)
+            return _skipped(con, copy, sha) or _ingest_copy(con, copy, sha, mapping, run_id)  # it may have changed
     except FileGone as exc:  # gone before it could be read: nothing to record, it is looked at again next run
         return FileReport(file.source, file.relative, "", "rejected", error=str(exc))
 
 
-def _ingest_copy(con: duckdb.DuckDBPyConnection, file: LandingFile, sha: str, mapping: SourceMapping, run_id: str) -> FileReport:
+def _skipped(con: duckdb.DuckDBPyConnection, file: LandingFile, sha: str) -> FileReport | None:
+    """The report of a file whose content (`sha`) was loaded before, else None."""
     loaded = con.execute(
         "SELECT path FROM ingested_files WHERE sha256 = $sha AND status = 'loaded'", {"sha": sha}
     ).fetchone()
-    if loaded:
-        return FileReport(file.source, file.relative, sha, "skipped", same_as=loaded[0])
+    return FileReport(file.source, file.relative, sha, "skipped", same_as=loaded[0]) if loaded else None
+
+
+def _ingest_copy(con: duckdb.DuckDBPyConnection, file: LandingFile, sha: str, mapping: SourceMapping, run_id: str) -> FileReport:
     # Staging (parse, check, classify) touches only temporary tables; the writes are one transaction.
     with file_tables(con) as tables:
         try:

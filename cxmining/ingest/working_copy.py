@@ -24,6 +24,24 @@ BLOCK = 1 << 20
 BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
+def _blocks(file: LandingFile) -> Iterator[bytes]:
+    """The delivered file's bytes in blocks; FileGone when it was deleted or moved after the run listed it."""
+    try:
+        with file.path.open("rb") as source:
+            while block := source.read(BLOCK):
+                yield block
+    except FileNotFoundError:
+        raise FileGone(f"{file.relative}: no longer there (deleted or moved while the run read the folder)") from None
+
+
+def delivered_sha256(file: LandingFile) -> str:
+    """SHA-256 of the delivered file's bytes, read without a copy (to skip a content loaded before)."""
+    digest = hashlib.sha256()
+    for block in _blocks(file):
+        digest.update(block)
+    return digest.hexdigest()
+
+
 @contextmanager
 def copied(file: LandingFile) -> Iterator[tuple[LandingFile, str]]:
     """The delivered file copied once into a private folder (removed afterwards) and the SHA-256 of the bytes copied:
@@ -31,13 +49,10 @@ def copied(file: LandingFile) -> Iterator[tuple[LandingFile, str]]:
     with tempfile.TemporaryDirectory(prefix="cxmining-") as folder:
         copy = Path(folder) / file.path.name
         digest = hashlib.sha256()
-        try:
-            with file.path.open("rb") as source, copy.open("wb") as target:
-                while block := source.read(BLOCK):
-                    digest.update(block)
-                    target.write(block)
-        except FileNotFoundError:
-            raise FileGone(f"{file.relative}: no longer there (deleted or moved while the run read the folder)") from None
+        with copy.open("wb") as target:
+            for block in _blocks(file):
+                digest.update(block)
+                target.write(block)
         yield replace(file, path=copy, size_bytes=copy.stat().st_size), digest.hexdigest()
 
 
