@@ -1,28 +1,45 @@
-"""Files of a run's output folder, written whole or not at all."""
+"""Files written whole or not at all: a run's output files and the store's snapshot."""
 
 from __future__ import annotations
 
 import os
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import IO
 
 from cxmining.errors import StoreError
 
 
-def written_whole(path: Path, text: str) -> Path:
-    """`path`, after writing `text` to it through a temporary file in the same folder and an atomic rename: a reader
-    (or a crash) never sees half a file. A disk that is full or read-only is a StoreError naming the file."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def temporary_path(path: Path) -> Path:
+    """Where `path` is written before it is renamed into place: a hidden file of the same folder (so the rename is
+    atomic), named for this process. A `.{name}.*.tmp` left in the folder is a killed writer's."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+@contextmanager
+def whole_file(path: Path, binary: bool = False) -> Iterator[IO]:
+    """A handle to write `path` through: it writes `temporary_path(path)`, which is synced to disk and renamed over
+    `path` when the block ends, or removed if it fails. A reader (or a crash) never sees half a file."""
+    temporary = temporary_path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with temporary.open("w", encoding="utf-8") as handle:
-            handle.write(text)
+        with temporary.open("wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as handle:
+            yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            os.fsync(handle.fileno())  # on disk before it becomes visible under its name
         os.replace(temporary, path)
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot be written ({exc.strerror or exc})") from None
     finally:
         with suppress(OSError):
             temporary.unlink(missing_ok=True)
+
+
+def written_whole(path: Path, text: str) -> Path:
+    """`path`, after writing `text` to it whole (`whole_file`; parent folders created). A disk that is full or
+    read-only is a StoreError naming the file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with whole_file(path) as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot be written ({exc.strerror or exc})") from None
     return path

@@ -8,7 +8,6 @@ A reader that already has the old snapshot open keeps reading it (POSIX rename l
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from cxmining.errors import StoreError
 from cxmining.store import opened
+from cxmining.store.outputs import temporary_path, whole_file
 
 SUFFIX = ".snapshot.duckdb"
 
@@ -51,21 +51,15 @@ def published_snapshot(db: str | Path) -> Snapshot:
     if not db.is_file():
         raise StoreError(f"{db}: no such database to snapshot")
     target = snapshot_path(db)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")  # same folder: the rename stays atomic
     try:
         # The read-write connection holds the store's lock: no other process can write while the file is copied.
         with opened(db) as con:
             con.execute("CHECKPOINT")  # move the write-ahead log into the file, so the file alone is complete
             for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a killed run: we hold the lock
                 stale.unlink(missing_ok=True)
-            with db.open("rb") as source, temporary.open("wb") as copy:
+            with db.open("rb") as source, whole_file(target, binary=True) as copy:
                 shutil.copyfileobj(source, copy, length=16 * 1024 * 1024)
-                copy.flush()
-                os.fsync(copy.fileno())  # on disk before it becomes visible under the snapshot's name
-        os.replace(temporary, target)
     except OSError as exc:  # a full or read-only disk: say which file, the store itself is untouched
-        raise StoreError(f"{temporary}: cannot write the snapshot ({exc.strerror or exc}); the store is unchanged, "
-                         "the previous snapshot stays") from None
-    finally:
-        temporary.unlink(missing_ok=True)
+        raise StoreError(f"{temporary_path(target)}: cannot write the snapshot ({exc.strerror or exc}); the store is "
+                         "unchanged, the previous snapshot stays") from None
     return Snapshot(target, datetime.fromtimestamp(target.stat().st_mtime, UTC))
