@@ -36,21 +36,32 @@ def landing_files(landing: Path, source: str) -> list[LandingFile]:
     found = []
     inside = landing.resolve()
     for path in sorted(folder.rglob("*")):
-        fmt = SUFFIXES.get(path.suffix.lower())
-        if fmt is None or not path.is_file() or path.name.startswith("."):
-            continue
-        if not path.resolve().is_relative_to(inside):  # a link out of the landing folder is not a delivery
+        if path.name.startswith(".") or not path.is_file() or not_a_delivery(path, inside):
             continue
         found.append(
             LandingFile(
                 source=source,
                 path=path,
                 relative=path.relative_to(landing).as_posix(),
-                format=fmt,
+                format=SUFFIXES[path.suffix.lower()],
                 size_bytes=path.stat().st_size,
             )
         )
     return found
+
+
+def not_a_delivery(path: Path, inside: Path) -> str | None:
+    """Why a file of a source folder is not taken (None: it is a delivery): a link out of the landing folder
+    (`inside`, resolved), an upload in progress, or neither CSV nor Parquet."""
+    suffix = path.suffix.lower()
+    if not path.resolve().is_relative_to(inside):
+        return "a link to outside the landing folder"
+    if suffix in UPLOADING:
+        return "still being uploaded (taken once it is renamed to its .csv or .parquet name)"
+    if suffix not in SUFFIXES:
+        packed = suffix in (".gz", ".zip", ".bz2", ".xz", ".zst")
+        return "neither CSV nor Parquet" + (" (compressed files are not read: unpack it)" if packed else "")
+    return None
 
 
 SIDE_FOLDERS = ("models", "scenarios", "benchmarks")  # read by other steps: designed models, what-if, competitors
@@ -81,15 +92,6 @@ def untaken(landing: Path) -> list[str]:
     for source in SOURCES:
         folder = landing / source
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-            if path.name.startswith(".") or path.is_dir():
-                continue
-            relative = path.relative_to(landing).as_posix()
-            if not path.resolve().is_relative_to(inside):
-                notes.append(f"{relative}: a link to outside the landing folder")
-            elif path.suffix.lower() in UPLOADING:
-                notes.append(f"{relative}: still being uploaded (taken once it is renamed to its .csv or .parquet name)")
-            elif path.suffix.lower() not in SUFFIXES:
-                packed = path.suffix.lower() in (".gz", ".zip", ".bz2", ".xz", ".zst")
-                hint = " (compressed files are not read: unpack it)" if packed else ""
-                notes.append(f"{relative}: neither CSV nor Parquet{hint}")
+            if not path.name.startswith(".") and not path.is_dir() and (why := not_a_delivery(path, inside)):
+                notes.append(f"{path.relative_to(landing).as_posix()}: {why}")
     return notes
