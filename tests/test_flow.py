@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -192,3 +193,35 @@ def test_a_second_run_on_the_same_store_does_not_start_and_names_the_first(harne
     finally:
         first.communicate("")
     assert nightly(landing=landing, db=db, out=tmp_path / "out")["store"]["events"] > 0  # once the first has ended
+
+
+def test_personal_data_of_bad_rows_reaches_no_log_summary_report_or_prefect_state(harness, tmp_path: Path) -> None:
+    from helpers import CALLS_HEADER, call_row, write_lines
+    from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL
+
+    landing = tmp_path / "landing"
+    write_sample(landing, customers=20, seed=3, days=7)
+    personal = ("+31 6 1234 5678", "jan.jansen@example.nl", "wants callback on her mobile at home")
+    write_lines(landing / "calls" / "bad.csv", [  # rows a shifted column broke: personal data where codes belong
+        CALLS_HEADER, call_row("P1", reason=personal[0]), call_row("P2", reason=personal[1]),
+        call_row("P3", reason=f'"{personal[2]}"', started="2026-13-45")])
+    db, out = tmp_path / "store.duckdb", tmp_path / "out"
+    logged = tmp_path / "run.log"
+    handler = logging.FileHandler(logged)
+    logging.getLogger("prefect").addHandler(handler)
+    try:
+        result = nightly(landing=landing, db=db, out=out)
+    finally:
+        logging.getLogger("prefect").removeHandler(handler)
+        handler.close()
+    assert result["totals"]["calls"]["rows_quarantined"] >= 3
+    with duckdb.connect(str(db), read_only=True) as con:  # the raw text stays in the quarantine, for the data owner
+        assert all(con.execute("SELECT count(*) FROM quarantine WHERE contains(raw_text, $v)", {"v": v}).fetchone()[0]
+                   for v in personal)
+    prefect_db = Path(PREFECT_SERVER_DATABASE_CONNECTION_URL.value().split("///", 1)[1])
+    places = [logged, *out.iterdir(), *prefect_db.parent.glob(prefect_db.name + "*")]
+    assert logged.stat().st_size and prefect_db.is_file()
+    for place in places:
+        data = place.read_bytes()
+        for value in personal:
+            assert value.encode() not in data, f"{value!r} is in {place}"

@@ -32,6 +32,7 @@ SHOWN_CHARS = 40  # a longer bad value (free text) is not quoted in a reason; th
 PERSONAL = {  # values a reason does not quote
     "personal_like": r"@|^\s*\+?[0-9][0-9 ()./-]{6,}\s*$",  # an e-mail address, a phone number in any notation
     "date_like": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}",  # ...but a date is a date
+    "text_like": r"\pL{2,}\s+\pL{2,}\s+\pL{2,}",  # three words or more: free text such as a call note, not a code
 }
 
 
@@ -82,7 +83,7 @@ def _reasons(column: Column, i: int, params: dict) -> list[str]:
     # a value that looks like personal data (a row shifted by a column puts phone numbers, e-mail addresses or note
     # text where a code was expected) is not quoted: reasons reach logs, summaries and analysts; raw_text keeps it
     shown = (f"CASE WHEN regexp_matches({v}, $personal_like) AND NOT regexp_matches({v}, $date_like) "
-             f"OR length({v}) > {SHOWN_CHARS} THEN '(a value that may be personal data, not shown: see raw_text)' "
+             f"OR regexp_matches({v}, $text_like) OR length({v}) > {SHOWN_CHARS} THEN '(a value that may be personal data, not shown: see raw_text)' "
              f"ELSE '''' || replace({v}, chr(0), '\\0') || '''' END")
     out = [f"CASE WHEN contains({v}, chr(0)) THEN '{name}: contains a NUL byte' END"]
     if column.required:
