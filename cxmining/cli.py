@@ -106,6 +106,9 @@ def run(
     from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
 
     folder_scenarios(scenarios or scenarios_folder(landing))  # a broken scenario stops the run before anything is loaded
+    from cxmining.runs.embedded_server import embedded_server_url
+
+    embedded_server_url()  # Prefect's temporary server, ended with this process even when it is killed
     result = nightly(landing=landing, db=db, out=out, mapping=mapping, lookback_days=lookback_days,
                      quiet_days=quiet_days, noise=noise, demand_rules=demand_rules, scenarios=scenarios,
                      conformance_precision=precision)
@@ -136,7 +139,7 @@ def _readable(db: Path, live: bool) -> Path:
 def sql(
     query: Annotated[str, typer.Argument(help="A read-only SQL query, e.g. \"SELECT activity, count(*) FROM events GROUP BY 1\".")],
     db: Annotated[Path, typer.Option(help="DuckDB file of the store (its snapshot is read when there is one).")] = DEFAULT_DB,
-    live: Annotated[bool, typer.Option("--live", help="Read the store itself, not its snapshot (blocks the nightly writer while open).")] = False,
+    live: Annotated[bool, typer.Option("--live", help="Read the store itself, not its snapshot (neither blocks the nightly run).")] = False,
     csv: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
     max_rows: Annotated[int, typer.Option(help="Rows shown in table output.")] = 40,
 ) -> None:
@@ -197,11 +200,12 @@ def demand(
     from cxmining.demand.rules import demand_rules as read_demand_rules
     from cxmining.demand.tables import demand_outputs
     from cxmining.store import opened
+    from cxmining.store.night import store_change
 
     read_demand_rules(rules)  # a broken rules file is refused before the store is opened
     if not db.is_file():
         raise CxminingError(f"{db}: store not found (run `cxmining run` first)")
-    with opened(db) as con:
+    with store_change(db) as work, opened(work) as con:
         outcome = demand_outputs(con, rules)
         counts, head = outcome.counts, outcome.headline
         typer.echo(f"{counts['contact_demand']} contacts classified; failure demand in {head['failure_demand_journey_share']:.1%} "
@@ -234,13 +238,15 @@ def whatif(
     """Simulate today's customer process and each scenario, with intervals from replications (docs/whatif.md)."""
     import polars as pl
 
+    from cxmining.store.night import store_change
     from cxmining.whatif.results import whatif_tables
     from cxmining.whatif.scenario import scenario
 
     chosen = [(scenario(path), path) for path in scenarios or []]
     if not db.is_file():
         raise CxminingError(f"{db}: store not found (run `cxmining run` first)")
-    checked, results = whatif_tables(db, chosen, replications, seed)
+    with store_change(db) as work:
+        checked, results = whatif_tables(work, chosen, replications, seed)
     within = int(checked["within"].sum())
     unchecked = checked["within"].null_count()
     typer.echo(f"today's regime reproduced: {within} of {checked.height - unchecked} observed figures within tolerance "
@@ -277,10 +283,15 @@ def import_log_command(
     """Import an existing event log (XES, CSV, Parquet) into the store as imported_events and journey_events."""
     from cxmining.eventlog.imported import import_log
     from cxmining.eventlog.reader import CsvDialect, LogMapping
+    from cxmining.pictures.outputs import process_outputs
+    from cxmining.store.night import store_change
 
     mapping = LogMapping(case=case, activity=activity, timestamp=timestamp, lifecycle_column=lifecycle_column,
                          lifecycle=lifecycle, lane=lane, timestamp_format=timestamp_format, timezone=timezone)
-    log = import_log(file, db, mapping=mapping, dialect=CsvDialect(delimiter=delimiter, encoding=encoding), name=name)
+    with store_change(db) as work:
+        log = import_log(file, work, mapping=mapping, dialect=CsvDialect(delimiter=delimiter, encoding=encoding),
+                         name=name)
+        outputs = process_outputs(work, out or DEFAULT_OUT / log.name, noise)
     typer.echo(f"imported {log.name} from {file} into {db} in {log.seconds:.1f}s ({log.reader}): {log.cases} cases, "
                f"{log.events} events, {log.activities} activities, {log.skipped} skipped rows")
     for rows in log.skipped_rows:
@@ -288,9 +299,6 @@ def import_log_command(
         typer.echo(f"skipped {rows.rows} rows: {rows.problem} (first at row {rows.first_row}{shown})")
     if log.filtered:
         typer.echo(f"left out {log.filtered} events whose lifecycle is not {lifecycle!r}")
-    from cxmining.pictures.outputs import process_outputs
-
-    outputs = process_outputs(db, out or DEFAULT_OUT / log.name, noise)
     typer.echo("tables: " + ", ".join(f"{k} {v}" for k, v in outputs["tables"].items()))
     for path in outputs["files"].values():
         typer.echo(f"wrote {path}")
@@ -351,7 +359,7 @@ def compare(
     repeat_days: Annotated[int, typer.Option(min=1, max=365, help="A call followed by another within this many days is repeated.")] = 7,
     alpha: Annotated[float, typer.Option(min=0.0001, max=0.5, help="False discovery rate (Benjamini-Hochberg).")] = 0.05,
     top: Annotated[int, typer.Option(min=1, help="Significant changes shown.")] = 20,
-    live: Annotated[bool, typer.Option("--live", help="Read the store itself, not its snapshot (blocks the nightly writer while open).")] = False,
+    live: Annotated[bool, typer.Option("--live", help="Read the store itself, not its snapshot (neither blocks the nightly run).")] = False,
 ) -> None:
     """Compare two periods of journeys: what changed significantly, largest effect first (docs/compare.md)."""
     from cxmining.compare.periods import (
@@ -410,8 +418,10 @@ def benchmark_import(
 ) -> None:
     """Import another company's published KPIs or journeys (mystery shopping) into benchmark_kpis / benchmark_events."""
     from cxmining.compare.competitors import import_benchmark
+    from cxmining.store.night import store_change
 
-    done = import_benchmark(file, db, company, mapping)
+    with store_change(db) as work:
+        done = import_benchmark(file, work, company, mapping)
     what = (f"{done.rows} figures" if done.kind == "kpis" else
             f"{done.journeys} journeys ({done.order_journeys} with an order placed), {done.rows} events")
     typer.echo(f"imported {what} of {', '.join(done.companies)} from {file} into {db}; replaced {done.replaced} earlier rows")
@@ -430,10 +440,12 @@ def benchmark_compare(
         comparison_rows,
         written_comparison,
     )
+    from cxmining.store.night import store_change
 
     if not db.is_file():
         raise CxminingError(f"{db}: store not found (run `cxmining run` first)")
-    rows = comparison_rows(db, store=True)
+    with store_change(db) as work:
+        rows = comparison_rows(work, store=True)
     typer.echo(comparison_markdown(rows), nl=False)
     if out is not None:
         typer.echo(f"wrote {written_comparison(rows, out)}")
