@@ -37,4 +37,4 @@ bench: install
 	$(BIN)/python bench/mining.py --store bench/results/bench.duckdb --work bench/results/mining
 
 clean:
-	rm -rf $(VENV) .prefect out cxmining.duckdb cxmining.duckdb.wal cxmining.duckdb.run-lock cxmining.snapshot.duckdb .pytest_cache
+	rm -rf $(VENV) .prefect out cxmining.duckdb cxmining.duckdb.wal cxmining.duckdb.run-lock .cxmining.duckdb.night cxmining.snapshot.duckdb .pytest_cache

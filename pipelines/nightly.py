@@ -5,11 +5,8 @@ Tasks only wrap cxmining functions and pass paths; all configuration enters as f
 
 from __future__ import annotations
 
-import functools
-import inspect
 import uuid
-from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -45,15 +42,17 @@ from cxmining.runs.history import (
     StepClock,
     StepTiming,
     drift_flags,
+    interrupted_run,
     recorded_run,
     run_record,
-    started_run,
 )
 from cxmining.runs.summary import source_totals, summary_file
 from cxmining.store import relation_counts
 from cxmining.store.checks import broken_rules
+from cxmining.store.night import published_store, working_copy
+from cxmining.store.outputs import stale_temporaries_removed
 from cxmining.store.run_lock import run_lock
-from cxmining.store.snapshot import published_snapshot
+from cxmining.store.snapshot import snapshot_path, snapshot_published, staged_snapshot
 from cxmining.whatif.results import change_line, whatif_tables
 from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
 
@@ -221,11 +220,26 @@ def run_summary(out: Path, run_id: str, landing: Path, db: Path, reports: list[F
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_store_busy)
-def note_start(db: Path, run_id: str, started_at: datetime, parameters: dict, landing: Path) -> list[str]:
-    """Note that the run has started; record the runs that started before it and never ended as interrupted."""
-    interrupted = started_run(db, run_id, started_at, parameters, landing)
-    for other in interrupted:
-        get_run_logger().warning("run %s was interrupted: it started and never recorded how it ended", other)
+def copy_store(db: Path) -> Path:
+    """The private copy of the store the night is built in (the store itself is never written in place)."""
+    return working_copy(db)
+
+
+@task
+def stale_outputs(out: Path) -> list[Path]:
+    """Remove the temporary files a killed run left in the output folder."""
+    removed = stale_temporaries_removed(out)
+    if removed:
+        get_run_logger().info("removed what a killed run left: %s", ", ".join(p.name for p in removed))
+    return removed
+
+
+@task
+def note_interruption(work: Path, left: dict | None, run_id: str) -> str | None:
+    """Record the run that held the store's lock before and was killed (its note was left) as interrupted."""
+    interrupted = interrupted_run(work, left, run_id)
+    if interrupted:
+        get_run_logger().warning("run %s was interrupted: it started and never recorded how it ended", interrupted)
     return interrupted
 
 
@@ -244,30 +258,30 @@ def drift_warnings(db: Path, run_id: str, thresholds: DriftThresholds) -> list[D
     return flags
 
 
-@task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_store_busy)
-def publish_snapshot(db: Path) -> Path:
-    """Replace the store's read-only snapshot (what `cxmining sql` reads) with a copy of the store as it is now."""
-    snapshot = published_snapshot(db)
-    get_run_logger().info("snapshot for readers: %s", snapshot.path)
-    return snapshot.path
+@task
+def stage_snapshot(work: Path, db: Path) -> Path:
+    """The next snapshot for readers (what `cxmining sql` reads), made from the night's copy under a temporary name."""
+    return staged_snapshot(work, db)
 
 
-def _one_run_at_a_time(body: Callable[..., dict]) -> Callable[..., dict]:
-    """The flow's body under the store's run lock: a second run on the same store exits at once, naming the first."""
-    signature = inspect.signature(body)
+@task
+def publish_night(work: Path, db: Path, staged: Path | None) -> Path:
+    """The night's copy renamed over the store, then its staged snapshot over the snapshot."""
+    published_store(work, db)
+    if staged is not None:
+        get_run_logger().info("snapshot for readers: %s", snapshot_published(staged, db).path)
+    return db
 
-    @functools.wraps(body)
-    def locked(*args: object, **kwargs: object) -> dict:
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        with run_lock(bound.arguments["db"]):
-            return body(*args, **kwargs)
 
-    return locked
+@dataclass
+class _Night:
+    """The night's copy of the store and, once every step ran, its staged snapshot."""
+
+    work: Path
+    staged: Path | None = None
 
 
 @flow(name="nightly", log_prints=True)
-@_one_run_at_a_time
 def nightly(
     landing: Path = DEFAULT_LANDING,
     db: Path = DEFAULT_DB,
@@ -290,13 +304,33 @@ def nightly(
 
     Every run, completed or failed, is recorded in the store (runs, run_steps, run_metrics); metrics that moved
     beyond the drift thresholds since the previous completed run are logged as warnings; a run that got through
-    every step publishes the read-only snapshot `<db stem>.snapshot.duckdb`. Fails at the end (after loading
+    every step publishes the read-only snapshot `<db stem>.snapshot.duckdb`. The night is built in a copy of the
+    store that replaces it in one rename when the run ends (`cxmining.store.night`): readers never block it, a killed
+    run leaves the store as it was and is recorded as interrupted by the next run. Fails at the end (after loading
     everything else and publishing the snapshot) if a landing file was refused, and without publishing a snapshot if
     the store breaks one of its consistency checks (`sql/checks/`).
     """
-    logger = get_run_logger()
     run_id = flow_run.id or str(uuid.uuid4())
-    drift = DriftThresholds(drift_fitness_drop, drift_failure_share_rise, drift_avoidable_calls_rise)
+    note = {"run_id": run_id, "landing": str(landing), "parameters": flow_run.parameters}
+    with run_lock(db, note) as left:  # a second run on the same store exits at once, naming this one
+        night = _Night(copy_store(db))
+        try:
+            note_interruption(night.work, left, run_id)
+            stale_outputs(out)
+            return _night(night, db, run_id, landing, out, mapping, lookback_days, quiet_days, noise, models,
+                          conformance_method, variant_timeout_s, conformance_precision, demand_rules, scenarios,
+                          DriftThresholds(drift_fitness_drop, drift_failure_share_rise, drift_avoidable_calls_rise))
+        finally:  # completed or failed, the night's record and what it loaded replace the store in one rename
+            publish_night(night.work, db, night.staged)
+
+
+def _night(night: _Night, db: Path, run_id: str, landing: Path, out: Path, mapping: Path | None, lookback_days: int,
+           quiet_days: int, noise: float, models: Path | None, conformance_method: str, variant_timeout_s: float,
+           conformance_precision: bool, demand_rules: Path | None, scenarios: Path | None, drift: DriftThresholds) -> dict:
+    """The nightly run's steps on the night's copy of the store `night.work`; sets `night.staged` when the snapshot
+    may be published."""
+    logger = get_run_logger()
+    work = night.work
     clock = StepClock()  # each clock.lap(step) closes one step of the run's timings (table run_steps)
     skipped: dict[str, str] = {}  # optional steps that failed: the night goes on without them (a partial run)
 
@@ -313,18 +347,17 @@ def nightly(
     error: BaseException | None = None
     broken: dict[str, int] = {}
     try:
-        note_start(db, run_id, clock.started_at, flow_run.parameters, landing)
         not_taken = untaken_paths(landing)
         for source in sources_in_load_order():
-            reports += ingest_source(db, landing, source.name, run_id, mapping)
+            reports += ingest_source(work, landing, source.name, run_id, mapping)
         clock.lap("ingest", sum(r.rows_read for r in reports))
-        journey_counts = build_journeys(db, lookback_days, quiet_days)
+        journey_counts = build_journeys(work, lookback_days, quiet_days)
         clock.lap("journeys", journey_counts["journeys"])
-        statistics = process_statistics(db)
+        statistics = process_statistics(work)
         clock.lap("process statistics", statistics["variants"])
         files: dict[str, Path] = {}
         if statistics["variants"]:
-            files = process_models(db, out, noise) | optional("pictures", pictures, db, out, default={})
+            files = process_models(work, out, noise) | optional("pictures", pictures, work, out, default={})
             if missing := graphviz_missing():  # the night goes on without them; the report and the summary say why
                 logger.warning("not drawn: process map, swimlane view, deviation maps, BPMN diagram layout (%s)", missing)
             clock.lap("models and pictures")
@@ -333,17 +366,17 @@ def nightly(
         models = models or designed_models_file(landing)
         if statistics["variants"] and models.is_file():
             settings = ConformanceSettings(conformance_method, variant_timeout_s, conformance_precision)  # type: ignore[arg-type]
-            checked = conformance(db, models, out, settings)
+            checked = conformance(work, models, out, settings)
             clock.lap("conformance", sum(o.report.journeys for o in checked))
         if statistics["variants"]:
-            demand = failure_demand(db, demand_rules)
+            demand = failure_demand(work, demand_rules)
             clock.lap("failure demand", demand["contact_demand"])
         scenarios = scenarios or scenarios_folder(landing)
-        if statistics["variants"] and (simulated := optional("what-if", what_if, db, scenarios, default=0)):
+        if statistics["variants"] and (simulated := optional("what-if", what_if, work, scenarios, default=0)):
             clock.lap("what-if", simulated)
-        counts = store_counts(db) | journey_counts | {"variants": statistics["variants"]}
-        broken = store_checks(db)
-        if report := optional("report", analyst_report, db, out, run_id, drift, default=None):
+        counts = store_counts(work) | journey_counts | {"variants": statistics["variants"]}
+        broken = store_checks(work)
+        if report := optional("report", analyst_report, work, out, run_id, drift, default=None):
             files["report"] = report
         clock.lap("report")
         summary = run_summary(out, run_id, landing, db, reports, counts, not_taken, skipped)
@@ -364,17 +397,18 @@ def nightly(
         error = exc
         raise
     finally:  # completed or failed, the run goes into the store's run history
-        record_run(db, run_record(run_id, clock.started_at, flow_run.parameters, landing, reports, error, skipped),
+        record_run(work, run_record(run_id, clock.started_at, flow_run.parameters, landing, reports, error, skipped),
                    clock.steps)
-    drift_warnings(db, run_id, drift)
+    drift_warnings(work, run_id, drift)
     if broken:  # readers keep the last consistent snapshot
         raise error  # type: ignore[misc]
     try:
-        snapshot = publish_snapshot(db)  # only after every step ran: readers never see a half-built store
+        night.staged = stage_snapshot(work, db)  # only after every step ran: readers never see a half-built store
     except Exception as exc:  # a full disk...: the run did not publish, so it did not complete; readers keep the last
-        record_run(db, run_record(run_id, clock.started_at, flow_run.parameters, landing, reports, exc, skipped),
+        record_run(work, run_record(run_id, clock.started_at, flow_run.parameters, landing, reports, exc, skipped),
                    clock.steps)
         raise
+    snapshot = snapshot_path(db)
     if error:
         raise error
     return {"run_id": run_id, "summary": str(summary), "store": counts, "totals": source_totals(reports),

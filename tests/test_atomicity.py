@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from cxmining.errors import RunFailed
 from cxmining.ingest.folder import landing_reports
 from cxmining.store import sql_text
 from cxmining.store.checks import broken_rules
-from cxmining.store.snapshot import latest_snapshot
+from cxmining.store.snapshot import latest_snapshot, snapshot_path
 
 
 def two_drops(landing: Path) -> None:
@@ -124,10 +125,14 @@ def test_a_store_breaking_its_checks_fails_the_run_and_keeps_the_last_snapshot(h
     before = latest_snapshot(db)
     assert before is not None
 
-    with duckdb.connect(str(db)) as con:
+    damaged = tmp_path / "damaged.duckdb"  # the store damaged as a writer changes it: in a copy renamed over it
+    shutil.copy(db, damaged)
+    with duckdb.connect(str(damaged)) as con:
         con.execute("UPDATE ingested_files SET rows_loaded = rows_loaded + 1 WHERE path = 'calls/calls_1.csv'")
+    damaged.replace(db)
     with pytest.raises(RunFailed, match="unreconciled_files.*snapshot was not published"):
         nightly(landing=landing, db=db, out=out)
     assert latest_snapshot(db) == before
+    assert broken_rules(snapshot_path(db)) == {}  # readers keep the last consistent store
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("SELECT status FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()[0] == "failed"

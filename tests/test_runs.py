@@ -236,21 +236,30 @@ def test_a_run_that_breaks_half_way_is_recorded_as_failed_and_leaves_the_snapsho
 
 
 def test_a_run_killed_before_it_recorded_itself_is_recorded_by_the_next_as_interrupted(harness, tmp_path: Path) -> None:
-    from datetime import datetime
-
-    from cxmining.runs.history import started_run
-    from cxmining.synthetic import write_sample
-    from pipelines.nightly import nightly
+    import signal
+    import subprocess
+    import sys
 
     landing = tmp_path / "landing"
     write_sample(landing, customers=20, seed=3, days=7)
     db = tmp_path / "store.duckdb"
-    # what a run does first; then it was killed (kill -9 leaves no `finally`)
-    assert started_run(db, "killed-run", datetime(2026, 12, 1, 2, 0), {"lookback_days": 14}, landing) == []
+    nightly(landing=landing, db=db, out=tmp_path / "out")
+    before = table_counts(db)
+    killed = subprocess.Popen(  # what a run does first (take the store's lock with its note); then it is killed
+        [sys.executable, "-c", "import sys\nfrom cxmining.store.run_lock import run_lock\n"
+         f"with run_lock({str(db)!r}, {{'run_id': 'killed-run', 'landing': {str(landing)!r}}}):\n"
+         "    print('running', flush=True)\n    sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert killed.stdout.readline().strip() == "running"
+    killed.send_signal(signal.SIGKILL)  # no `finally`: its note stays in the lock file
+    killed.wait(timeout=30)
+    assert table_counts(db) == before  # the store is as the last run left it
     nightly(landing=landing, db=db, out=tmp_path / "out")
     with duckdb.connect(str(db), read_only=True) as con:
-        runs = con.execute("SELECT run_id, status, error FROM runs ORDER BY started_at").fetchall()
-        left = con.execute("SELECT count(*) FROM run_starts").fetchone()[0]
-    assert [(r, s) for r, s, _ in runs][0] == ("killed-run", "interrupted")
-    assert runs[0][2].startswith("interrupted: no end was recorded (killed, or its machine stopped); found by run ")
-    assert runs[1][1] == "completed" and left == 0  # the run that found it recorded itself and its start is gone
+        runs = con.execute("SELECT run_id, status, error, landing FROM runs ORDER BY finished_at").fetchall()
+    assert [(r, s) for r, s, _, _ in runs][1] == ("killed-run", "interrupted") and runs[1][3] == str(landing)
+    assert runs[1][2].startswith("interrupted: no end was recorded (killed, or its machine stopped); found by run ")
+    assert [s for _, s, _, _ in runs] == ["completed", "interrupted", "completed"]  # recorded once, not every night
+    nightly(landing=landing, db=db, out=tmp_path / "out")
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM runs WHERE status = 'interrupted'").fetchone()[0] == 1

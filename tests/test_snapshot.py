@@ -162,3 +162,47 @@ def test_output_files_are_written_whole(tmp_path: Path) -> None:
     assert target.read_text() == "second" and [p.name for p in target.parent.iterdir()] == ["report.html"]
     with pytest.raises(StoreError, match=r"report\.html/x: cannot be written"):
         written_whole(target / "x", "a file is not a folder")
+
+
+def test_readers_of_the_live_store_never_block_the_night_and_keep_their_view(harness, tmp_path: Path) -> None:
+    import time
+
+    from helpers import CALLS_HEADER, call_row, write_lines
+
+    from cxmining.synthetic import write_sample
+    from pipelines.nightly import nightly
+
+    landing, db = tmp_path / "landing", tmp_path / "store.duckdb"
+    write_sample(landing, customers=20, seed=3, days=7)
+    nightly(landing=landing, db=db, out=tmp_path / "out")
+    write_lines(landing / "calls" / "late.csv", [CALLS_HEADER, call_row("LATE1")])  # the next night has a new file
+    count = "SELECT count(*) FROM ingested_files"
+    holding = subprocess.Popen(  # a notebook holding a read-only connection on the live store (not the snapshot)
+        [sys.executable, "-c", HOLDING_READER.replace(
+            '"SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM b)"', repr(count)), str(db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    stop = tmp_path / "stop"
+    polling = subprocess.Popen(  # a dashboard opening the live store again and again
+        [sys.executable, "-c", POLLING_READER.replace(
+            '"SELECT (SELECT count(*) FROM a), (SELECT sum(x) FROM a), (SELECT count(*) FROM b)"', repr(count)),
+         str(db), str(stop)], stdout=subprocess.PIPE, text=True)
+    try:
+        holding.stdin.write("\n")
+        holding.stdin.flush()
+        [before] = map(int, holding.stdout.readline().split())
+        assert polling.stdout.readline().strip() == "ready"
+        started = time.monotonic()
+        result = nightly(landing=landing, db=db, out=tmp_path / "out")
+        took = time.monotonic() - started
+        holding.stdin.write("\n")
+        holding.stdin.flush()
+        assert int(holding.stdout.readline()) == before  # the open connection keeps its view of the last night
+    finally:
+        stop.touch()
+        holding.communicate("")
+        read = json.loads(polling.communicate()[0])
+    assert result["totals"]["calls"]["files_loaded"] == 1 and took < 30  # not blocked (a retry waits 5 s, then 30 s)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute(count).fetchone()[0] == before + 1  # a reader opening it now sees the new night
+    assert read["errors"] == [] and {tuple(s) for s in read["seen"]} <= {(before,), (before + 1,)}
+    assert read["seen"][0] == [before] and read["seen"][-1] == [before + 1]  # never a half-published store

@@ -22,7 +22,7 @@ from cxmining.errors import CxminingError, StoreError
 from cxmining.ingest.load import FileReport
 from cxmining.store import opened, relations, require, sql_text, transaction, utc_now
 
-RUN_FILES = ("runs/runs.sql", "runs/run_steps.sql", "runs/run_metrics.sql", "runs/run_starts.sql")
+RUN_FILES = ("runs/runs.sql", "runs/run_steps.sql", "runs/run_metrics.sql")
 RUN_TABLES = ("runs", "run_steps", "run_metrics")
 
 # The previous run a run is compared with: the latest *completed* run that finished before it, so a run that
@@ -156,31 +156,29 @@ def headline_metrics(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, fl
     return {metric: float(value) for metric, value in sorted(metrics.items()) if value is not None}
 
 
-def started_run(db: str | Path | duckdb.DuckDBPyConnection, run_id: str, started_at: datetime,
-                parameters: Mapping[str, object], landing: str | Path) -> list[str]:
-    """Note that `run_id` has started (`run_starts`) and record every run that started before it and never recorded
-    how it ended as `interrupted` in `runs`; return their run ids. Their `finished_at` is when this run found them
-    (when they ended is not known), their `error` says so."""
+def interrupted_run(db: str | Path | duckdb.DuckDBPyConnection, left: Mapping[str, object] | None,
+                    found_by: str) -> str | None:
+    """Record the run a killed holder of the store's run lock left a note of (`run_lock`) as `interrupted` in `runs`;
+    its run id, or None when there is none or it is recorded already. Its `finished_at` is when run `found_by` found
+    it (when it ended is not known), its `error` says so. A store's `run_starts` of an earlier version is dropped."""
     with opened(db) as con:
         for relative in RUN_FILES:
             con.execute(sql_text(relative))
-        with transaction(con):
-            found = utc_now()
-            left = [r for (r,) in con.execute("SELECT run_id FROM run_starts WHERE run_id <> $run_id ORDER BY started_at",
-                                              {"run_id": run_id}).fetchall()]
-            con.execute(
-                "INSERT INTO runs BY NAME SELECT run_id, started_at, $found AS finished_at, 'interrupted' AS status, "
-                "parameters, landing, 0 AS files_loaded, 0 AS files_skipped, 0 AS files_refused, 0 AS rows_read, "
-                "0 AS rows_loaded, 0 AS rows_quarantined, 0 AS rows_duplicate, "
-                "'interrupted: no end was recorded (killed, or its machine stopped); found by run ' || $run_id "
-                "|| '; finished_at is when it was found' AS error "
-                "FROM run_starts WHERE run_id <> $run_id AND run_id NOT IN (SELECT run_id FROM runs)",
-                {"found": found, "run_id": run_id})
-            con.execute("DELETE FROM run_starts")
-            con.execute("INSERT INTO run_starts VALUES ($run_id, $started_at, $parameters, $landing)",
-                        {"run_id": run_id, "started_at": started_at, "landing": str(landing),
-                         "parameters": json.dumps(dict(parameters), default=str, sort_keys=True)})
-    return left
+        con.execute("DROP TABLE IF EXISTS run_starts")
+        run_id = (left or {}).get("run_id")
+        if not run_id or con.execute("SELECT count(*) FROM runs WHERE run_id = $run_id", {"run_id": run_id}).fetchone()[0]:
+            return None
+        con.execute(
+            "INSERT INTO runs BY NAME SELECT $run_id AS run_id, $started_at::TIMESTAMP AS started_at, "
+            "$found AS finished_at, 'interrupted' AS status, $parameters AS parameters, $landing AS landing, "
+            "0 AS files_loaded, 0 AS files_skipped, 0 AS files_refused, 0 AS rows_read, 0 AS rows_loaded, "
+            "0 AS rows_quarantined, 0 AS rows_duplicate, "
+            "'interrupted: no end was recorded (killed, or its machine stopped); found by run ' || $found_by "
+            "|| '; finished_at is when it was found' AS error",
+            {"run_id": str(run_id), "started_at": str(left.get("started_at") or utc_now()), "found": utc_now(),
+             "parameters": json.dumps(left.get("parameters") or {}, default=str, sort_keys=True),
+             "landing": str(left.get("landing") or ""), "found_by": found_by})
+    return str(run_id)
 
 
 def recorded_run(
@@ -195,7 +193,7 @@ def recorded_run(
             con.execute(sql_text(relative))
         with transaction(con):  # a reader sees the whole run or none of it
             metrics = headline_metrics(con)
-            for table in (*RUN_TABLES, "run_starts"):
+            for table in RUN_TABLES:
                 con.execute(f"DELETE FROM {table} WHERE run_id = $run_id", {"run_id": record.run_id})
             row = asdict(record) | {"parameters": json.dumps(dict(record.parameters), default=str, sort_keys=True)}
             con.execute(

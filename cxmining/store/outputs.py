@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -43,3 +44,28 @@ def written_whole(path: Path, text: str) -> Path:
     except OSError as exc:
         raise StoreError(f"{path}: cannot be written ({exc.strerror or exc})") from None
     return path
+
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` is running."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # running, as another user
+        return True
+    return True
+
+
+def stale_temporaries_removed(folder: Path) -> list[Path]:
+    """Remove the temporary files (`temporary_path`) in `folder` whose writer is no longer running (a killed run's);
+    the paths removed. A running writer's temporary file is left alone."""
+    removed = []
+    for path in sorted(folder.glob(".*.tmp")) if folder.is_dir() else ():
+        writer = re.fullmatch(r"\..+\.(\d+)\.tmp", path.name)
+        if writer and not _running(int(writer.group(1))):
+            with suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed

@@ -1,13 +1,15 @@
 """The read-only snapshot of the store: a complete copy published at the end of each run, for ad-hoc queries.
 
-DuckDB lets one process write a file, and a reader holding the live file open would lock the nightly writer out.
-Readers use the snapshot instead: it is copied to a temporary name while the writer holds the store's lock, then
-renamed over the old snapshot in one step, so a reader opens the previous snapshot or the new one, never a part.
-A reader that already has the old snapshot open keeps reading it (POSIX rename leaves open files intact).
+The nightly run builds its changes in a copy of the store (`cxmining.store.night`) and publishes the copy as the
+store and as the snapshot: the two names are one file (a hard link; a copy where the file system has none), staged
+under a temporary name and renamed over the old snapshot in one step, so a reader opens the previous snapshot or the
+new one, never a part. A reader that already has the old snapshot open keeps reading it (POSIX rename leaves open
+files intact). `published_snapshot` copies a store that is written in place (the library used on its own).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,4 +64,39 @@ def published_snapshot(db: str | Path) -> Snapshot:
     except OSError as exc:  # a full or read-only disk: say which file, the store itself is untouched
         raise StoreError(f"{temporary_path(target)}: cannot write the snapshot ({exc.strerror or exc}); the store is "
                          "unchanged, the previous snapshot stays") from None
+    return Snapshot(target, datetime.fromtimestamp(target.stat().st_mtime, UTC))
+
+
+def staged_snapshot(source: str | Path, db: str | Path) -> Path:
+    """The next snapshot of the store `db`, made from `source` (the store's changed copy, which nothing else has
+    open) under a temporary name beside the snapshot, for `snapshot_published` to rename into place: a hard link to
+    `source` (no copy: the store is never written in place, so the two stay the same), else a copy. A full disk is
+    a StoreError naming the file; the previous snapshot stays."""
+    source, target = Path(source), snapshot_path(db)
+    staged = temporary_path(target)
+    if target.exists() and not target.is_file():  # found now, while the run can still record why
+        raise StoreError(f"{target}: cannot write the snapshot (not a file); the previous snapshot stays")
+    with opened(source) as con:
+        con.execute("CHECKPOINT")  # the file alone is complete
+    staged.unlink(missing_ok=True)
+    try:
+        os.link(source, staged)
+    except OSError:  # a file system without hard links: copy
+        try:
+            with source.open("rb") as data, whole_file(staged, binary=True) as copy:
+                shutil.copyfileobj(data, copy, length=16 * 1024 * 1024)
+        except OSError as exc:
+            raise StoreError(f"{staged}: cannot write the snapshot ({exc.strerror or exc}); the previous snapshot "
+                             "stays") from None
+    return staged
+
+
+def snapshot_published(staged: str | Path, db: str | Path) -> Snapshot:
+    """The snapshot of `db`, replaced by the `staged` one in one rename."""
+    target = snapshot_path(db)
+    try:
+        os.replace(staged, target)
+    except OSError as exc:
+        raise StoreError(f"{target}: cannot write the snapshot ({exc.strerror or exc}); the previous snapshot "
+                         "stays") from None
     return Snapshot(target, datetime.fromtimestamp(target.stat().st_mtime, UTC))
