@@ -10,14 +10,13 @@ store as it was; its copy is removed by the next change. The copy needs the stor
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from cxmining.errors import StoreError
 from cxmining.store import opened
-from cxmining.store.outputs import temporary_path, whole_file
+from cxmining.store.outputs import copied_whole, temporary_path
 from cxmining.store.run_lock import run_lock
 from cxmining.store.snapshot import snapshot_path, snapshot_published, staged_snapshot
 
@@ -60,8 +59,8 @@ def working_copy(db: str | Path) -> Path:
         with opened(db) as con:
             con.execute("CHECKPOINT")
     try:
-        with opened(db, read_only=True), db.open("rb") as source, whole_file(working, binary=True) as copy:
-            shutil.copyfileobj(source, copy, length=16 * 1024 * 1024)
+        with opened(db, read_only=True):
+            copied_whole(db, working)
     except OSError as exc:
         raise StoreError(f"{temporary_path(working)}: cannot copy the store to change it ({exc.strerror or exc}); "
                          "the store is unchanged") from None

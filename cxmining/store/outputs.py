@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -32,6 +33,13 @@ def whole_file(path: Path, binary: bool = False) -> Iterator[IO]:
     finally:
         with suppress(OSError):
             temporary.unlink(missing_ok=True)
+
+
+def copied_whole(source: Path, target: Path) -> Path:
+    """`target`, after copying `source` to it whole (`whole_file`), in 16 MiB chunks; OSError as the disk gives it."""
+    with source.open("rb") as data, whole_file(target, binary=True) as copy:
+        shutil.copyfileobj(data, copy, length=16 * 1024 * 1024)
+    return target
 
 
 def written_whole(path: Path, text: str) -> Path:

@@ -10,14 +10,13 @@ files intact). `published_snapshot` copies a store that is written in place (the
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cxmining.errors import StoreError
 from cxmining.store import opened
-from cxmining.store.outputs import temporary_path, whole_file
+from cxmining.store.outputs import copied_whole, temporary_path
 
 SUFFIX = ".snapshot.duckdb"
 
@@ -59,8 +58,7 @@ def published_snapshot(db: str | Path) -> Snapshot:
             con.execute("CHECKPOINT")  # move the write-ahead log into the file, so the file alone is complete
             for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a killed run: we hold the lock
                 stale.unlink(missing_ok=True)
-            with db.open("rb") as source, whole_file(target, binary=True) as copy:
-                shutil.copyfileobj(source, copy, length=16 * 1024 * 1024)
+            copied_whole(db, target)
     except OSError as exc:  # a full or read-only disk: say which file, the store itself is untouched
         raise StoreError(f"{temporary_path(target)}: cannot write the snapshot ({exc.strerror or exc}); the store is "
                          "unchanged, the previous snapshot stays") from None
@@ -83,8 +81,7 @@ def staged_snapshot(source: str | Path, db: str | Path) -> Path:
         os.link(source, staged)
     except OSError:  # a file system without hard links: copy
         try:
-            with source.open("rb") as data, whole_file(staged, binary=True) as copy:
-                shutil.copyfileobj(data, copy, length=16 * 1024 * 1024)
+            copied_whole(source, staged)
         except OSError as exc:
             raise StoreError(f"{staged}: cannot write the snapshot ({exc.strerror or exc}); the previous snapshot "
                              "stays") from None
