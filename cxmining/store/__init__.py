@@ -47,12 +47,22 @@ def sql_text(relative: str) -> str:
 MEMORY_LIMIT = "CXMINING_MEMORY_LIMIT"  # environment variable: the memory DuckDB may use, when not given (e.g. 4GB)
 
 
+def machine_memory_limit() -> str | None:
+    """Half of this machine's memory as a DuckDB size (e.g. '12052MiB'), or None where it cannot be read: DuckDB's
+    own default (80%) would leave too little for pm4py's alignments and the Python side of a run."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+    return f"{max(total // 2 // 2**20, 256)}MiB"
+
+
 def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False,
             memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
     """An open connection: `db` may be a path, ':memory:' or an existing connection (returned as is).
 
-    `memory_limit` (a DuckDB size such as '4GB'; default: the CXMINING_MEMORY_LIMIT environment variable, else DuckDB's
-    80% of the machine) makes DuckDB spill to disk beyond it.
+    `memory_limit` (a DuckDB size such as '4GB'; default: the CXMINING_MEMORY_LIMIT environment variable, else half
+    of the machine's memory, `machine_memory_limit`) makes DuckDB spill to disk beyond it.
     """
     if isinstance(db, duckdb.DuckDBPyConnection):
         return db
@@ -71,7 +81,7 @@ def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False,
         raise StoreError(f"{path}: cannot open the database ({first_line(exc)})") from exc
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")  # our own logs report progress
-    limit = memory_limit or os.environ.get(MEMORY_LIMIT)
+    limit = memory_limit or os.environ.get(MEMORY_LIMIT) or machine_memory_limit()
     if limit:
         try:
             con.execute("SET memory_limit = $limit", {"limit": limit})
