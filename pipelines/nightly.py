@@ -49,10 +49,10 @@ from cxmining.runs.history import (
 from cxmining.runs.summary import source_totals, summary_file
 from cxmining.store import relation_counts
 from cxmining.store.checks import broken_rules
-from cxmining.store.night import published_store, working_copy
+from cxmining.store.night import published_change, working_copy
 from cxmining.store.outputs import stale_temporaries_removed
 from cxmining.store.run_lock import run_lock
-from cxmining.store.snapshot import snapshot_path, snapshot_published, staged_snapshot
+from cxmining.store.snapshot import snapshot_path, staged_snapshot
 from cxmining.whatif.results import change_line, whatif_tables
 from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
 
@@ -267,9 +267,8 @@ def stage_snapshot(work: Path, db: Path) -> Path:
 @task
 def publish_night(work: Path, db: Path, staged: Path | None) -> Path:
     """The night's copy renamed over the store, then its staged snapshot over the snapshot."""
-    published_store(work, db)
-    if staged is not None:
-        get_run_logger().info("snapshot for readers: %s", snapshot_published(staged, db).path)
+    if published := published_change(work, db, staged):
+        get_run_logger().info("snapshot for readers: %s", published.path)
     return db
 
 

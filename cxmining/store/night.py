@@ -18,7 +18,12 @@ from cxmining.errors import StoreError
 from cxmining.store import opened
 from cxmining.store.outputs import copied_whole, temporary_path
 from cxmining.store.run_lock import run_lock
-from cxmining.store.snapshot import snapshot_path, snapshot_published, staged_snapshot
+from cxmining.store.snapshot import (
+    Snapshot,
+    snapshot_path,
+    snapshot_published,
+    staged_snapshot,
+)
 
 
 def working_path(db: str | Path) -> Path:
@@ -85,6 +90,14 @@ def published_store(working: str | Path, db: str | Path) -> Path:
     return db
 
 
+def published_change(working: str | Path, db: str | Path, staged: Path | None) -> Snapshot | None:
+    """The changed copy `working` published as the store `db` (`published_store`), then the `staged` snapshot, if
+    any, as its snapshot (store first: a crash between the two leaves readers the previous snapshot, never a snapshot
+    newer than the store); the snapshot published, or None."""
+    published_store(working, db)
+    return None if staged is None else snapshot_published(staged, db)
+
+
 @contextmanager
 def store_change(db: str | Path) -> Iterator[Path]:
     """The store `db` changed as one, by the block, in the copy it is given: under the store's run lock (a change
@@ -94,8 +107,6 @@ def store_change(db: str | Path) -> Iterator[Path]:
         try:
             yield working
             if working.exists():
-                staged = staged_snapshot(working, db)
-                published_store(working, db)
-                snapshot_published(staged, db)
+                published_change(working, db, staged_snapshot(working, db))
         finally:
             leftovers_removed(db)

@@ -54,7 +54,6 @@ def written_whole(path: Path, text: str) -> Path:
     return path
 
 
-
 def _running(pid: int) -> bool:
     """Whether process `pid` is running."""
     try:
