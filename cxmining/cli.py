@@ -86,6 +86,8 @@ def run(
     demand_rules: Annotated[Path | None, typer.Option(help="Failure/value demand rules (YAML or TOML); default: the shipped rules, docs/demand.md.")] = None,
     scenarios: Annotated[Path | None, typer.Option(help="Folder of what-if scenario files; default: the landing folder's scenarios/ (docs/whatif.md).")] = None,
     precision: Annotated[bool, typer.Option(help="Compute conformance precision (replays every variant; on very large logs it needs far more memory and time).")] = ConformanceSettings.precision,
+    aligner: Annotated[str, typer.Option(help="r4pm (Rust, all cores; pm4py takes what it cannot) or pm4py (the reference).")] = ConformanceSettings.aligner,
+    max_states: Annotated[int, typer.Option(min=1, help="States r4pm may search per variant before pm4py takes it over.")] = ConformanceSettings.max_states,
 ) -> None:
     """Run the nightly flow once, locally (Prefect's embedded mode: no server to start)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -111,7 +113,7 @@ def run(
     embedded_server_url()  # Prefect's temporary server, ended with this process even when it is killed
     result = nightly(landing=landing, db=db, out=out, mapping=mapping, lookback_days=lookback_days,
                      quiet_days=quiet_days, noise=noise, demand_rules=demand_rules, scenarios=scenarios,
-                     conformance_precision=precision)
+                     conformance_precision=precision, conformance_aligner=aligner, conformance_max_states=max_states)
     typer.echo(f"run {result['run_id']}: " + ", ".join(f"{k} {v}" for k, v in result["store"].items()))
     typer.echo(f"summary: {result['summary']}")
     typer.echo(f"snapshot for queries: {result['snapshot']}")
@@ -314,6 +316,8 @@ def conformance(
     method: Annotated[str, typer.Option(help="alignments (exact, typed deviations) or token_replay (fast).")] = ConformanceSettings.method,
     timeout: Annotated[float, typer.Option(help="Seconds one variant may take to align before it is skipped.")] = ConformanceSettings.variant_timeout_s,
     precision: Annotated[bool, typer.Option(help="Compute precision (replays every variant, not cached).")] = ConformanceSettings.precision,
+    aligner: Annotated[str, typer.Option(help="r4pm (Rust, all cores; pm4py takes what it cannot) or pm4py (the reference).")] = ConformanceSettings.aligner,
+    max_states: Annotated[int, typer.Option(min=1, help="States r4pm may search per variant before pm4py takes it over.")] = ConformanceSettings.max_states,
     top: Annotated[int, typer.Option(help="Deviations shown.")] = 10,
     out: Annotated[Path, typer.Option(help="Folder for the deviation map (SVG).")] = DEFAULT_OUT,
 ) -> None:
@@ -328,13 +332,13 @@ def conformance(
     designed = designed_model(model, mapping, store_activities(db), process=process)
     if designed.unmatched_labels:
         typer.echo(f"model tasks matching no activity of the log: {', '.join(sorted(designed.unmatched_labels))}")
-    outcome = model_outputs(db, designed, journey_type, out, ConformanceSettings(method, timeout, precision))  # type: ignore[arg-type]
+    outcome = model_outputs(db, designed, journey_type, out, ConformanceSettings(method, timeout, precision, aligner, max_states))  # type: ignore[arg-type]
     report, diff = outcome.report, outcome.diff
     shown = "n/a" if report.precision is None else f"{report.precision:.3f}"
     typer.echo(f"{report.journeys} journeys, {report.variants} variants: fitness {report.fitness or 0:.4f} "
                f"(log fitness {report.log_fitness or 0:.4f}), {100 * (report.fitting_share or 0):.1f}% fitting, "
                f"precision {shown}; aligned {report.computed_variants}, from cache {report.cached_variants}, "
-               f"timed out {report.timed_out_variants}; {report.seconds:.1f}s")
+               f"by pm4py {report.pm4py_variants}, timed out {report.timed_out_variants}; {report.seconds:.1f}s")
     typer.echo(f"only in reality: {', '.join(map(str, diff.names('activity', 'reality'))) or 'nothing'}; "
                f"only in the design: {', '.join(map(str, diff.names('activity', 'design'))) or 'nothing'}")
     typer.echo(f"wrote {outcome.deviation_map}" if outcome.deviation_map else f"deviation map not drawn: {graphviz_missing()}")

@@ -130,10 +130,10 @@ def conformance(db: Path, models: Path, out: Path, settings: ConformanceSettings
             logger.warning("%s: model tasks matching no activity: %s", o.model.path, ", ".join(sorted(o.model.unmatched_labels)))
         logger.info(
             "conformance of %s journeys with %s: fitness %.3f, %.1f%% fitting, precision %s, %d deviation kinds; "
-            "%d variants aligned, %d from cache, %d hit the %.0f s limit",
+            "%d variants aligned (%s), %d from cache, %d of those in scope by pm4py, %d hit the %.0f s limit",
             o.journey_type, o.model.path.name, r.fitness or 0.0, 100 * (r.fitting_share or 0.0),
-            "n/a" if r.precision is None else f"{r.precision:.3f}", r.deviations,
-            r.computed_variants, r.cached_variants, r.timed_out_variants, settings.variant_timeout_s,
+            "n/a" if r.precision is None else f"{r.precision:.3f}", r.deviations, r.computed_variants,
+            settings.aligner, r.cached_variants, r.pm4py_variants, r.timed_out_variants, settings.variant_timeout_s,
         )
         logger.info("%s journeys: %d activities only in reality, %d only in the design; deviation map %s", o.journey_type,
                     len(o.diff.names("activity", "reality")), len(o.diff.names("activity", "design")), o.deviation_map)
@@ -293,6 +293,8 @@ def nightly(
     conformance_method: str = ConformanceSettings.method,
     variant_timeout_s: float = ConformanceSettings.variant_timeout_s,
     conformance_precision: bool = ConformanceSettings.precision,
+    conformance_aligner: str = ConformanceSettings.aligner,
+    conformance_max_states: int = ConformanceSettings.max_states,
     demand_rules: Path | None = None,
     scenarios: Path | None = None,
     drift_fitness_drop: float = DriftThresholds.fitness_drop,
@@ -316,16 +318,18 @@ def nightly(
         try:
             note_interruption(night.work, left, run_id)
             stale_outputs(out)
-            return _night(night, db, run_id, landing, out, mapping, lookback_days, quiet_days, noise, models,
-                          conformance_method, variant_timeout_s, conformance_precision, demand_rules, scenarios,
+            checking = ConformanceSettings(conformance_method, variant_timeout_s, conformance_precision,  # type: ignore[arg-type]
+                                           conformance_aligner, conformance_max_states)  # type: ignore[arg-type]
+            return _night(night, db, run_id, landing, out, mapping, lookback_days, quiet_days, noise, models, checking,
+                          demand_rules, scenarios,
                           DriftThresholds(drift_fitness_drop, drift_failure_share_rise, drift_avoidable_calls_rise))
         finally:  # completed or failed, the night's record and what it loaded replace the store in one rename
             publish_night(night.work, db, night.staged)
 
 
 def _night(night: _Night, db: Path, run_id: str, landing: Path, out: Path, mapping: Path | None, lookback_days: int,
-           quiet_days: int, noise: float, models: Path | None, conformance_method: str, variant_timeout_s: float,
-           conformance_precision: bool, demand_rules: Path | None, scenarios: Path | None, drift: DriftThresholds) -> dict:
+           quiet_days: int, noise: float, models: Path | None, checking: ConformanceSettings,
+           demand_rules: Path | None, scenarios: Path | None, drift: DriftThresholds) -> dict:
     """The nightly run's steps on the night's copy of the store `night.work`; sets `night.staged` when the snapshot
     may be published."""
     logger = get_run_logger()
@@ -364,8 +368,7 @@ def _night(night: _Night, db: Path, run_id: str, landing: Path, out: Path, mappi
             logger.warning("no journeys yet: process model and pictures are not drawn")
         models = models or designed_models_file(landing)
         if statistics["variants"] and models.is_file():
-            settings = ConformanceSettings(conformance_method, variant_timeout_s, conformance_precision)  # type: ignore[arg-type]
-            checked = conformance(work, models, out, settings)
+            checked = conformance(work, models, out, checking)
             clock.lap("conformance", sum(o.report.journeys for o in checked))
         if statistics["variants"]:
             demand = failure_demand(work, demand_rules)

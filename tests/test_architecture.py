@@ -52,6 +52,12 @@ def test_a_stage_imports_only_the_stages_before_it(path) -> None:
     assert not wrong, f"{path.relative_to(ROOT)} ({stage}) imports later stages: {wrong}"
 
 
+def test_only_its_bridge_imports_r4pm() -> None:
+    users = sorted(str(p.relative_to(PACKAGE)) for p in MODULES
+                   if any(m == "r4pm" or m.startswith("r4pm.") for m in imported_modules(p)))
+    assert users == ["mining/r4pm_bridge.py"]
+
+
 def test_only_the_bridge_imports_pm4py() -> None:
     users = sorted(str(p.relative_to(PACKAGE)) for p in MODULES
                    if any(m == "pm4py" or m.startswith("pm4py.") for m in imported_modules(p)))

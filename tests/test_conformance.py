@@ -99,7 +99,8 @@ def test_second_run_aligns_nothing_and_a_new_model_hash_recomputes(helpdesk) -> 
 
 def test_variants_over_the_time_limit_are_marked_and_retried_under_a_longer_one(ccc19) -> None:
     _, (net, im, fm), con = ccc19
-    hurried = conformance_tables(con, net, im, fm, "ccc19-timeout", variant_timeout_s=1e-6)
+    # r4pm gives up after one state, and pm4py, which takes those variants over, after a microsecond
+    hurried = conformance_tables(con, net, im, fm, "ccc19-timeout", variant_timeout_s=1e-6, max_states=1)
     assert hurried.timed_out_variants > 0 and hurried.timed_out_journeys > 0
     no_result = con.execute(
         "SELECT count(*) FROM variant_conformance WHERE timed_out AND fitness IS NULL AND is_fitting IS NULL"

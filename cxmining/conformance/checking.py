@@ -15,8 +15,9 @@ from typing import get_args
 import duckdb
 import pyarrow as pa
 
+from cxmining.conformance.alignments import optimal_alignments
 from cxmining.conformance.designed import DesignedModel
-from cxmining.conformance.settings import ConformanceSettings, Method
+from cxmining.conformance.settings import Aligner, ConformanceSettings, Method
 from cxmining.errors import CxminingError, StoreError
 from cxmining.mining import pm4py_bridge as pm
 from cxmining.store import (
@@ -70,7 +71,7 @@ RESULT_SCHEMA = pa.schema([
     ("is_fitting", pa.bool_()), ("timed_out", pa.bool_()), ("moves", pa.list_(MOVE)),
     ("raw_cost", pa.int64()), ("raw_worst_cost", pa.int64()), ("produced", pa.int64()), ("consumed", pa.int64()),
     ("missing", pa.int64()), ("remaining", pa.int64()), ("time_limit_seconds", pa.float64()),
-    ("compute_seconds", pa.float64()),
+    ("compute_seconds", pa.float64()), ("aligner", pa.string()), ("states_visited", pa.int64()),
 ])
 MOVE_COST = 10000  # pm4py's cost of one log move or model move on a visible task
 
@@ -92,6 +93,7 @@ class ConformanceReport:
     timed_out_journeys: int
     computed_variants: int
     cached_variants: int
+    pm4py_variants: int
     seconds: float
     deviations: int
 
@@ -106,6 +108,8 @@ def conformance_tables(
     variant_timeout_s: float = ConformanceSettings.variant_timeout_s,
     journey_type: str | None = None,
     with_precision: bool = ConformanceSettings.precision,
+    aligner: Aligner = ConformanceSettings.aligner,
+    max_states: int = ConformanceSettings.max_states,
 ) -> ConformanceReport:
     """(Re)build variant_conformance, conformance_journeys, deviations and conformance_summary for one model."""
     began = time.perf_counter()
@@ -121,7 +125,7 @@ def conformance_tables(
         con.execute(sql_text(CACHE_FILE))
         todo = [tuple(row[0]) for row in con.execute(
             VARIANTS_TO_COMPUTE, {**keys, "time_limit": variant_timeout_s}).fetchall()]
-        new_results = variant_results(todo, net, im, fm, method, variant_timeout_s)
+        new_results = variant_results(todo, net, im, fm, method, variant_timeout_s, aligner, max_states)
         frequencies = {tuple(a): n for a, n in con.execute("SELECT activities, frequency FROM conformance_variants").fetchall()}
         # precision replays every distinct prefix (seconds on busy logs), cached or not: it can be skipped
         precision = pm.variant_precision(frequencies, net, im, fm) if with_precision else None
@@ -152,9 +156,10 @@ def scope_variants(con: duckdb.DuckDBPyConnection, journey_type: str | None) -> 
 
 
 def variant_results(
-    variants: list[tuple[str, ...]], net: pm.PetriNet, im: pm.Marking, fm: pm.Marking, method: Method, max_seconds: float
+    variants: list[tuple[str, ...]], net: pm.PetriNet, im: pm.Marking, fm: pm.Marking, method: Method, max_seconds: float,
+    aligner: Aligner = ConformanceSettings.aligner, max_states: int = ConformanceSettings.max_states,
 ) -> pa.Table:
-    """Rows for alignment_cache: each variant replayed on the net by `method`."""
+    """Rows for alignment_cache: each variant replayed on the net by `method` (alignments: `optimal_alignments`)."""
     if method == "token_replay":
         began = time.perf_counter()
         replays = pm.variant_replays(variants, net, im, fm) if variants else []
@@ -166,13 +171,14 @@ def variant_results(
             for v, r in zip(variants, replays, strict=True)
         ]
         return pa.Table.from_pylist(rows, schema=RESULT_SCHEMA)
-    aligned = pm.variant_alignments(variants, net, im, fm, max_seconds) if variants else []
+    aligned = optimal_alignments(variants, net, im, fm, max_seconds, aligner, max_states)
     rows = [
         {"variant": list(v), "fitness": a.fitness, "cost": None if a.cost is None else a.cost // MOVE_COST,
          "is_fitting": None if a.fitness is None else a.fitness == 1.0, "timed_out": a.timed_out,
          "moves": [{"log": log, "model": model} for log, model in a.moves], "raw_cost": a.cost,
-         "raw_worst_cost": a.worst_cost, "time_limit_seconds": max_seconds, "compute_seconds": a.seconds}
-        for v, a in zip(variants, aligned, strict=True)
+         "raw_worst_cost": a.worst_cost, "time_limit_seconds": max_seconds, "compute_seconds": a.seconds,
+         "aligner": found.aligner, "states_visited": found.states_visited}
+        for v, found in zip(variants, aligned, strict=True) for a in [found.alignment]
     ]
     return pa.Table.from_pylist(rows, schema=RESULT_SCHEMA)
 
@@ -206,6 +212,8 @@ def model_conformance(
     method: Method = ConformanceSettings.method,
     variant_timeout_s: float = ConformanceSettings.variant_timeout_s,
     with_precision: bool = ConformanceSettings.precision,
+    aligner: Aligner = ConformanceSettings.aligner,
+    max_states: int = ConformanceSettings.max_states,
 ) -> ConformanceReport:
     """Conformance of the store's journeys (of one type, or all) against a designed model.
 
@@ -214,5 +222,5 @@ def model_conformance(
     """
     return conformance_tables(
         db, model.net, model.initial_marking, model.final_marking, model.sha256, method, variant_timeout_s, journey_type,
-        with_precision,
+        with_precision, aligner, max_states,
     )

@@ -45,7 +45,8 @@ def model_outputs(db: str | Path | duckdb.DuckDBPyConnection, model: DesignedMod
                   out: Path, settings: ConformanceSettings = ConformanceSettings()) -> ConformanceOutcome:
     """Conformance of the journeys of `journey_type` (None: all) with `model`, its `model_diff`, and its deviation map
     in `out`."""
-    report = model_conformance(db, model, journey_type, settings.method, settings.variant_timeout_s, settings.precision)
+    report = model_conformance(db, model, journey_type, settings.method, settings.variant_timeout_s, settings.precision,
+                               settings.aligner, settings.max_states)
     diff = model_diff(db, model, journey_type)
     out.mkdir(parents=True, exist_ok=True)
     picture = None if graphviz_missing() else deviation_map_svg(db, model, out / picture_name(model, journey_type))

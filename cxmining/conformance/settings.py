@@ -6,9 +6,12 @@ A module of its own, light to import (no pm4py), so the CLI can show the default
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
+
+from cxmining.errors import CxminingError
 
 Method = Literal["alignments", "token_replay"]
+Aligner = Literal["r4pm", "pm4py"]
 
 
 @dataclass(frozen=True)
@@ -16,5 +19,16 @@ class ConformanceSettings:
     """How conformance is checked."""
 
     method: Method = "alignments"  # exact alignments with typed deviations, or token_replay (fast, no deviations)
-    variant_timeout_s: float = 5.0  # seconds one variant may take to align before it is marked timed out
+    variant_timeout_s: float = 5.0  # seconds one variant may take in pm4py's search before it is marked timed out
     precision: bool = True  # precision replays every variant on every run (it is not cached)
+    aligner: Aligner = "r4pm"  # r4pm's Rust alignments (pm4py takes what r4pm cannot), or pm4py's alone (the reference)
+    max_states: int = 100_000  # states r4pm may search for one variant before pm4py takes it over (bounds its memory)
+
+    def __post_init__(self) -> None:
+        """Refuse a setting the checks could not use, before the run loads anything."""
+        if self.method not in get_args(Method):
+            raise CxminingError(f"conformance method must be one of {', '.join(get_args(Method))}, got {self.method!r}")
+        if self.aligner not in get_args(Aligner):
+            raise CxminingError(f"aligner must be one of {', '.join(get_args(Aligner))}, got {self.aligner!r}")
+        if not self.max_states >= 1:
+            raise CxminingError(f"max_states must be a positive number of states, got {self.max_states!r}")

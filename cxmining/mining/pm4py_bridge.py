@@ -289,6 +289,14 @@ def canonical_order(net: PetriNet) -> PetriNet:
     return ordered
 
 
+def require_final_marking_reachable(net: PetriNet, im: Marking, fm: Marking) -> None:
+    """Raise a CxminingError unless the net can reach its final marking from its initial one (pm4py's easy
+    soundness): no alignment exists otherwise."""
+    if not check_soundness.check_easy_soundness_net_in_fin_marking(net, im, fm):
+        raise CxminingError("the model cannot reach its final marking from its initial one (not easy sound); "
+                            "check the final marking")
+
+
 def variant_alignments(
     variants: Sequence[tuple[str, ...]], net: PetriNet, im: Marking, fm: Marking, max_seconds: float
 ) -> list[VariantAlignment]:
@@ -300,9 +308,7 @@ def variant_alignments(
     `canonical_order` the same one of several equally good alignments is chosen on every run (the documented
     tie-break, docs/conformance.md).
     """
-    if not check_soundness.check_easy_soundness_net_in_fin_marking(net, im, fm):
-        raise CxminingError("the model cannot reach its final marking from its initial one (not easy sound); "
-                            "check the final marking")
+    require_final_marking_reachable(net, im, fm)
     net = canonical_order(net)
     variant = alignments.Variants.VERSION_DIJKSTRA_LESS_MEMORY
     parameters = {

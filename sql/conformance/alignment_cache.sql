@@ -15,6 +15,11 @@ CREATE TABLE IF NOT EXISTS alignment_cache (
     missing            BIGINT,             -- token replay: tokens missing
     remaining          BIGINT,             -- token replay: tokens remaining
     time_limit_seconds DOUBLE,             -- limit the variant was aligned under (NULL for token replay)
-    compute_seconds    DOUBLE,             -- wall time spent on this variant
-    computed_at        TIMESTAMP NOT NULL  -- UTC
+    compute_seconds    DOUBLE,             -- wall time spent on this variant (r4pm: its share of the batch's time)
+    computed_at        TIMESTAMP NOT NULL, -- UTC
+    aligner            VARCHAR,            -- alignments: 'r4pm' or 'pm4py' (the reference, and r4pm's fallback); NULL for token replay and rows cached before cxmining recorded it
+    states_visited     BIGINT              -- alignments: states r4pm searched (its max_states when it gave up and pm4py took over); NULL where r4pm was not asked
 );
+-- stores made before the aligner was recorded
+ALTER TABLE alignment_cache ADD COLUMN IF NOT EXISTS aligner VARCHAR;
+ALTER TABLE alignment_cache ADD COLUMN IF NOT EXISTS states_visited BIGINT;

@@ -27,6 +27,7 @@ SELECT
     CAST(coalesce(sum(frequency) FILTER (WHERE timed_out), 0) AS BIGINT) AS timed_out_journeys, -- their journeys
     CAST($computed_variants AS BIGINT)           AS computed_variants, -- variants replayed by this run
     CAST($cached_variants AS BIGINT)             AS cached_variants,   -- variants read from alignment_cache
+    CAST(count(*) FILTER (WHERE aligner = 'pm4py') AS BIGINT)   AS pm4py_variants, -- variants in scope aligned by pm4py (r4pm could not take them, or pm4py was chosen)
     CAST($seconds AS DOUBLE)                     AS seconds,           -- wall time of the run
     CAST(now() AS TIMESTAMP)                     AS computed_at        -- UTC
 FROM scored;
