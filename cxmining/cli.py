@@ -85,7 +85,7 @@ def run(
     noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Noise threshold of the inductive miner.")] = DiscoverySettings.noise,
     demand_rules: Annotated[Path | None, typer.Option(help="Failure/value demand rules (YAML or TOML); default: the shipped rules, docs/demand.md.")] = None,
     scenarios: Annotated[Path | None, typer.Option(help="Folder of what-if scenario files; default: the landing folder's scenarios/ (docs/whatif.md).")] = None,
-    precision: Annotated[bool, typer.Option(help="Compute conformance precision (replays every variant; on very large logs it needs far more memory and time).")] = ConformanceSettings.precision,
+    precision: Annotated[bool, typer.Option(help="Compute conformance precision (replays the log prefixes not seen before with the model).")] = ConformanceSettings.precision,
     aligner: Annotated[str, typer.Option(help="r4pm (Rust, all cores; pm4py takes what it cannot) or pm4py (the reference).")] = ConformanceSettings.aligner,
     max_states: Annotated[int, typer.Option(min=1, help="States r4pm may search per variant before pm4py takes it over.")] = ConformanceSettings.max_states,
 ) -> None:
@@ -315,7 +315,7 @@ def conformance(
     journey_type: Annotated[str | None, typer.Option(help="Only journeys of this type (e.g. order); default all.")] = None,
     method: Annotated[str, typer.Option(help="alignments (exact, typed deviations) or token_replay (fast).")] = ConformanceSettings.method,
     timeout: Annotated[float, typer.Option(help="Seconds one variant may take to align before it is skipped.")] = ConformanceSettings.variant_timeout_s,
-    precision: Annotated[bool, typer.Option(help="Compute precision (replays every variant, not cached).")] = ConformanceSettings.precision,
+    precision: Annotated[bool, typer.Option(help="Compute precision (replays the log prefixes not seen before with the model).")] = ConformanceSettings.precision,
     aligner: Annotated[str, typer.Option(help="r4pm (Rust, all cores; pm4py takes what it cannot) or pm4py (the reference).")] = ConformanceSettings.aligner,
     max_states: Annotated[int, typer.Option(min=1, help="States r4pm may search per variant before pm4py takes it over.")] = ConformanceSettings.max_states,
     top: Annotated[int, typer.Option(help="Deviations shown.")] = 10,

@@ -84,6 +84,24 @@ def test_ccc19_against_its_normative_net_equals_pm4py(ccc19) -> None:
     assert report.fitting_share == 0.0 and report.timed_out_variants == 0
 
 
+def test_precision_from_the_prefix_cache_equals_pm4py_and_a_second_run_replays_no_prefix(ccc19, monkeypatch) -> None:
+    log, (net, im, fm), con = ccc19
+    first = conformance_tables(con, net, im, fm, "ccc19-precision")
+    assert first.precision == pytest.approx(pm4py.precision_token_based_replay(log, net, im, fm), abs=1e-9)
+    variants = [tuple(v) for (v,) in con.execute("SELECT activities FROM variants").fetchall()]
+    prefixes = {v[:i] for v in variants for i in range(1, len(v))}
+    cached = con.execute("SELECT prefix FROM precision_cache WHERE model_hash = 'ccc19-precision'").fetchall()
+    assert sorted(tuple(p) for (p,) in cached) == sorted(prefixes)  # each distinct prefix once
+    replayed = []
+    replay = pm.prefix_replays
+    monkeypatch.setattr(pm, "prefix_replays", lambda prefixes, *model: replayed.extend(prefixes) or replay(prefixes, *model))
+    assert conformance_tables(con, net, im, fm, "ccc19-precision").precision == first.precision
+    assert replayed == []
+    # a model the cache has not seen replays every prefix again
+    conformance_tables(con, net, im, fm, "ccc19-precision-v2")
+    assert sorted(replayed) == sorted(prefixes)
+
+
 def test_second_run_aligns_nothing_and_a_new_model_hash_recomputes(helpdesk) -> None:
     _, model, con = helpdesk
     args = (con, model.net, model.initial_marking, model.final_marking)
@@ -190,6 +208,8 @@ def test_bpic2020_designed_bpmn_with_label_mapping_equals_pm4py_on_the_same_net(
     expected = pm4py.fitness_alignments(pm.formatted_log(log_path), model.net, model.initial_marking, model.final_marking)
     assert report.journeys == 10357
     assert report.fitness == pytest.approx(expected["average_trace_fitness"], abs=1e-6)
+    assert report.precision == pytest.approx(pm4py.precision_token_based_replay(
+        pm.formatted_log(log_path), model.net, model.initial_marking, model.final_marking), abs=1e-9)
     assert report.log_fitness == pytest.approx(expected["log_fitness"], abs=1e-6)
 
 

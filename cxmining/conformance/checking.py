@@ -1,8 +1,9 @@
 """Conformance of the journeys to a designed model, computed on distinct variants and cached per model.
 
-Each distinct variant is replayed once (pm4py alignments, or token-based replay as the fast option) and its
-result kept in `alignment_cache` under the model's hash; journeys inherit the result of their variant, and
-log-level figures are frequency-weighted, so they equal pm4py's on the full log.
+Each distinct variant is replayed once (optimal alignments by r4pm or pm4py, or token-based replay as the fast
+option) and its result kept in `alignment_cache` under the model's hash; journeys inherit the result of their
+variant, and log-level figures are frequency-weighted, so they equal pm4py's on the full log. Precision is summed
+from a cache of its own per log prefix (`conformance.precision`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pyarrow as pa
 
 from cxmining.conformance.alignments import optimal_alignments
 from cxmining.conformance.designed import DesignedModel
+from cxmining.conformance.precision import cached_precision
 from cxmining.conformance.settings import Aligner, ConformanceSettings, Method
 from cxmining.errors import CxminingError, StoreError
 from cxmining.mining import pm4py_bridge as pm
@@ -126,11 +128,11 @@ def conformance_tables(
         todo = [tuple(row[0]) for row in con.execute(
             VARIANTS_TO_COMPUTE, {**keys, "time_limit": variant_timeout_s}).fetchall()]
         new_results = variant_results(todo, net, im, fm, method, variant_timeout_s, aligner, max_states)
-        frequencies = {tuple(a): n for a, n in con.execute("SELECT activities, frequency FROM conformance_variants").fetchall()}
-        # precision replays every distinct prefix (seconds on busy logs), cached or not: it can be skipped
-        precision = pm.variant_precision(frequencies, net, im, fm) if with_precision else None
+        in_scope = con.execute("SELECT count(*) FROM conformance_variants").fetchall()[0][0]
+        # precision replays only prefixes not seen before with this model (precision_cache); it can be skipped
+        precision = cached_precision(con, net, im, fm, model_hash) if with_precision else None
         run = {"journey_type": journey_type, "precision": precision, "computed_variants": len(todo),
-               "cached_variants": len(frequencies) - len(todo)}
+               "cached_variants": in_scope - len(todo)}
         write_results(con, new_results, keys, run, began)
         found = con.execute("SELECT * FROM conformance_summary")
         summary = dict(zip([d[0] for d in found.description], found.fetchone(), strict=True))
@@ -217,8 +219,7 @@ def model_conformance(
 ) -> ConformanceReport:
     """Conformance of the store's journeys (of one type, or all) against a designed model.
 
-    Precision replays every distinct variant on each call (it is not cached): seconds on the sample,
-    minutes on ~200k variants; `with_precision=False` skips it.
+    Precision replays only the log prefixes `precision_cache` lacks for this model; `with_precision=False` skips it.
     """
     return conformance_tables(
         db, model.net, model.initial_marking, model.final_marking, model.sha256, method, variant_timeout_s, journey_type,

@@ -20,7 +20,7 @@ class ConformanceSettings:
 
     method: Method = "alignments"  # exact alignments with typed deviations, or token_replay (fast, no deviations)
     variant_timeout_s: float = 5.0  # seconds one variant may take in pm4py's search before it is marked timed out
-    precision: bool = True  # precision replays every variant on every run (it is not cached)
+    precision: bool = True  # precision replays only log prefixes not seen before with the model (precision_cache)
     aligner: Aligner = "r4pm"  # r4pm's Rust alignments (pm4py takes what r4pm cannot), or pm4py's alone (the reference)
     max_states: int = 100_000  # states r4pm may search for one variant before pm4py takes it over (bounds its memory)
 

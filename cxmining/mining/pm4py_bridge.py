@@ -21,10 +21,12 @@ import pandas as pd
 import pm4py
 from pm4py.algo.conformance.alignments.petri_net import algorithm as alignments
 from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
+from pm4py.algo.conformance.tokenreplay.variants import (
+    token_replay as token_replay_variant,
+)
 from pm4py.algo.discovery.inductive.dtypes.im_ds import IMDataStructureUVCL
 from pm4py.algo.discovery.inductive.variants.im import IMUVCL
 from pm4py.algo.discovery.inductive.variants.imf import IMFUVCL
-from pm4py.algo.evaluation.precision.variants import etconformance_token
 from pm4py.algo.evaluation.replay_fitness import algorithm as fitness_evaluator
 from pm4py.objects.bpmn.importer import importer as bpmn_importer
 from pm4py.objects.bpmn.obj import BPMN
@@ -32,6 +34,9 @@ from pm4py.objects.dfg.obj import DFG
 from pm4py.objects.log.obj import Event, EventLog, Trace
 from pm4py.objects.petri_net.obj import Marking, PetriNet
 from pm4py.objects.petri_net.utils import check_soundness
+from pm4py.objects.petri_net.utils.align_utils import (
+    get_visible_transitions_eventually_enabled_by_marking,
+)
 from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
 from pm4py.objects.process_tree.obj import ProcessTree
 from pm4py.objects.process_tree.utils.generic import fold, tree_sort
@@ -349,11 +354,30 @@ def variant_replays(variants: Sequence[tuple[str, ...]], net: PetriNet, im: Mark
     ]
 
 
-def variant_precision(variants: Variants, net: PetriNet, im: Marking, fm: Marking) -> float:
-    """pm4py's token-based ETConformance precision of the log the variants stand for (weighted by frequency)."""
-    keys = list(variants)
-    log = _variant_log(keys, [int(variants[k]) for k in keys])
-    return float(etconformance_token.apply(log, net, im, fm, parameters={"show_progress_bar": False}))
+def prefix_replays(
+    prefixes: Sequence[tuple[str, ...]], net: PetriNet, im: Marking, fm: Marking
+) -> list[tuple[bool, list[str]]]:
+    """For each log prefix, what pm4py's token-based ETConformance precision takes from replaying it: whether the
+    prefix fits, and the visible labels enabled after it (sorted). The replay parameters are those of
+    `etconformance_token.apply`, so a precision summed from these equals pm4py's (`conformance.precision`)."""
+    parameters = {
+        token_replay_variant.Parameters.SHOW_PROGRESS_BAR: False,
+        token_replay_variant.Parameters.CONSIDER_REMAINING_IN_FITNESS: False,
+        token_replay_variant.Parameters.TRY_TO_REACH_FINAL_MARKING_THROUGH_HIDDEN: False,
+        token_replay_variant.Parameters.STOP_IMMEDIATELY_UNFIT: True,
+        token_replay_variant.Parameters.WALK_THROUGH_HIDDEN_TRANS: True,
+        token_replay_variant.Parameters.CLEANING_TOKEN_FLOOD: False,
+        token_replay_variant.Parameters.ACTIVITY_KEY: ACTIVITY,
+    }
+    replayed = token_replay.apply(_variant_log(prefixes), net, im, fm, parameters=parameters,
+                                  variant=token_replay.Variants.TOKEN_REPLAY) if prefixes else []
+    return [(bool(r["trace_is_fit"]), sorted({t.label for t in r["enabled_transitions_in_marking"] if t.label is not None}))
+            for r in replayed]
+
+
+def initially_enabled_labels(net: PetriNet, im: Marking) -> list[str]:
+    """The visible labels the net enables from its initial marking, through silent transitions (sorted)."""
+    return sorted({t.label for t in get_visible_transitions_eventually_enabled_by_marking(net, im)})
 
 
 # --- designed models (BPMN) ---
