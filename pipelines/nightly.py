@@ -25,7 +25,7 @@ from cxmining.errors import RunFailed, StoreBusy, first_line
 from cxmining.ingest.contract import sources_in_load_order
 from cxmining.ingest.folder import source_reports
 from cxmining.ingest.landing import untaken
-from cxmining.ingest.load import FileReport
+from cxmining.ingest.load import FileReport, quarantine_summary, source_summary
 from cxmining.journeys import JourneyRules, journey_tables, unstitched_shares
 from cxmining.mining.discovery import discovered_models
 from cxmining.mining.settings import DiscoverySettings
@@ -71,18 +71,21 @@ def _store_busy(task, task_run, state) -> bool:
 
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_store_busy)
 def ingest_source(db: Path, landing: Path, source: str, run_id: str, mapping: Path | None) -> list[FileReport]:
-    """Load the new files of one source; log each file's reconciliation line."""
+    """Load the new files of one source; log one line for the source (each file's line at debug level, a refused
+    file's as an error) and one for its quarantined rows."""
     logger = get_run_logger()
 
     def log(report: FileReport) -> None:
         if report.status == "rejected":
             logger.error(report.summary())
         else:
-            logger.info(report.summary())
-        for problem in report.problems:
-            logger.warning("quarantined %s", problem)
+            logger.debug(report.summary())
 
-    return source_reports(db, landing, source, run_id, mapping, on_file=log)
+    reports = source_reports(db, landing, source, run_id, mapping, on_file=log)
+    logger.info(source_summary(source, reports))
+    if quarantined := quarantine_summary(source, reports):
+        logger.warning(quarantined)
+    return reports
 
 
 @task

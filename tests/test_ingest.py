@@ -113,6 +113,23 @@ def test_second_run_and_renamed_copy_load_nothing_new(landing: Path, tmp_path: P
     assert table_counts(db) == before
 
 
+def test_a_source_is_summed_up_in_one_line_and_its_quarantine_in_another(landing: Path, tmp_path: Path) -> None:
+    from cxmining.ingest.load import quarantine_summary, source_summary
+
+    write_lines(landing / "calls" / "calls_1.csv", [CALLS_HEADER, call_row("K1"), call_row("K2", started="bad")])
+    write_lines(landing / "calls" / "calls_2.csv", [CALLS_HEADER, call_row("K3"), call_row("K4"), call_row("K5")])
+    db = tmp_path / "s.duckdb"
+    first = ingest(landing, db, "run-1")
+    assert source_summary("calls", first) == ("calls: 2 files: 2 loaded (read 5 = loaded 4 + quarantined 1 + "
+                                              "duplicates 0), 0 skipped (already loaded), 0 refused")
+    assert quarantine_summary("calls", first).startswith("calls: 1 rows quarantined in 1 files (table quarantine), "
+                                                          "e.g. calls/calls_1.csv line 3")
+    write_lines(landing / "calls" / "calls_3.csv", ["call_id,notes", "K6,no other column"])  # refused: columns missing
+    second = ingest(landing, db, "run-2")
+    assert source_summary("calls", second) == "calls: 3 files: 0 loaded, 2 skipped (already loaded), 1 refused"
+    assert quarantine_summary("calls", second) is None
+
+
 def test_overlapping_drops_count_duplicates_and_quarantine_conflicts(landing: Path, tmp_path: Path) -> None:
     write_lines(landing / "calls" / "calls_1.csv", [CALLS_HEADER, call_row("K1"), call_row("K2")])
     write_lines(landing / "calls" / "calls_2.csv", [

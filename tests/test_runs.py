@@ -16,6 +16,7 @@ from cxmining.runs.history import (
     DriftThresholds,
     MetricChange,
     RunRecord,
+    StepClock,
     StepTiming,
     drift_flags,
     headline_metrics,
@@ -84,10 +85,22 @@ def test_each_run_is_recorded_with_its_counts_steps_and_metrics(two_runs) -> Non
     assert "conformance" in [s["step"] for s in steps]
     assert steps[0]["rows"] == first["rows_read"] and steps[1]["rows"] == truth["journeys"]
     assert all(s["seconds"] >= 0 and first["started_at"] <= s["started_at"] <= first["finished_at"] for s in steps)
+    assert all(s["peak_mb"] > 50 for s in steps)  # the flow's process: Python, DuckDB, pm4py
     for metric, value in truth.items():
         assert metrics[metric] == pytest.approx(value), metric
     if has_demand:  # the failure-demand tables of the flow feed the headline metrics
         assert {"failure_demand_journey_share", "avoidable_calls_per_month", "failure_demand_calls"} <= set(metrics)
+
+
+def test_each_step_has_its_own_peak_memory() -> None:
+    clock = StepClock()
+    held = bytearray(400 * 2**20)  # 400 MB, touched
+    for i in range(0, len(held), 4096):
+        held[i] = 1
+    del held
+    big = clock.lap("allocates 400 MB")
+    small = clock.lap("allocates nothing")
+    assert big.peak_mb - small.peak_mb > 350  # the second step's peak starts from what is in use, not the first's
 
 
 def test_the_second_run_is_compared_with_the_first(two_runs) -> None:

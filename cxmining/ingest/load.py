@@ -58,6 +58,27 @@ class FileReport:
         )
 
 
+def source_summary(source: str, reports: list[FileReport]) -> str:
+    """One log line for a source in one run: its files loaded, skipped as already loaded and refused, and the rows."""
+    by_status = {status: [r for r in reports if r.status == status] for status in ("loaded", "skipped", "rejected")}
+    loaded = by_status["loaded"]
+    rows = (f" (read {sum(r.rows_read for r in loaded):,} = loaded {sum(r.rows_loaded for r in loaded):,}"
+            f" + quarantined {sum(r.rows_quarantined for r in loaded):,}"
+            f" + duplicates {sum(r.rows_duplicate for r in loaded):,})") if loaded else ""
+    return (f"{source}: {len(reports)} file{'' if len(reports) == 1 else 's'}: {len(loaded)} loaded{rows}, "
+            f"{len(by_status['skipped'])} skipped (already loaded), {len(by_status['rejected'])} refused")
+
+
+def quarantine_summary(source: str, reports: list[FileReport]) -> str | None:
+    """One log line for the rows of a source quarantined in one run, with the first problems; None: none."""
+    files = [r for r in reports if r.rows_quarantined]
+    if not files:
+        return None
+    shown = [problem for r in files for problem in r.problems][:SHOWN_PROBLEMS]
+    return (f"{source}: {sum(r.rows_quarantined for r in files):,} rows quarantined in {len(files)} files "
+            f"(table quarantine), e.g. {'; '.join(shown)}")
+
+
 def ingest_file(
     con: duckdb.DuckDBPyConnection, file: LandingFile, mapping: SourceMapping, run_id: str
 ) -> FileReport:

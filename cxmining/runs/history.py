@@ -20,6 +20,7 @@ import duckdb
 from cxmining.demand.tables import failure_demand_headline
 from cxmining.errors import CxminingError, StoreError
 from cxmining.ingest.load import FileReport
+from cxmining.runs.memory import peak_reset, peak_rss_mb
 from cxmining.store import opened, relations, require, sql_text, transaction, utc_now
 
 RUN_FILES = ("runs/runs.sql", "runs/run_steps.sql", "runs/run_metrics.sql")
@@ -53,6 +54,7 @@ class StepTiming:
     started_at: datetime  # UTC, naive
     seconds: float
     rows: int | None = None
+    peak_mb: float | None = None  # the process's peak resident memory during the step; None: unknown
 
 
 class StepClock:
@@ -63,12 +65,16 @@ class StepClock:
         self.steps: list[StepTiming] = []
         self._lap_began = time.perf_counter()
         self._lap_began_at = self.started_at
+        self._peaks = peak_reset()  # peaks per step only where the high-water mark can be reset
 
     def lap(self, step: str, rows: int | None = None) -> StepTiming:
-        """Close the current step under `step` (with its row count, if any); the next step starts now."""
+        """Close the current step under `step` (with its row count, if any, and its peak memory); the next step starts
+        now."""
         now = time.perf_counter()
-        timing = StepTiming(step, self._lap_began_at, now - self._lap_began, rows)
+        peak = peak_rss_mb() if self._peaks else None
+        timing = StepTiming(step, self._lap_began_at, now - self._lap_began, rows, peak)
         self.steps.append(timing)
+        self._peaks = self._peaks and peak_reset()
         self._lap_began, self._lap_began_at = now, utc_now()
         return timing
 
@@ -200,9 +206,10 @@ def recorded_run(
                 f"INSERT INTO runs BY NAME SELECT {', '.join(f'${name} AS {name}' for name in row)}", row
             )
             for s in steps:
-                con.execute("INSERT INTO run_steps VALUES ($run_id, $step, $started_at, $seconds, $rows)",
+                con.execute("INSERT INTO run_steps BY NAME SELECT $run_id AS run_id, $step AS step, "
+                            "$started_at AS started_at, $seconds AS seconds, $rows AS rows, $peak_mb AS peak_mb",
                             {"run_id": record.run_id, "step": s.step, "started_at": s.started_at, "seconds": s.seconds,
-                             "rows": s.rows})
+                             "rows": s.rows, "peak_mb": s.peak_mb})
             for metric, value in metrics.items():
                 con.execute("INSERT INTO run_metrics VALUES ($run_id, $finished_at, $metric, $value)",
                             {"run_id": record.run_id, "finished_at": record.finished_at, "metric": metric, "value": value})
