@@ -129,7 +129,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--customers", type=int, default=20000, help="customers of the generated sample")
     args = parser.parse_args()
-    print("| log | variants | model | r4pm s (var/s) | r4pm peak MB | by pm4py | pm4py on | pm4py s (var/s) | "
+    print("| log | variants | model | r4pm s (var/s) | peak MB r4pm / pm4py / A* | by pm4py | pm4py on | pm4py s (var/s) | "
           "pm4py A* s (var/s) | speed-up vs pm4py / A* | cost/fitness differ | typed deviations differ |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name in args.logs:
@@ -161,7 +161,8 @@ def main() -> None:
             rate = lambda run, n: f"{run['seconds']:.2f} ({n / max(run['seconds'], 1e-9):,.0f})"  # noqa: E731
             speed = ref["seconds"] / len(subset) / (ours["seconds"] / len(variants))
             speed_astar = astar["seconds"] / len(subset) / (ours["seconds"] / len(variants))
-            print(f"| {name} | {len(variants):,} | {kind} | {rate(ours, len(variants))} | {ours['peak_mb']:.0f} | "
+            peaks = " / ".join(f"{run['peak_mb']:.0f}" for run in (ours, ref, astar))
+            print(f"| {name} | {len(variants):,} | {kind} | {rate(ours, len(variants))} | {peaks} | "
                   f"{by_pm4py} | {len(subset):,} | {rate(ref, len(subset))} | {rate(astar, len(subset))} | "
                   f"{speed:.0f}x / {speed_astar:.0f}x | {differ} (A*: {differ_astar}) | {ties} of {len(subset)} |",
                   flush=True)

@@ -102,6 +102,17 @@ def test_precision_from_the_prefix_cache_equals_pm4py_and_a_second_run_replays_n
     assert sorted(replayed) == sorted(prefixes)
 
 
+def test_precision_replayed_in_worker_processes_equals_pm4py(ccc19, monkeypatch) -> None:
+    from cxmining.conformance import precision
+
+    log, (net, im, fm), con = ccc19
+    monkeypatch.setattr(precision, "PARALLEL_FROM", 1)  # CCC19's ~500 prefixes, in chunks of 7, on two workers
+    monkeypatch.setattr(precision, "CHUNK", 7)
+    monkeypatch.setattr(precision, "usable_cores", lambda: 2)
+    found = conformance_tables(con, net, im, fm, "ccc19-precision-workers").precision
+    assert found == pytest.approx(pm4py.precision_token_based_replay(log, net, im, fm), abs=1e-9)
+
+
 def test_second_run_aligns_nothing_and_a_new_model_hash_recomputes(helpdesk) -> None:
     _, model, con = helpdesk
     args = (con, model.net, model.initial_marking, model.final_marking)

@@ -190,6 +190,17 @@ def test_intervals_carry_the_uncertainty_of_what_was_observed(store: Path) -> No
     assert spread(True) > 1.5 * spread(False)
 
 
+def test_replications_on_every_core_give_the_figures_of_one_process(store: Path, monkeypatch) -> None:
+    from cxmining.whatif import simulation
+
+    model = calibrated_model(store)
+    regimes = [BASELINE, scenario(SCENARIOS / "undo_ivr_change.yaml")]
+    alone = simulation.paired_replications(model, regimes, 4, 3)
+    monkeypatch.setattr(simulation, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(simulation, "usable_cores", lambda: 2)
+    assert simulation.paired_replications(model, regimes, 4, 3).equals(alone)
+
+
 def test_rewriting_to_an_ordinary_description_removes_the_excess(store: Path) -> None:
     con = duckdb.connect(str(store), read_only=True)
     try:

@@ -10,18 +10,26 @@ pm4py's `precision_token_based_replay` on the full log (tests/test_conformance.p
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 import duckdb
 import pyarrow as pa
 
+from cxmining.cores import Workers, usable_cores
 from cxmining.mining import pm4py_bridge as pm
 from cxmining.store import registered, sql_text, utc_now
 
 CACHE_FILE = "conformance/precision_cache.sql"
 PREFIXES_FILE = "conformance/precision_prefixes.sql"
-BATCH = 20_000  # prefixes replayed per pm4py call: bounds the memory of the replay
+BATCH = 20_000  # prefixes replayed and stored together: bounds the memory of the replay
+CHUNK = 2_000  # prefixes per pm4py call in a worker process
+PARALLEL_FROM = 6_000  # fewer new prefixes are replayed in this process: starting workers (pm4py's import) costs seconds
 NEW_PREFIXES = """
-SELECT p.prefix FROM precision_prefixes AS p
-WHERE NOT EXISTS (SELECT 1 FROM precision_cache AS c WHERE c.model_hash = $model_hash AND c.prefix = p.prefix)
+SELECT p.prefix_number, p.prefix FROM precision_prefixes AS p
+WHERE p.prefix_number > $after
+  AND NOT EXISTS (SELECT 1 FROM precision_cache AS c WHERE c.model_hash = $model_hash AND c.prefix = p.prefix)
+ORDER BY p.prefix_number
+LIMIT $batch
 """
 INSERT_NEW = """
 INSERT INTO precision_cache BY NAME SELECT $model_hash AS model_hash, *, $computed_at AS computed_at FROM new_prefixes
@@ -46,10 +54,7 @@ def cached_precision(
     con.execute(sql_text(CACHE_FILE))
     con.execute(sql_text(PREFIXES_FILE))
     keys = {"model_hash": model_hash}
-    new = con.execute(NEW_PREFIXES, keys).fetchall()
-    for start in range(0, len(new), BATCH):
-        prefixes = [tuple(row[0]) for row in new[start:start + BATCH]]
-        replayed = pm.prefix_replays(prefixes, net, im, fm)
+    for prefixes, replayed in replayed_batches(con, model_hash, net, im, fm):
         rows = pa.Table.from_pylist([{"prefix": list(p), "fits": fits, "enabled": enabled}
                                      for p, (fits, enabled) in zip(prefixes, replayed, strict=True)], schema=PREFIX_SCHEMA)
         with registered(con, "new_prefixes", rows):
@@ -61,3 +66,27 @@ def cached_precision(
     escaping_sum += journeys * len(set(initial) - set(starts or []))
     con.execute("DROP TABLE precision_prefixes")
     return 1 - escaping_sum / enabled_sum if enabled_sum > 0 else 1.0
+
+
+
+def _replayed_chunk(model: tuple[pm.PetriNet, pm.Marking, pm.Marking],
+                    prefixes: Sequence[tuple[str, ...]]) -> list[tuple[bool, list[str]]]:
+    return pm.prefix_replays(prefixes, *model)
+
+
+def replayed_batches(
+    con: duckdb.DuckDBPyConnection, model_hash: str, net: pm.PetriNet, im: pm.Marking, fm: pm.Marking
+) -> Iterator[tuple[list[tuple[str, ...]], list[tuple[bool, list[str]]]]]:
+    """The prefixes `precision_cache` lacks for the model, BATCH at a time, each with its `pm.prefix_replays`; on every
+    core (`cores.Workers`, started once) when there are many. Each prefix's replay is independent of the others, so
+    the split changes nothing."""
+    def after(number: int) -> tuple[int, list[tuple[str, ...]]]:  # the next batch after prefix_number `number`
+        rows = con.execute(NEW_PREFIXES, {"model_hash": model_hash, "after": number, "batch": BATCH}).fetchall()
+        return (rows[-1][0] if rows else number), [tuple(prefix) for _, prefix in rows]
+
+    last, batch = after(0)
+    with Workers((net, im, fm), usable_cores() if len(batch) >= PARALLEL_FROM else 1) as workers:
+        while batch:
+            chunks = [batch[at:at + CHUNK] for at in range(0, len(batch), CHUNK)]
+            yield batch, [replay for chunk in workers.map(_replayed_chunk, chunks) for replay in chunk]
+            last, batch = after(last)

@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 import simpy
 
+from cxmining.cores import Workers, usable_cores
 from cxmining.errors import CxminingError
 from cxmining.store import opened, require, sql_text
 from cxmining.whatif.scenario import Scenario, Worst
@@ -26,6 +27,7 @@ DAY = 86_400.0
 TARGET_OCCUPANCY = 0.85  # agents per queue, when not configured: the busiest hour's workload at this occupancy
 MANAGERS = "account managers"
 PRODUCT_CALLS = "product-information calls about "  # + product id: a per-product figure
+PARALLEL_FROM = 500_000  # observed calls x regimes x replications from which replications run on every core
 TIMED_FIGURES = ("mean handling seconds", "agent hours", "mean waiting seconds", "p90 waiting seconds", "cost")
 
 
@@ -376,14 +378,19 @@ def paired_replications(model: Calibration, regimes: list[Scenario], replication
     the replications then carries the uncertainty of what was observed as well as the simulation's own. One row per
     regime (its index in `regimes`), replication and figure; `resample=False` keeps the model as calibrated.
     """
-    rows = []
-    for i in range(replications):
-        child = int(np.random.SeedSequence([seed, i]).generate_state(1)[0])
-        fitted = resampled_model(model, child) if resample else model
-        for r, regime in enumerate(regimes):
-            rows += [(r, i, k, v) for k, v in simulated_figures(fitted, regime, child).items()]
+    many = len(model.calls) * len(regimes) * replications >= PARALLEL_FROM
+    with Workers((model, regimes, seed, resample), min(usable_cores(), replications) if many else 1) as workers:
+        rows = [row for rows in workers.map(_replication, range(replications)) for row in rows]
     return pl.DataFrame(rows, schema={"regime": pl.Int64, "replication": pl.Int64, "figure": pl.Utf8, "value": pl.Float64},
                         orient="row")
+
+
+def _replication(shared: tuple[Calibration, list[Scenario], int, bool], i: int) -> list[tuple[int, int, str, float]]:
+    """Replication i of `paired_replications`: every regime on the same resample, with the same seed."""
+    model, regimes, seed, resample = shared
+    child = int(np.random.SeedSequence([seed, i]).generate_state(1)[0])
+    fitted = resampled_model(model, child) if resample else model
+    return [(r, i, k, v) for r, regime in enumerate(regimes) for k, v in simulated_figures(fitted, regime, child).items()]
 
 
 def replicated_figures(model: Calibration, regime: Scenario, replications: int, seed: int) -> pl.DataFrame:
