@@ -22,7 +22,8 @@ class ConformanceSettings:
     variant_timeout_s: float = 5.0  # seconds one variant may take in pm4py's search before it is marked timed out
     precision: bool = True  # precision replays only log prefixes not seen before with the model (precision_cache)
     aligner: Aligner = "r4pm"  # r4pm's Rust alignments (pm4py takes what r4pm cannot), or pm4py's alone (the reference)
-    max_states: int = 100_000  # states r4pm may search for one variant before pm4py takes it over (bounds its memory)
+    max_states: int = 1_000_000  # states r4pm may search for one variant before pm4py takes it over: bounds its memory
+    # (about 50 bytes a state: some 60 MB per variant under search, one per core; docs/conformance.md)
 
     def __post_init__(self) -> None:
         """Refuse a setting the checks could not use, before the run loads anything."""
