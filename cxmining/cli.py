@@ -91,6 +91,7 @@ def run(
 ) -> None:
     """Run the nightly flow once, locally (Prefect's embedded mode: no server to start)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "cxmining")  # the library's progress lines in the run's log
     from cxmining.flows import nightly_flow
 
     nightly = nightly_flow()

@@ -102,6 +102,25 @@ def test_precision_from_the_prefix_cache_equals_pm4py_and_a_second_run_replays_n
     assert sorted(replayed) == sorted(prefixes)
 
 
+def test_long_steps_say_how_far_they_are(ccc19, monkeypatch, caplog) -> None:
+    import logging
+
+    from cxmining.conformance import alignments, precision
+
+    _, (net, im, fm), con = ccc19
+    monkeypatch.setattr(precision, "BATCH", 200)
+    monkeypatch.setattr(alignments, "BATCH", 8)
+    with caplog.at_level(logging.INFO, logger="cxmining"):
+        conformance_tables(con, net, im, fm, "ccc19-progress")
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("cxmining.")]
+    aligned = [line for line in lines if line.startswith("alignments:")]
+    replayed = [line for line in lines if line.startswith("precision:")]
+    assert [line.split(" variants")[0] for line in aligned] == ["alignments: 8 of 20", "alignments: 16 of 20",
+                                                               "alignments: 20 of 20"]
+    total = int(replayed[-1].split(" of ")[1].split()[0].replace(",", ""))
+    assert len(replayed) == -(-total // 200) and replayed[-1].startswith(f"precision: {total:,} of {total:,}")
+
+
 def test_precision_replayed_in_worker_processes_equals_pm4py(ccc19, monkeypatch) -> None:
     from cxmining.conformance import precision
 

@@ -10,6 +10,8 @@ pm4py's `precision_token_based_replay` on the full log (tests/test_conformance.p
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator, Sequence
 
 import duckdb
@@ -19,6 +21,7 @@ from cxmining.cores import Workers, usable_cores
 from cxmining.mining import pm4py_bridge as pm
 from cxmining.store import registered, sql_text, utc_now
 
+log = logging.getLogger(__name__)  # progress lines (the nightly run shows them in its Prefect log)
 CACHE_FILE = "conformance/precision_cache.sql"
 PREFIXES_FILE = "conformance/precision_prefixes.sql"
 BATCH = 20_000  # prefixes replayed and stored together: bounds the memory of the replay
@@ -43,6 +46,10 @@ JOIN precision_cache AS c ON c.model_hash = $model_hash AND c.prefix = p.prefix
 WHERE c.fits
 """
 LOG_START = "SELECT coalesce(sum(frequency), 0), list_distinct(list(activities[1])) FROM conformance_variants"
+NEW_PREFIX_COUNT = """
+SELECT count(*) FROM precision_prefixes AS p
+WHERE NOT EXISTS (SELECT 1 FROM precision_cache AS c WHERE c.model_hash = $model_hash AND c.prefix = p.prefix)
+"""
 PREFIX_SCHEMA = pa.schema([("prefix", pa.list_(pa.string())), ("fits", pa.bool_()), ("enabled", pa.list_(pa.string()))])
 
 
@@ -84,9 +91,14 @@ def replayed_batches(
         rows = con.execute(NEW_PREFIXES, {"model_hash": model_hash, "after": number, "batch": BATCH}).fetchall()
         return (rows[-1][0] if rows else number), [tuple(prefix) for _, prefix in rows]
 
+    total = con.execute(NEW_PREFIX_COUNT, {"model_hash": model_hash}).fetchone()[0]
     last, batch = after(0)
+    done, began = 0, time.perf_counter()
     with Workers((net, im, fm), usable_cores() if len(batch) >= PARALLEL_FROM else 1) as workers:
         while batch:
             chunks = [batch[at:at + CHUNK] for at in range(0, len(batch), CHUNK)]
             yield batch, [replay for chunk in workers.map(_replayed_chunk, chunks) for replay in chunk]
+            done += len(batch)
+            log.info("precision: %s of %s new prefixes replayed (%.0f s)", f"{done:,}", f"{total:,}",
+                     time.perf_counter() - began)
             last, batch = after(last)
