@@ -5,6 +5,7 @@ Tasks only wrap cxmining functions and pass paths; all configuration enters as f
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,10 @@ from cxmining.store.run_lock import run_lock
 from cxmining.store.snapshot import snapshot_path, staged_snapshot
 from cxmining.whatif.results import change_line, whatif_tables
 from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
+
+# The library's progress lines (logger "cxmining": alignments, precision) at info level; Prefect shows them in the run's
+# log where PREFECT_LOGGING_EXTRA_LOGGERS names "cxmining" (`cxmining run` sets it; docs/scheduling.md).
+logging.getLogger("cxmining").setLevel(logging.INFO)
 
 
 def _store_busy(task, task_run, state) -> bool:
