@@ -93,13 +93,39 @@ def test_precision_from_the_prefix_cache_equals_pm4py_and_a_second_run_replays_n
     cached = con.execute("SELECT prefix FROM precision_cache WHERE model_hash = 'ccc19-precision'").fetchall()
     assert sorted(tuple(p) for (p,) in cached) == sorted(prefixes)  # each distinct prefix once
     replayed = []
-    replay = pm.prefix_replays
-    monkeypatch.setattr(pm, "prefix_replays", lambda prefixes, *model: replayed.extend(prefixes) or replay(prefixes, *model))
+    replay = pm.variant_prefix_replays
+    monkeypatch.setattr(pm, "variant_prefix_replays",
+                        lambda variants, *model: replayed.extend(variants) or replay(variants, *model))
     assert conformance_tables(con, net, im, fm, "ccc19-precision").precision == first.precision
     assert replayed == []
-    # a model the cache has not seen replays every prefix again
+    # a model the cache has not seen replays every variant (of two events or more) again, once
     conformance_tables(con, net, im, fm, "ccc19-precision-v2")
-    assert sorted(replayed) == sorted(prefixes)
+    assert sorted(replayed) == sorted(v for v in variants if len(v) > 1)
+
+
+@pytest.mark.parametrize("case", ["helpdesk", "ccc19", "bpic2020"])
+def test_prefixes_read_from_one_replay_per_variant_equal_one_replay_per_prefix(case, helpdesk, ccc19) -> None:
+    """What precision takes from each prefix (fits; labels enabled after it) is the same from one replay of each variant
+    as from pm4py's replay of each prefix alone, as ETConformance does it."""
+    if case == "bpic2020":
+        from cxmining.conformance.designed import designed_model, label_mapping
+
+        con = imported_store(REAL / "bpic2020-travel" / "DomesticDeclarations.xes.gz")
+        model = designed_model(real(REAL / "bpic2020-travel" / "declaration_documents.designed.bpmn"),
+                               label_mapping(ROOT / "tests" / "data" / "bpic2020_labels.yaml"))
+        net, im, fm = model.net, model.initial_marking, model.final_marking
+    elif case == "helpdesk":
+        _, model, con = helpdesk
+        net, im, fm = model.net, model.initial_marking, model.final_marking
+    else:
+        _, (net, im, fm), con = ccc19
+    variants = [tuple(v) for (v,) in con.execute("SELECT activities FROM variants").fetchall()]
+    ours = pm.variant_prefix_replays(variants, net, im, fm)
+    prefixes = sorted(ours)
+    assert prefixes == sorted({v[:i] for v in variants for i in range(1, len(v))})
+    reference = pm.prefix_replays(prefixes, net, im, fm)
+    assert [ours[p] for p in prefixes] == [(fits, enabled if fits else []) for fits, enabled in reference]
+    assert any(not fits for fits, _ in reference) and any(fits for fits, _ in reference)  # both kinds are compared
 
 
 def test_long_steps_say_how_far_they_are(ccc19, monkeypatch, caplog) -> None:
@@ -108,7 +134,7 @@ def test_long_steps_say_how_far_they_are(ccc19, monkeypatch, caplog) -> None:
     from cxmining.conformance import alignments, precision
 
     _, (net, im, fm), con = ccc19
-    monkeypatch.setattr(precision, "BATCH", 200)
+    monkeypatch.setattr(precision, "BATCH", 6)
     monkeypatch.setattr(alignments, "BATCH", 8)
     with caplog.at_level(logging.INFO, logger="cxmining"):
         conformance_tables(con, net, im, fm, "ccc19-progress")
@@ -117,16 +143,16 @@ def test_long_steps_say_how_far_they_are(ccc19, monkeypatch, caplog) -> None:
     replayed = [line for line in lines if line.startswith("precision:")]
     assert [line.split(" variants")[0] for line in aligned] == ["alignments: 8 of 20", "alignments: 16 of 20",
                                                                "alignments: 20 of 20"]
-    total = int(replayed[-1].split(" of ")[1].split()[0].replace(",", ""))
-    assert len(replayed) == -(-total // 200) and replayed[-1].startswith(f"precision: {total:,} of {total:,}")
+    assert [line.split(" variants")[0] for line in replayed] == [
+        f"precision: prefixes of {n} of 20" for n in (6, 12, 18, 20)]
 
 
 def test_precision_replayed_in_worker_processes_equals_pm4py(ccc19, monkeypatch) -> None:
     from cxmining.conformance import precision
 
     log, (net, im, fm), con = ccc19
-    monkeypatch.setattr(precision, "PARALLEL_FROM", 1)  # CCC19's ~500 prefixes, in chunks of 7, on two workers
-    monkeypatch.setattr(precision, "CHUNK", 7)
+    monkeypatch.setattr(precision, "PARALLEL_FROM", 1)  # CCC19's 20 variants, in chunks of 3, on two workers
+    monkeypatch.setattr(precision, "CHUNK", 3)
     monkeypatch.setattr(precision, "usable_cores", lambda: 2)
     found = conformance_tables(con, net, im, fm, "ccc19-precision-workers").precision
     assert found == pytest.approx(pm4py.precision_token_based_replay(log, net, im, fm), abs=1e-9)

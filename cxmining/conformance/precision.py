@@ -4,7 +4,8 @@ pm4py's token-based ETConformance precision replays every distinct prefix of the
 labels the model enables after it (`enabled`) and those of them the log never takes there (escaping edges):
 precision = 1 - sum(journeys x escaping) / sum(journeys x enabled), plus one term for the initial marking. What the
 model enables after a prefix depends on the model and the prefix alone, so it is cached per model (`precision_cache`)
-and a run replays only prefixes it has not seen; the counts come from the variants in DuckDB. The result equals
+and a run replays only variants with prefixes it has not seen, once each (`pm4py_bridge.variant_prefix_replays`:
+all the prefixes of a variant from one replay); the counts come from the variants in DuckDB. The result equals
 pm4py's `precision_token_based_replay` on the full log (tests/test_conformance.py).
 """
 
@@ -24,18 +25,28 @@ from cxmining.store import registered, sql_text, utc_now
 log = logging.getLogger(__name__)  # progress lines (the nightly run shows them in its Prefect log)
 CACHE_FILE = "conformance/precision_cache.sql"
 PREFIXES_FILE = "conformance/precision_prefixes.sql"
-BATCH = 20_000  # prefixes replayed and stored together: bounds the memory of the replay
-CHUNK = 2_000  # prefixes per pm4py call in a worker process
-PARALLEL_FROM = 6_000  # fewer new prefixes are replayed in this process: starting workers (pm4py's import) costs seconds
-NEW_PREFIXES = """
-SELECT p.prefix_number, p.prefix FROM precision_prefixes AS p
-WHERE p.prefix_number > $after
-  AND NOT EXISTS (SELECT 1 FROM precision_cache AS c WHERE c.model_hash = $model_hash AND c.prefix = p.prefix)
-ORDER BY p.prefix_number
+BATCH = 5_000  # variants replayed and their prefixes stored together: bounds the memory of the replay
+CHUNK = 500  # variants per pm4py call in a worker process
+PARALLEL_FROM = 2_000  # fewer variants to replay are replayed in this process: starting workers costs seconds
+# A variant's prefixes are all in the cache once its longest proper prefix is: they are stored together.
+NEW_VARIANTS = """
+SELECT v.variant_id, v.activities FROM conformance_variants AS v
+WHERE v.variant_id > $after AND len(v.activities) > 1
+  AND NOT EXISTS (SELECT 1 FROM precision_cache AS c
+                  WHERE c.model_hash = $model_hash AND c.prefix = v.activities[1:len(v.activities) - 1])
+ORDER BY v.variant_id
 LIMIT $batch
 """
+NEW_VARIANT_COUNT = """
+SELECT count(*) FROM conformance_variants AS v
+WHERE len(v.activities) > 1
+  AND NOT EXISTS (SELECT 1 FROM precision_cache AS c
+                  WHERE c.model_hash = $model_hash AND c.prefix = v.activities[1:len(v.activities) - 1])
+"""
 INSERT_NEW = """
-INSERT INTO precision_cache BY NAME SELECT $model_hash AS model_hash, *, $computed_at AS computed_at FROM new_prefixes
+INSERT INTO precision_cache BY NAME
+SELECT $model_hash AS model_hash, n.*, $computed_at AS computed_at FROM new_prefixes AS n
+WHERE NOT EXISTS (SELECT 1 FROM precision_cache AS c WHERE c.model_hash = $model_hash AND c.prefix = n.prefix)
 """
 PREFIX_SUMS = """
 SELECT
@@ -46,10 +57,6 @@ JOIN precision_cache AS c ON c.model_hash = $model_hash AND c.prefix = p.prefix
 WHERE c.fits
 """
 LOG_START = "SELECT coalesce(sum(frequency), 0), list_distinct(list(activities[1])) FROM conformance_variants"
-NEW_PREFIX_COUNT = """
-SELECT count(*) FROM precision_prefixes AS p
-WHERE NOT EXISTS (SELECT 1 FROM precision_cache AS c WHERE c.model_hash = $model_hash AND c.prefix = p.prefix)
-"""
 PREFIX_SCHEMA = pa.schema([("prefix", pa.list_(pa.string())), ("fits", pa.bool_()), ("enabled", pa.list_(pa.string()))])
 
 
@@ -57,13 +64,13 @@ def cached_precision(
     con: duckdb.DuckDBPyConnection, net: pm.PetriNet, im: pm.Marking, fm: pm.Marking, model_hash: str
 ) -> float:
     """pm4py's token-based ETConformance precision of the variants in `conformance_variants` (weighted by frequency),
-    replaying only the prefixes `precision_cache` lacks for `model_hash`."""
+    replaying only the variants with prefixes `precision_cache` lacks for `model_hash`."""
     con.execute(sql_text(CACHE_FILE))
     con.execute(sql_text(PREFIXES_FILE))
     keys = {"model_hash": model_hash}
-    for prefixes, replayed in replayed_batches(con, model_hash, net, im, fm):
+    for replayed in replayed_batches(con, model_hash, net, im, fm):
         rows = pa.Table.from_pylist([{"prefix": list(p), "fits": fits, "enabled": enabled}
-                                     for p, (fits, enabled) in zip(prefixes, replayed, strict=True)], schema=PREFIX_SCHEMA)
+                                     for p, (fits, enabled) in replayed.items()], schema=PREFIX_SCHEMA)
         with registered(con, "new_prefixes", rows):
             con.execute(INSERT_NEW, {**keys, "computed_at": utc_now()})
     enabled_sum, escaping_sum = con.execute(PREFIX_SUMS, keys).fetchone()
@@ -75,30 +82,32 @@ def cached_precision(
     return 1 - escaping_sum / enabled_sum if enabled_sum > 0 else 1.0
 
 
-
 def _replayed_chunk(model: tuple[pm.PetriNet, pm.Marking, pm.Marking],
-                    prefixes: Sequence[tuple[str, ...]]) -> list[tuple[bool, list[str]]]:
-    return pm.prefix_replays(prefixes, *model)
+                    variants: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[bool, list[str]]]:
+    return pm.variant_prefix_replays(variants, *model)
 
 
 def replayed_batches(
     con: duckdb.DuckDBPyConnection, model_hash: str, net: pm.PetriNet, im: pm.Marking, fm: pm.Marking
-) -> Iterator[tuple[list[tuple[str, ...]], list[tuple[bool, list[str]]]]]:
-    """The prefixes `precision_cache` lacks for the model, BATCH at a time, each with its `pm.prefix_replays`; on every
-    core (`cores.Workers`, started once) when there are many. Each prefix's replay is independent of the others, so
-    the split changes nothing."""
-    def after(number: int) -> tuple[int, list[tuple[str, ...]]]:  # the next batch after prefix_number `number`
-        rows = con.execute(NEW_PREFIXES, {"model_hash": model_hash, "after": number, "batch": BATCH}).fetchall()
-        return (rows[-1][0] if rows else number), [tuple(prefix) for _, prefix in rows]
+) -> Iterator[dict[tuple[str, ...], tuple[bool, list[str]]]]:
+    """The prefixes of the variants whose prefixes `precision_cache` lacks for the model, BATCH variants at a time,
+    each with its replay (`pm.variant_prefix_replays`); on every core (`cores.Workers`, started once) when there are
+    many. Each variant's replay is independent of the others, so the split changes nothing."""
+    def after(number: int) -> tuple[int, list[tuple[str, ...]]]:  # the next batch after variant_id `number`
+        rows = con.execute(NEW_VARIANTS, {"model_hash": model_hash, "after": number, "batch": BATCH}).fetchall()
+        return (rows[-1][0] if rows else number), [tuple(activities) for _, activities in rows]
 
-    total = con.execute(NEW_PREFIX_COUNT, {"model_hash": model_hash}).fetchone()[0]
-    last, batch = after(0)
+    total = con.execute(NEW_VARIANT_COUNT, {"model_hash": model_hash}).fetchone()[0]
+    last, batch = after(-1)
     done, began = 0, time.perf_counter()
-    with Workers((net, im, fm), usable_cores() if len(batch) >= PARALLEL_FROM else 1) as workers:
+    with Workers((net, im, fm), usable_cores() if total >= PARALLEL_FROM else 1) as workers:
         while batch:
             chunks = [batch[at:at + CHUNK] for at in range(0, len(batch), CHUNK)]
-            yield batch, [replay for chunk in workers.map(_replayed_chunk, chunks) for replay in chunk]
+            replayed: dict[tuple[str, ...], tuple[bool, list[str]]] = {}
+            for found in workers.map(_replayed_chunk, chunks):
+                replayed.update(found)
+            yield replayed
             done += len(batch)
-            log.info("precision: %s of %s new prefixes replayed (%.0f s)", f"{done:,}", f"{total:,}",
+            log.info("precision: prefixes of %s of %s variants replayed (%.0f s)", f"{done:,}", f"{total:,}",
                      time.perf_counter() - began)
             last, batch = after(last)

@@ -32,6 +32,7 @@ from pm4py.objects.bpmn.importer import importer as bpmn_importer
 from pm4py.objects.bpmn.obj import BPMN
 from pm4py.objects.dfg.obj import DFG
 from pm4py.objects.log.obj import Event, EventLog, Trace
+from pm4py.objects.petri_net import semantics
 from pm4py.objects.petri_net.obj import Marking, PetriNet
 from pm4py.objects.petri_net.utils import check_soundness
 from pm4py.objects.petri_net.utils.align_utils import (
@@ -354,25 +355,71 @@ def variant_replays(variants: Sequence[tuple[str, ...]], net: PetriNet, im: Mark
     ]
 
 
+PREFIX_REPLAY = {  # the token replay of pm4py's ETConformance precision (etconformance_token.apply)
+    token_replay_variant.Parameters.SHOW_PROGRESS_BAR: False,
+    token_replay_variant.Parameters.CONSIDER_REMAINING_IN_FITNESS: False,
+    token_replay_variant.Parameters.TRY_TO_REACH_FINAL_MARKING_THROUGH_HIDDEN: False,
+    token_replay_variant.Parameters.STOP_IMMEDIATELY_UNFIT: True,
+    token_replay_variant.Parameters.WALK_THROUGH_HIDDEN_TRANS: True,
+    token_replay_variant.Parameters.CLEANING_TOKEN_FLOOD: False,
+    token_replay_variant.Parameters.ACTIVITY_KEY: ACTIVITY,
+}
+
+
 def prefix_replays(
     prefixes: Sequence[tuple[str, ...]], net: PetriNet, im: Marking, fm: Marking
 ) -> list[tuple[bool, list[str]]]:
     """For each log prefix, what pm4py's token-based ETConformance precision takes from replaying it: whether the
-    prefix fits, and the visible labels enabled after it (sorted). The replay parameters are those of
-    `etconformance_token.apply`, so a precision summed from these equals pm4py's (`conformance.precision`)."""
-    parameters = {
-        token_replay_variant.Parameters.SHOW_PROGRESS_BAR: False,
-        token_replay_variant.Parameters.CONSIDER_REMAINING_IN_FITNESS: False,
-        token_replay_variant.Parameters.TRY_TO_REACH_FINAL_MARKING_THROUGH_HIDDEN: False,
-        token_replay_variant.Parameters.STOP_IMMEDIATELY_UNFIT: True,
-        token_replay_variant.Parameters.WALK_THROUGH_HIDDEN_TRANS: True,
-        token_replay_variant.Parameters.CLEANING_TOKEN_FLOOD: False,
-        token_replay_variant.Parameters.ACTIVITY_KEY: ACTIVITY,
-    }
-    replayed = token_replay.apply(_variant_log(prefixes), net, im, fm, parameters=parameters,
+    prefix fits, and the visible labels the net enables after it, through silent transitions (sorted). One replay per
+    prefix, as `etconformance_token.apply` does: the reference for `variant_prefix_replays`."""
+    replayed = token_replay.apply(_variant_log(prefixes), net, im, fm, parameters=PREFIX_REPLAY,
                                   variant=token_replay.Variants.TOKEN_REPLAY) if prefixes else []
     return [(bool(r["trace_is_fit"]), sorted({t.label for t in r["enabled_transitions_in_marking"] if t.label is not None}))
             for r in replayed]
+
+
+def variant_prefix_replays(
+    variants: Sequence[tuple[str, ...]], net: PetriNet, im: Marking, fm: Marking
+) -> dict[tuple[str, ...], tuple[bool, list[str]]]:
+    """`prefix_replays` of every proper prefix of the variants, from one replay per variant.
+
+    pm4py's token replay goes through a trace event by event, and what it fires for an event depends only on the
+    marking and that event, so replaying a prefix alone fires the first transitions of replaying the whole variant:
+    each variant but its last event is replayed once, and the marking after each event is rebuilt by firing its
+    transitions (silent ones, then the event's visible one; an activity the net lacks fires nothing). A prefix fits
+    while every event found its transition (pm4py stops at the first that does not). Equal to `prefix_replays` on
+    every prefix of Helpdesk, CCC19, BPIC 2020 and 751,585 prefixes of a 5M-row sample (tests and docs).
+    """
+    labels = {t.label for t in net.transitions if t.label is not None}
+    longest = [v[:-1] for v in variants if len(v) > 1]
+    replayed = token_replay.apply(_variant_log(longest), net, im, fm, parameters=PREFIX_REPLAY,
+                                  variant=token_replay.Variants.TOKEN_REPLAY) if longest else []
+    enabled_after: dict[frozenset, list[str]] = {}  # marking -> visible labels eventually enabled (many prefixes share one)
+    found: dict[tuple[str, ...], tuple[bool, list[str]]] = {}
+    for trace, result in zip(longest, replayed, strict=True):
+        fired, position, marking, fits = result["activated_transitions"], 0, copy(im), True
+        for end, activity in enumerate(trace, start=1):
+            if fits and activity in labels:
+                while position < len(fired):  # the silent transitions fired for this event, then its visible one
+                    transition = fired[position]
+                    position += 1
+                    marking = semantics.execute(transition, net, marking)
+                    if transition.label is not None:
+                        break
+                else:
+                    fits = False  # pm4py stopped here: this prefix and the longer ones do not fit
+            prefix = trace[:end]
+            if prefix in found:
+                continue
+            if not fits:
+                found[prefix] = (False, [])
+                continue
+            key = frozenset(marking.items())
+            if key not in enabled_after:
+                enabled_after[key] = sorted({t.label for t in get_visible_transitions_eventually_enabled_by_marking(
+                    net, marking)})
+            found[prefix] = (True, enabled_after[key])
+    return found
 
 
 def initially_enabled_labels(net: PetriNet, im: Marking) -> list[str]:

@@ -3,6 +3,6 @@ CREATE TABLE IF NOT EXISTS precision_cache (
     model_hash  VARCHAR   NOT NULL, -- caller's fingerprint of the model (as alignment_cache)
     prefix      VARCHAR[] NOT NULL, -- the activities of the prefix, in order
     fits        BOOLEAN   NOT NULL, -- pm4py's token replay of the prefix fits (prefixes that do not are left out of precision)
-    enabled     VARCHAR[] NOT NULL, -- visible labels the model enables after the prefix (sorted)
+    enabled     VARCHAR[] NOT NULL, -- visible labels the model enables after the prefix, through silent transitions (sorted; empty when it does not fit)
     computed_at TIMESTAMP NOT NULL  -- UTC
 );
