@@ -58,10 +58,3 @@ class Workers:
             return [function(self.shared, item) for item in items]
         return list(self._pool.map(_call, [(function, item) for item in items]))
 
-
-def mapped(function: Callable[[Any, Item], Result], items: Iterable[Item], shared: Any,
-           workers: int | None = None) -> list[Result]:
-    """`[function(shared, item) for item in items]`, on `workers` spawned processes (default: every usable core)."""
-    items = list(items)
-    with Workers(shared, min(workers or usable_cores(), len(items))) as pool:
-        return pool.map(function, items)

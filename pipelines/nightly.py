@@ -76,8 +76,8 @@ def _store_busy(task, task_run, state) -> bool:
 
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_store_busy)
 def ingest_source(db: Path, landing: Path, source: str, run_id: str, mapping: Path | None) -> list[FileReport]:
-    """Load the new files of one source; log one line for the source (each file's line at debug level, a refused
-    file's as an error) and one for its quarantined rows."""
+    """Load the new files of one source; log each file's line at debug level (a refused file's as an error) and one
+    line for the source's quarantined rows (the source's own line comes with the run's summary)."""
     logger = get_run_logger()
 
     def log(report: FileReport) -> None:
@@ -87,7 +87,6 @@ def ingest_source(db: Path, landing: Path, source: str, run_id: str, mapping: Pa
             logger.debug(report.summary())
 
     reports = source_reports(db, landing, source, run_id, mapping, on_file=log)
-    logger.info(source_summary(source, reports))
     if quarantined := quarantine_summary(source, reports):
         logger.warning(quarantined)
     return reports
@@ -390,12 +389,8 @@ def _night(night: _Night, db: Path, run_id: str, landing: Path, out: Path, mappi
             files["report"] = report
         clock.lap("report")
         summary = run_summary(out, run_id, landing, db, reports, counts, not_taken, skipped)
-        for source, t in source_totals(reports).items():
-            logger.info(
-                "%s: %d new files (%d already loaded, %d refused): read %d = loaded %d + quarantined %d + duplicates %d",
-                source, t["files_loaded"], t["files_skipped"], t["files_rejected"],
-                t["rows_read"], t["rows_loaded"], t["rows_quarantined"], t["rows_duplicate"],
-            )
+        for source in dict.fromkeys(r.source for r in reports):  # one line per source, in load order
+            logger.info(source_summary(source, [r for r in reports if r.source == source]))
         logger.info("store: %s; summary in %s", ", ".join(f"{k} {v}" for k, v in counts.items()), summary)
         logger.info("outputs: %s", ", ".join(str(path) for path in files.values()))
         refused = [r for r in reports if r.status == "rejected"]

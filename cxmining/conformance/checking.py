@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import get_args
 
 import duckdb
 import pyarrow as pa
@@ -115,10 +114,7 @@ def conformance_tables(
 ) -> ConformanceReport:
     """(Re)build variant_conformance, conformance_journeys, deviations and conformance_summary for one model."""
     began = time.perf_counter()
-    if method not in get_args(Method):
-        raise CxminingError(f"conformance method must be one of {', '.join(get_args(Method))}, got {method!r}")
-    if not variant_timeout_s > 0:
-        raise CxminingError(f"variant_timeout_s must be a positive number of seconds, got {variant_timeout_s!r}")
+    ConformanceSettings(method, variant_timeout_s, with_precision, aligner, max_states)  # refuses bad settings
     if not model_hash:
         raise CxminingError("model_hash must not be empty: it keys the alignment cache")
     keys = {"model_hash": model_hash, "method": method}

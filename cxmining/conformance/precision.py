@@ -29,20 +29,16 @@ BATCH = 5_000  # variants replayed and their prefixes stored together: bounds th
 CHUNK = 500  # variants per pm4py call in a worker process
 PARALLEL_FROM = 2_000  # fewer variants to replay are replayed in this process: starting workers costs seconds
 # A variant's prefixes are all in the cache once its longest proper prefix is: they are stored together.
-NEW_VARIANTS = """
-SELECT v.variant_id, v.activities FROM conformance_variants AS v
-WHERE v.variant_id > $after AND len(v.activities) > 1
+NEW_VARIANT = """len(v.activities) > 1
   AND NOT EXISTS (SELECT 1 FROM precision_cache AS c
-                  WHERE c.model_hash = $model_hash AND c.prefix = v.activities[1:len(v.activities) - 1])
+                  WHERE c.model_hash = $model_hash AND c.prefix = v.activities[1:len(v.activities) - 1])"""
+NEW_VARIANTS = f"""
+SELECT v.variant_id, v.activities FROM conformance_variants AS v
+WHERE v.variant_id > $after AND {NEW_VARIANT}
 ORDER BY v.variant_id
 LIMIT $batch
 """
-NEW_VARIANT_COUNT = """
-SELECT count(*) FROM conformance_variants AS v
-WHERE len(v.activities) > 1
-  AND NOT EXISTS (SELECT 1 FROM precision_cache AS c
-                  WHERE c.model_hash = $model_hash AND c.prefix = v.activities[1:len(v.activities) - 1])
-"""
+NEW_VARIANT_COUNT = f"SELECT count(*) FROM conformance_variants AS v WHERE {NEW_VARIANT}"
 INSERT_NEW = """
 INSERT INTO precision_cache BY NAME
 SELECT $model_hash AS model_hash, n.*, $computed_at AS computed_at FROM new_prefixes AS n

@@ -29,6 +29,8 @@ class ConformanceSettings:
         """Refuse a setting the checks could not use, before the run loads anything."""
         if self.method not in get_args(Method):
             raise CxminingError(f"conformance method must be one of {', '.join(get_args(Method))}, got {self.method!r}")
+        if not self.variant_timeout_s > 0:
+            raise CxminingError(f"variant_timeout_s must be a positive number of seconds, got {self.variant_timeout_s!r}")
         if self.aligner not in get_args(Aligner):
             raise CxminingError(f"aligner must be one of {', '.join(get_args(Aligner))}, got {self.aligner!r}")
         if not self.max_states >= 1:

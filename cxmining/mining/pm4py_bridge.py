@@ -244,12 +244,9 @@ def accepting_net(path: Path) -> tuple[PetriNet, Marking, Marking]:
     return net, im, (fm if fm else sink_marking(net))
 
 
-def _variant_log(variants: Sequence[tuple[str, ...]], frequencies: Sequence[int] | None = None) -> EventLog:
-    """An EventLog with one trace per variant, or `frequency` references to that one trace (no copies)."""
-    traces = [Trace([Event({ACTIVITY: a}) for a in activities]) for activities in variants]
-    if frequencies is None:
-        return EventLog(traces)
-    return EventLog([trace for trace, n in zip(traces, frequencies, strict=True) for _ in range(n)])
+def _variant_log(variants: Sequence[tuple[str, ...]]) -> EventLog:
+    """An EventLog with one trace per variant."""
+    return EventLog([Trace([Event({ACTIVITY: a}) for a in activities]) for activities in variants])
 
 
 _GENERATED_NAME = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|n\d+|p_\d+|t_\d+|tau_\d+|skip_\d+|init_loop_\d+|loop_\d+", re.I)
@@ -295,6 +292,13 @@ def canonical_order(net: PetriNet) -> PetriNet:
     return ordered
 
 
+def alignment_fitness(cost: int, worst_cost: int) -> float:
+    """A trace's fitness from its alignment's cost and worst cost, as pm4py makes it: deviating moves over the worst
+    alignment's moves (silent moves' unit costs dropped by the integer division)."""
+    denominator = worst_cost // MODEL_MOVE_COST
+    return 1 - (cost // MODEL_MOVE_COST) / denominator if denominator > 0 else 0.0
+
+
 def require_final_marking_reachable(net: PetriNet, im: Marking, fm: Marking) -> None:
     """Raise a CxminingError unless the net can reach its final marking from its initial one (pm4py's easy
     soundness): no alignment exists otherwise."""
@@ -336,8 +340,7 @@ def variant_alignments(
             found.append(VariantAlignment(None, None, None, [], timed_out=True, seconds=seconds))
             continue
         worst_cost = LOG_MOVE_COST * len(trace) + worst  # pm4py's "bwc": the trace's moves on their own, plus the model's
-        denominator = worst_cost // MODEL_MOVE_COST
-        fitness = 1 - (result["cost"] // MODEL_MOVE_COST) / denominator if denominator > 0 else 0.0
+        fitness = alignment_fitness(result["cost"], worst_cost)
         moves = [(None if a == SKIP else a, None if b == SKIP else b) for a, b in result["alignment"] if b is not None]
         found.append(VariantAlignment(float(fitness), int(result["cost"]), int(worst_cost), moves, False, seconds))
     return found

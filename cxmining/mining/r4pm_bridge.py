@@ -4,7 +4,7 @@ r4pm does not check itself.
 r4pm's alignments (`align_variants`) run the same search problem as pm4py's under pm4py's standard costs, on
 every core, many times faster. It has limits it does not report: at most 255 tokens per place and 65,535 events
 per trace (beyond them counters wrap and costs are silently wrong), costs in 32 bits, one final marking, and a bound
-on the states searched per trace rather than a time limit. `aligner_limits` checks the net once (a place-invariant
+on the states searched per trace rather than a time limit. `net_refusal` checks the net once (a place-invariant
 bound on its tokens) and `rust_alignments` each trace; whatever r4pm cannot take, or gives up on, comes back as None
 for the caller to hand to pm4py (docs/conformance.md).
 """
@@ -28,6 +28,7 @@ from cxmining.mining.pm4py_bridge import (
     Marking,
     PetriNet,
     VariantAlignment,
+    alignment_fitness,
     canonical_order,
 )
 
@@ -185,9 +186,7 @@ def rust_alignments(
             continue
         found = result["Ok"]
         worst_cost = LOG_MOVE_COST * len(variant) + net.worst_model_cost
-        denominator = worst_cost // MODEL_MOVE_COST
-        fitness = 1 - (found["cost"] // MODEL_MOVE_COST) / denominator if denominator > 0 else 0.0
-        alignment = VariantAlignment(float(fitness), int(found["cost"]), int(worst_cost),
+        alignment = VariantAlignment(alignment_fitness(found["cost"], worst_cost), int(found["cost"]), int(worst_cost),
                                      _moves(found, variant, net.labels), False, each)
         out.append((alignment, int(found["states_visited"])))
     return out

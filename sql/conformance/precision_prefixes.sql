@@ -6,7 +6,6 @@ WITH steps AS (
     WHERE len(activities) > 1
 )
 SELECT
-    CAST(row_number() OVER () AS BIGINT)                               AS prefix_number,   -- 1, 2, ...: to take them in batches
     CAST(activities[1:i] AS VARCHAR[])                                 AS prefix,          -- the first i activities of a variant
     CAST(sum(frequency) AS BIGINT)                                     AS journeys,        -- journeys going on after this prefix
     CAST(list_sort(list_distinct(list(activities[i + 1]))) AS VARCHAR[]) AS next_activities -- activities that follow it in the log
