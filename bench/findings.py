@@ -322,12 +322,13 @@ def _counts(db: Path, products: list[str]) -> dict[str, float]:
     return {"calls: product_info": float(info), ABOUT: float(about), "transfers": float(transfers)}
 
 
-def whatif_scores(variation: str, customers: int, seed: int, replications: int = 20) -> dict:
+def whatif_scores(variation: str, customers: int, seed: int, replications: int | None = None) -> dict:
     """The what-if estimate and its 95% interval for two planted causes taken away, against the planted effect: the
     same sample generated again (same seed) without the cause, through the same pipeline.
 
     Rewriting the planted thin descriptions to ordinary ones (`share: excess`) against the world where they never
     drew extra calls (product-information calls); undoing the IVR change against the world without it (transfers).
+    `replications`: None scores the shipped default (`auto`: as many as the changes need).
     """
     from cxmining.whatif.results import whatif_tables
     from cxmining.whatif.scenario import Scenario
@@ -343,9 +344,9 @@ def whatif_scores(variation: str, customers: int, seed: int, replications: int =
     planted = {"rewrite the thin descriptions": (ABOUT, "no thin effect"),
                "undo the IVR change": ("transfers", "no ivr change")}
     scenarios = [
-        (Scenario(name="rewrite the thin descriptions", replications=replications,
+        (Scenario(name="rewrite the thin descriptions", replications=replications or "auto",
                   changes={"fix_descriptions": {"share": "excess", "products": truth["thin_description"]["product_ids"]}}), None),
-        (Scenario(name="undo the IVR change", replications=replications,
+        (Scenario(name="undo the IVR change", replications=replications or "auto",
                   changes={"ivr": {"order_status": truth["ivr_change"]["before"]["ivr_path"]}}), None),
     ]
     copy = stores[variation].parent / "whatif.duckdb"
@@ -356,7 +357,8 @@ def whatif_scores(variation: str, customers: int, seed: int, replications: int =
     copy.unlink()
     thin = truth["thin_description"]["product_ids"]
     factual = _counts(stores[variation], thin)
-    out = {"variation": variation, "customers": customers, "seed": seed, "seconds": round(seconds, 1), "scenarios": {}}
+    out = {"variation": variation, "customers": customers, "seed": seed, "seconds": round(seconds, 1),
+           "replications": int(results["replications"].max()), "scenarios": {}}
     for name, (figure, counterfactual) in planted.items():
         row = results.filter((results["scenario"] == name) & (results["figure"] == figure)).to_dicts()[0]
         other = _counts(stores[counterfactual], thin)

@@ -235,7 +235,7 @@ def demand(
 def whatif(
     scenarios: Annotated[list[Path] | None, typer.Argument(help="Scenario files (YAML or TOML); none: only check today's regime.")] = None,
     db: Annotated[Path, typer.Option(help="DuckDB file of the store, built by `cxmining run`.")] = DEFAULT_DB,
-    replications: Annotated[int | None, typer.Option(min=2, help="Replications per regime (default: the scenario's, else 20).")] = None,
+    replications: Annotated[int | None, typer.Option(min=2, help="Replications per regime (default: the scenarios', auto: as many as the changes need, 10 to 40).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed of the first replication (default: the scenario's, else 1).")] = None,
 ) -> None:
     """Simulate today's customer process and each scenario, with intervals from replications (docs/whatif.md)."""

@@ -24,6 +24,11 @@ from cxmining.whatif.simulation import (
 RELATIVE_TOLERANCE = 0.10
 MEANS = {"mean handling seconds"}  # figures that are means, not counts: relative tolerance only
 MIN_OBSERVATIONS = 30  # a change resting on fewer observed calls gets no interval, but a note
+# `replications: auto`: at least AUTO_FIRST, then more until every headline figure's mean (today's, and each change's)
+# is known to within PRECISION of itself, a change's at least to FLOOR of today's figure (95% confidence); AUTO_MOST at most
+AUTO_FIRST, AUTO_MOST = 10, 40
+PRECISION, FLOOR = 0.05, 0.01
+HEADLINE = ("calls", "transfers", "agent hours", "cost")
 
 
 def _interval(values: np.ndarray) -> tuple[float, float, float]:
@@ -38,6 +43,28 @@ def _interval(values: np.ndarray) -> tuple[float, float, float]:
         return mean, mean, mean
     half = float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) * math.sqrt(1 + 1 / len(values)))
     return mean, mean - half, mean + half
+
+
+def precise_enough(simulated: pl.DataFrame) -> bool:
+    """Whether the replications so far (paired_replications' rows; regime 0 is today) know each headline figure's
+    mean change well enough: the 95% confidence half-width of the mean, t × sd / sqrt(n), at most PRECISION of the
+    change itself or FLOOR of today's figure, whichever is larger; today's own figures to within PRECISION. A figure
+    not known (NaN: no handling times) has nothing to be precise about."""
+    wide = (simulated.filter(pl.col("figure").is_in(HEADLINE))
+            .pivot(on="regime", index=["replication", "figure"], values="value").fill_null(0.0))
+    regimes = [c for c in wide.columns if c not in ("replication", "figure")]
+    for (figure,), group in wide.group_by("figure"):
+        today = group["0"].to_numpy()
+        if np.isnan(today).any() or len(today) < 2:
+            continue
+        level = abs(float(today.mean()))
+        for regime in regimes:
+            values = group[regime].to_numpy() - (today if regime != "0" else 0.0)
+            half = float(stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / math.sqrt(len(values)))
+            allowed = PRECISION * level if regime == "0" else max(PRECISION * abs(float(values.mean())), FLOOR * level)
+            if half > allowed:
+                return False
+    return True
 
 
 def about_products(figures: pl.DataFrame, products: frozenset[str]) -> pl.DataFrame:
@@ -120,11 +147,16 @@ def whatif_tables(db: str | Path | duckdb.DuckDBPyConnection, scenarios: list[tu
     """
     with opened(db) as con:
         model = calibrated_model(con)
-        runs = replications or max([s.replications for s, _ in scenarios], default=BASELINE.replications)
+        asked = [s.replications for s, _ in scenarios] or [BASELINE.replications]
+        fixed = [n for n in asked if n != "auto"]
+        auto = replications is None and "auto" in asked
+        first = replications or max([*fixed, AUTO_FIRST] if auto else fixed)
         base_seed = seed if seed is not None else (scenarios[0][0].seed if scenarios else BASELINE.seed)
         now = utc_now()
         regimes = [BASELINE, *(regime for regime, _ in scenarios)]
-        simulated = paired_replications(model, regimes, runs, base_seed)
+        simulated = paired_replications(model, regimes, first, base_seed, enough=precise_enough if auto else None,
+                                        most=max(first, AUTO_MOST) if auto else first)
+        runs = simulated["replication"].n_unique()
         of = lambda r: simulated.filter(pl.col("regime") == r).drop("regime")  # noqa: E731 - a row filter
         today = of(0)
         checked = validation(model, today).with_columns(

@@ -54,7 +54,8 @@ class Scenario(Strict):
 
     name: str = Field(min_length=1)
     description: str = ""
-    replications: int = Field(20, ge=2, le=1000)
+    # per regime; `auto`: as many as the headline changes need to be known precisely (results.precise_enough)
+    replications: Annotated[int, Field(ge=2, le=1000)] | Literal["auto"] = "auto"
     seed: int = 1
     agent_cost_per_hour: float = Field(40.0, ge=0)  # contact-centre cost of an hour of handling
     agents: dict[str, int] = {}  # queue -> agents; queues left out are sized from the data

@@ -1,47 +1,45 @@
-"""A discrete-event simulation (simpy) of the customer process as the contact centre meets it, calibrated from the store.
+"""A discrete-event simulation of the customer process as the contact centre meets it, calibrated from the store.
 
 Journeys are resampled from the observed ones (their variants, orders and first calls on each matter, at their time
 of day), so the process's routing between activities is the observed one. Calls then go through the IVR to a queue
-of agents (simpy resources), take a handling time and an outcome drawn from the observed ones for their IVR path and
-reason, and bring repeat calls with the observed chance after the observed gaps. docs/whatif.md has the details.
+of agents, take a handling time and an outcome drawn from the observed ones for their IVR path and reason, and bring
+repeat calls with the observed chance after the observed gaps. Every call's fate is drawn in bulk (polars joins on
+numpy uniforms, `calls.py`); only the queues, which depend on the order calls arrive in, are served one call after
+another (`queues.py`, a heap per queue, equal to simpy's resources: tested). docs/whatif.md has the details.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import polars as pl
-import simpy
 
 from cxmining.cores import Workers, usable_cores
 from cxmining.errors import CxminingError
 from cxmining.store import opened, require, sql_text
+from cxmining.whatif.calls import (
+    MANAGERS,
+    CallFates,
+    Choice,
+    FateTables,
+    FirstCalls,
+    fate_tables,
+)
+from cxmining.whatif.queues import served_calls
 from cxmining.whatif.scenario import Scenario, Worst
 
 DAY = 86_400.0
 TARGET_OCCUPANCY = 0.85  # agents per queue, when not configured: the busiest hour's workload at this occupancy
-MANAGERS = "account managers"
 PRODUCT_CALLS = "product-information calls about "  # + product id: a per-product figure
-PARALLEL_FROM = 500_000  # observed calls x regimes x replications from which replications run on every core
+PARALLEL_FROM = 2_000_000  # observed calls x regimes x replications from which replications run on every core
+ROUND = 4  # replications added at a time until the figures are precise enough
 TIMED_FIGURES = ("mean handling seconds", "agent hours", "mean waiting seconds", "p90 waiting seconds", "cost")
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A categorical distribution."""
-
-    values: tuple[str, ...]
-    weights: np.ndarray
-
-    def draw(self, u: float) -> str:
-        """The value at quantile `u` (0 <= u < 1) of the distribution."""
-        index = int(np.searchsorted(np.cumsum(self.weights), u, side="right"))
-        return self.values[min(index, len(self.values) - 1)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +63,11 @@ class Calibration:
     flagged_products: frozenset[str] = field(default_factory=frozenset)
     worst_products: tuple[str, ...] = ()  # by excess information calls, most first
     managed_order: tuple[str, ...] = ()  # known customers, most orders first
+
+    @cached_property
+    def fate_tables(self) -> FateTables:
+        """The distributions as tables to draw calls' fates from, built once and shared by every regime."""
+        return fate_tables(self)
 
 
 def calibrated_model(db: str | Path | duckdb.DuckDBPyConnection) -> Calibration:
@@ -222,8 +225,9 @@ def simulated_figures(model: Calibration, regime: Scenario, seed: int) -> dict[s
 
     Product-information calls are also counted per product, as `PRODUCT_CALLS + product_id`.
     """
-    # common random numbers: every random choice comes from a stream of its own (journeys, preventions, and one per
-    # call), so a scenario that changes one call's fate does not shift the draws of any other
+    # common random numbers: every random choice comes from a stream of its own (journeys, preventions, and five
+    # uniforms per call, by its number and its depth in its chain of repeats), so a scenario that changes one call's
+    # fate does not shift the draws of any other
     rng = np.random.default_rng([seed, 0])
     changes = regime.changes
     per_day = model.journeys.height / model.days
@@ -232,98 +236,50 @@ def simulated_figures(model: Calibration, regime: Scenario, seed: int) -> dict[s
     day = np.repeat(np.arange(model.days), counts)
     chosen = model.journeys[picked]
     start = day * DAY + chosen["second_of_day"].to_numpy()
-    figures: dict[str, float] = defaultdict(float)
-    figures["journeys"] = float(len(picked))
-    figures["orders"] = float(chosen["has_order"].sum())
+    figures: dict[str, float] = {"journeys": float(len(picked)), "orders": float(chosen["has_order"].sum())}
 
     managed = np.zeros(len(picked), dtype=bool)
     if changes.account_managers:
         known = model.managed_order[: math.ceil(changes.account_managers.customers * len(model.managed_order))]
         managed = chosen["customer_id"].is_in(list(known)).fill_null(False).to_numpy()
 
-    calls = _first_calls(model, picked, start, managed, regime, seed)
-    env = simpy.Environment()
-    queues = {q: simpy.Resource(env, capacity=regime.agents.get(q, n)) for q, n in model.agents.items()}
+    first = _first_calls(model, picked, start, managed, regime, seed)
+    fates = CallFates(model, regime, first, seed)
+    capacity = {q: regime.agents.get(q, n) for q, n in model.agents.items()}
     if changes.account_managers:
-        queues[MANAGERS] = simpy.Resource(env, capacity=changes.account_managers.managers)
-    waits: list[float] = []
-    unresolved: set[int] = set()
-    horizon = model.days * DAY
-
-    def call(at: float, reason: str, journey: int, is_managed: bool, product: str | None, number: int,
-             depth: int) -> simpy.events.ProcessGenerator:
-        # the call's own uniforms, drawn whether or not the regime uses them: its path, outcome, handling, repeat, gap
-        u_path, u_outcome, u_handling, u_repeat, u_gap = np.random.default_rng([seed, 3, number, depth]).random(5)
-        repeat = depth > 0
-        yield env.timeout(at - env.now)
-        if is_managed:
-            queue, outcome = MANAGERS, _outcome(model, "*", reason, u_outcome)
-            outcome = "resolved" if outcome == "transferred" else outcome  # a direct line: nobody to transfer to
-        else:
-            path = changes.ivr.get(reason) or model.paths[reason].draw(u_path)
-            queue, outcome = model.queue_of_path.get(path, "(none)"), _outcome(model, path, reason, u_outcome)
-        seconds = _handling(model, reason, outcome, u_handling)  # NaN when no call of the store has a handling time
-        figures["calls"] += 1
-        figures[f"calls: {reason}"] += 1
-        figures["repeat calls"] += repeat
-        if product is not None:
-            figures[PRODUCT_CALLS + product] += 1
-        figures["transfers"] += outcome == "transferred"
-        if outcome == "abandoned":
-            figures["abandoned calls"] += 1
-        else:
-            resource = queues.get(queue) or queues.setdefault(queue, simpy.Resource(env, capacity=1))
-            arrived = env.now
-            with resource.request() as turn:
-                yield turn
-                waits.append(env.now - arrived)
-                yield env.timeout(0.0 if math.isnan(seconds) else seconds)
-            figures["handled seconds"] += seconds
-            figures["manager seconds" if is_managed else "agent seconds"] += seconds
-        chance = model.repeat_chance.get((reason, outcome), 0.0)
-        if is_managed and changes.account_managers:
-            chance *= changes.account_managers.repeat_factor
-        gaps = model.repeat_gaps[outcome == "abandoned"]
-        if u_repeat < chance and len(gaps):
-            following = env.now + float(gaps[int(u_gap * len(gaps))])
-            if following < horizon:
-                env.process(call(following, reason, journey, is_managed, product, number, depth + 1))
-                return
-        if outcome == "abandoned":
-            unresolved.add(journey)
-
-    for number, first in enumerate(calls):
-        if first is not None:  # prevented by the scenario
-            env.process(call(*first, number, 0))
-    env.run()
-
-    answered = figures["handled seconds"]
-    handled_calls = figures["calls"] - figures["abandoned calls"]
-    figures["mean handling seconds"] = answered / handled_calls if handled_calls else 0.0
-    figures["agent hours"] = answered / 3600.0
-    figures["mean waiting seconds"] = float(np.mean(waits)) if waits else 0.0
-    figures["p90 waiting seconds"] = float(np.quantile(waits, 0.9)) if waits else 0.0
-    figures["journeys completed"] = figures["journeys"] - len(unresolved)
-    cost = figures["agent seconds"] / 3600.0 * regime.agent_cost_per_hour
+        capacity[MANAGERS] = changes.account_managers.managers
+    served = served_calls(first, fates, [capacity.get(q, 1) for q in fates.queues], model.days * DAY)
+    seconds = fates.gathered(served.number, served.depth, "seconds")  # NaN when no call has a handling time
+    answered = ~fates.gathered(served.number, served.depth, "abandoned")
+    transfers = fates.gathered(served.number, served.depth, "transferred")
+    figures |= {"calls": float(len(served.number)), "repeat calls": float((served.depth > 0).sum()),
+                "transfers": float(transfers.sum()), "abandoned calls": float((~answered).sum())}
+    for values, prefix in ((first.reason, "calls: "), (first.product, PRODUCT_CALLS)):
+        counted = values.gather(served.number).drop_nulls().value_counts(name="n").sort(values.name)
+        figures |= {prefix + value: float(n) for value, n in counted.iter_rows()}
+    handled_calls = int(answered.sum())
+    handled = float(seconds[answered].sum())
+    waits = served.wait[answered]
+    figures["mean handling seconds"] = handled / handled_calls if handled_calls else 0.0
+    figures["agent hours"] = handled / 3600.0
+    figures["mean waiting seconds"] = float(waits.mean()) if len(waits) else 0.0
+    figures["p90 waiting seconds"] = float(np.quantile(waits, 0.9)) if len(waits) else 0.0
+    figures["journeys completed"] = figures["journeys"] - len(np.unique(first.sim[served.number[served.unresolved]]))
+    cost = float(seconds[answered & ~first.managed[served.number]].sum()) / 3600.0 * regime.agent_cost_per_hour
     if changes.account_managers:
         am = changes.account_managers
         cost += am.managers * am.hours_per_day * model.days * am.cost_per_hour
     figures["cost"] = cost
-    for internal in ("handled seconds", "agent seconds", "manager seconds"):
-        figures.pop(internal, None)
     if not model.handling:  # no handling time is known: neither is anything measured in time (not zero)
         for timed in TIMED_FIGURES:
             figures[timed] = float("nan")
-    return dict(figures)
+    return figures
 
 
 def _first_calls(model: Calibration, picked: np.ndarray, start: np.ndarray, managed: np.ndarray,
-                 regime: Scenario, seed: int) -> list[tuple[float, str, int, bool, str | None] | None]:
-    """The first call on each matter of the resampled journeys, after the scenario's preventions: time, reason,
-    journey, managed or not, and the product of a product-information call.
-
-    Calls are numbered in the same order whatever the scenario prevents, so each keeps its random stream.
-    """
+                 regime: Scenario, seed: int) -> FirstCalls:
+    """The first call on each matter of the resampled journeys, numbered in the same order whatever the scenario
+    prevents (so each keeps its random stream), with whether the scenario's preventions keep it."""
     contacts = model.first_contacts
     position = np.arange(len(picked))
     frame = pl.DataFrame({"journey": picked, "sim": position}).join(contacts, on="journey", how="inner").sort("sim", "offset_s")
@@ -346,41 +302,36 @@ def _first_calls(model: Calibration, picked: np.ndarray, start: np.ndarray, mana
         keep &= ~(is_managed & (prevented_draw < share))
     # the period is treated as periodic: a call past its end comes back at its start, as journeys that began before it
     at = (start[sims] + frame["offset_s"].to_numpy()) % (model.days * DAY)
-    reasons = frame["reason_code"].to_list()
-    products = frame["product_id"].to_list()
-    return [(float(at[i]), reasons[i], int(sims[i]), bool(is_managed[i]), products[i] if informing[i] else None)
-            if keep[i] else None for i in range(frame.height)]
-
-
-def _outcome(model: Calibration, path: str, reason: str, u: float) -> str:
-    choice = model.outcomes.get((path, reason)) or model.outcomes.get(("*", reason))
-    if choice is None:
-        raise CxminingError(f"no calls with reason {reason!r} to calibrate on")
-    return choice.draw(u)
-
-
-def _handling(model: Calibration, reason: str, outcome: str, u: float) -> float:
-    """A known handling time of a call like this one: same reason and outcome, else same outcome, else any; NaN when
-    no call of the store has one."""
-    sample = model.handling.get((reason, outcome))
-    if sample is None or not len(sample):
-        sample = model.handling.get(("*", outcome))
-    if sample is None or not len(sample):
-        known = [v for k, v in model.handling.items() if k[0] == "*" and len(v)]
-        sample = np.concatenate(known) if known else None
-    return float("nan") if sample is None else float(sample[int(u * len(sample))])
+    product = pl.when(pl.Series(informing)).then(frame["product_id"]).otherwise(None)
+    return FirstCalls(at=at.astype(float), reason=frame["reason_code"].cast(pl.String), sim=sims, managed=is_managed,
+                      product=frame.select(product.alias("product"))["product"].cast(pl.String), kept=keep)
 
 
 def paired_replications(model: Calibration, regimes: list[Scenario], replications: int, seed: int,
-                        resample: bool = True) -> pl.DataFrame:
+                        resample: bool = True, enough: Callable[[pl.DataFrame], bool] | None = None,
+                        most: int | None = None) -> pl.DataFrame:
     """`replications` runs of every regime, replication i with seed (seed, i) for all of them (common random numbers),
     each on the model recalibrated on a bootstrap resample of the observed journeys (`resampled_model`): the spread of
     the replications then carries the uncertainty of what was observed as well as the simulation's own. One row per
     regime (its index in `regimes`), replication and figure; `resample=False` keeps the model as calibrated.
+
+    With `enough`, more replications follow in rounds of ROUND, up to `most`, until `enough` holds of the rows so far
+    (results.precise_enough); replication i is the same whichever round it comes in.
     """
-    many = len(model.calls) * len(regimes) * replications >= PARALLEL_FROM
-    with Workers((model, regimes, seed, resample), min(usable_cores(), replications) if many else 1) as workers:
-        rows = [row for rows in workers.map(_replication, range(replications)) for row in rows]
+    most = max(most or replications, replications)
+    many = len(model.calls) * len(regimes) * most >= PARALLEL_FROM
+    rows: list[tuple[int, int, str, float]] = []
+    with Workers((model, regimes, seed, resample), min(usable_cores(), most) if many else 1) as workers:
+        done, target = 0, replications
+        while done < target:
+            rows += [row for batch in workers.map(_replication, range(done, target)) for row in batch]
+            done = target
+            if enough is not None and done < most and not enough(_figures_frame(rows)):
+                target = min(most, done + ROUND)
+    return _figures_frame(rows)
+
+
+def _figures_frame(rows: list[tuple[int, int, str, float]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema={"regime": pl.Int64, "replication": pl.Int64, "figure": pl.Utf8, "value": pl.Float64},
                         orient="row")
 
