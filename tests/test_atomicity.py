@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import duckdb
@@ -62,7 +61,7 @@ def test_a_failure_mid_file_rolls_back_that_file_only(landing: Path, tmp_path: P
     assert broken_rules(db) == {}
 
 
-FILES, ROWS = 40, 5000  # about four seconds of loading here: a kill one second in lands in the middle
+FILES, ROWS, BATCH = 40, 5000, 4  # batches of four files, about half a second each
 
 
 def test_a_process_killed_mid_load_leaves_a_consistent_store_and_the_next_run_completes(landing: Path, tmp_path: Path) -> None:
@@ -73,21 +72,26 @@ def test_a_process_killed_mid_load_leaves_a_consistent_store_and_the_next_run_co
     script = textwrap.dedent(
         f"""
         from pathlib import Path
+        import cxmining.ingest.load
         from cxmining.ingest.folder import landing_reports
+        cxmining.ingest.load.BATCH_FILES = {BATCH}
         print("loading", flush=True)
-        landing_reports(Path({str(db)!r}), Path({str(landing)!r}), "killed-run")
+        landing_reports(Path({str(db)!r}), Path({str(landing)!r}), "killed-run",
+                        on_file=lambda report: print(report.path, flush=True))
         """
     )
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "loading"
-    time.sleep(1.0)
-    proc.send_signal(signal.SIGKILL)  # no exception handling, no rollback, no close
+    for _ in range(2 * BATCH):  # two batches committed (a file is reported once its batch is in)
+        proc.stdout.readline()
+    proc.send_signal(signal.SIGKILL)  # mid-way through the next batch: no exception handling, no rollback, no close
     assert proc.wait(timeout=60) == -signal.SIGKILL
 
     counts = table_counts(db)
     assert 0 < counts["ingested_files"] < FILES, "the kill did not land mid-load; make the landing folder bigger"
     assert broken_rules(db) == {}  # every file in the manifest is whole, no file is half in
     assert counts["raw_calls"] == ROWS * counts["ingested_files"]
+    assert counts["ingested_files"] % BATCH == 0  # a batch commits as a whole
 
     reports = landing_reports(db, landing, "next-run")
     assert sum(r.status == "loaded" for r in reports) == FILES - counts["ingested_files"]

@@ -433,3 +433,85 @@ def test_mapping_renames_columns_maps_values_and_sets_zone(landing: Path, tmp_pa
     ]
     assert query(db, "SELECT activity FROM events ORDER BY ts") == [("View product",), ("Log in",)]
     assert query(db, "SELECT line FROM quarantine") == [(4,)]
+
+
+def _store_tables(db: Path) -> dict[str, list[tuple]]:
+    """Every row the load writes, in a fixed order: raw rows with their file, quarantine, the manifest."""
+    return {
+        "raw_calls": query(db, "SELECT * FROM raw_calls ORDER BY ALL"),
+        "raw_customers": query(db, "SELECT * FROM raw_customers ORDER BY ALL"),
+        "quarantine": query(db, "SELECT path, line, reason, raw_text FROM quarantine ORDER BY ALL"),
+        "ingested_files": query(db, "SELECT sha256, path, status, error, rows_read, rows_loaded, rows_quarantined, "
+                                    "rows_duplicate FROM ingested_files ORDER BY ALL"),
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_files_read_in_one_pass_load_as_if_loaded_one_after_another(landing: Path, tmp_path: Path, monkeypatch, seed: int) -> None:
+    """Batches of files read together give the same store as one file at a time: keys delivered again by a later
+    file (same values: duplicates; other values: conflicts naming the earlier file, or for customers the latest
+    delivery), keys repeated within a file, invalid and unreadable rows, a file with its columns in another order
+    and a Parquet file in between (each read apart), the same content twice."""
+    import random
+
+    import cxmining.ingest.load as load
+
+    rng = random.Random(seed)
+    reasons, outcomes = ["order_status", "product_info", "payment"], ["resolved", "transferred"]
+    customers_header = "customer_id,phone,email,created_at"
+    for f in range(8):
+        calls = [CALLS_HEADER]
+        for _ in range(40):
+            key = f"K{rng.randrange(60)}"
+            row = call_row(key, reason=rng.choice(reasons), outcome=rng.choice(outcomes))
+            calls.append(row if rng.random() > 0.05 else row.rsplit(",", 3)[0])  # a short row now and then
+            if rng.random() < 0.05:
+                calls.append(call_row(key, started="yesterday"))  # invalid
+        write_lines(landing / "calls" / f"calls_{f}.csv", calls)
+        people = [customers_header]  # two versions of each customer, so deliveries go A, B, A...
+        for _ in range(15):
+            c, version = rng.randrange(30), rng.randrange(2)
+            people.append(f"C{c},06{c:04d}{version:04d},c@example.org,2026-0{version + 1}-01T00:00:00Z")
+        write_lines(landing / "customers" / f"customers_{f}.csv", people)
+    shutil.copy(landing / "calls" / "calls_2.csv", landing / "calls" / "calls_2b.csv")  # the same content again
+    columns = CALLS_HEADER.split(",")
+    reordered = [",".join(reversed(columns)), *(",".join(reversed(call_row(f"K{rng.randrange(60)}").split(",")))
+                                                for _ in range(20))]
+    write_lines(landing / "calls" / "calls_4r.csv", reordered)  # another header: a batch of its own
+    rows = [dict(zip(columns, call_row(f"K{rng.randrange(60)}", reason=rng.choice(reasons)).split(","), strict=True))
+            for _ in range(20)]
+    pl.DataFrame(rows).write_parquet(landing / "calls" / "calls_5p.parquet")
+
+    batched, alone = tmp_path / "batched.duckdb", tmp_path / "alone.duckdb"
+    ingest(landing, batched)
+    monkeypatch.setattr(load, "BATCH_FILES", 1)
+    ingest(landing, alone)
+    got, expected = _store_tables(batched), _store_tables(alone)
+    assert got == expected
+    reasons_seen = " ".join(r[2] for r in got["quarantine"])
+    for kind in ("already loaded with different values from calls/", "with different values than line",
+                 "short row", "is not an ISO-8601 timestamp"):
+        assert kind in reasons_seen  # every kind of bad row was exercised
+    statuses = [r[2] for r in got["ingested_files"]]
+    assert statuses.count("loaded") == 18 and len(got["raw_customers"]) <= 30
+
+
+def test_a_batch_the_reader_refuses_as_a_whole_is_read_a_file_at_a_time(landing: Path, tmp_path: Path, monkeypatch) -> None:
+    import cxmining.ingest.staging as staging
+    from cxmining.errors import LandingError
+
+    for f in range(3):
+        write_lines(landing / "calls" / f"calls_{f}.csv", [CALLS_HEADER, call_row(f"K{f}")])
+    real_stage = staging._stage_csv
+
+    def refusing(con, files, *args):  # the reader fails on calls_1 (as a damaged file would), alone or in company
+        if any(f.relative == "calls/calls_1.csv" for f in files):
+            raise LandingError(f"{files[0].relative}: cannot be read as CSV (simulated)")
+        return real_stage(con, files, *args)
+
+    monkeypatch.setattr(staging, "_stage_csv", refusing)
+    reports = ingest(landing, tmp_path / "s.duckdb")
+    assert [(r.path, r.status, r.rows_loaded) for r in reports] == [
+        ("calls/calls_0.csv", "loaded", 1), ("calls/calls_1.csv", "rejected", 0), ("calls/calls_2.csv", "loaded", 1)]
+    assert reports[1].error == "calls/calls_1.csv: cannot be read as CSV (simulated)"
+    assert query(tmp_path / "s.duckdb", "SELECT call_id FROM raw_calls ORDER BY 1") == [("K0",), ("K2",)]

@@ -9,7 +9,7 @@ import duckdb
 
 from cxmining.ingest.contract import sources_in_load_order
 from cxmining.ingest.landing import landing_files
-from cxmining.ingest.load import FileReport, ingest_file
+from cxmining.ingest.load import FileReport, ingest_files
 from cxmining.ingest.mapping import load_mapping
 from cxmining.store import ensure_schema, opened
 
@@ -26,13 +26,7 @@ def source_reports(
     mapping = load_mapping(mapping_file).for_source(source)
     with opened(db) as con:
         ensure_schema(con)
-        reports = []
-        for file in landing_files(landing, source):
-            report = ingest_file(con, file, mapping, run_id)
-            reports.append(report)
-            if on_file:
-                on_file(report)
-        return reports
+        return ingest_files(con, landing_files(landing, source), mapping, run_id, on_file)
 
 
 def landing_reports(

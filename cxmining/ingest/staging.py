@@ -1,7 +1,8 @@
-"""Reading one landing file into a staging table of text values named after the contract.
+"""Reading a batch of landing files of one source into a staging table of text values named after the contract.
 
-CSV is parsed by DuckDB with rejected rows kept aside (short or long rows, bad encoding, broken
-quoting); Parquet through Arrow. Column names from the file never enter SQL text: columns are
+CSV is parsed by DuckDB's multi-file reader, every file of the batch in one pass, with rejected rows kept aside (short
+or long rows, bad encoding, broken quoting) and each row and reject tied to its file; Parquet through Arrow, a file at
+a time. Column names from the file never enter SQL text: columns are
 renamed positionally (c0, c1, ...) and mapped to contract names from the allow-list.
 """
 
@@ -26,54 +27,67 @@ from cxmining.store import dropped, registered
 
 
 @dataclass(frozen=True)
-class FileTables:
-    """The temporary tables one landing file passes through on its way in, named for this load only."""
+class BatchTables:
+    """The temporary tables one batch of landing files passes through on its way in, named for this load only."""
 
-    records: str       # one VARCHAR per contract column; rowid + 1 is the record ordinal
-    rejects: str       # DuckDB's rejected CSV rows (empty for Parquet)
-    reject_scans: str  # DuckDB's bookkeeping of the scans behind `rejects`
-    raw_text: str      # Parquet: raw_text (JSON) of each row, rowid-aligned with `records`
-    checked: str       # typed contract columns, `_ord` and `_reason` (why a row is invalid)
+    files: str         # the batch's files: `_file` (index), `path` (the copy read), `relative`, `sha256`
+    read: str          # CSV: the files' columns as read (c0, c1, ...) and `filename`, in file order
+    records: str       # `_file`, `_ord` (record ordinal in its file) and one VARCHAR per contract column
+    read_rejects: str  # CSV: DuckDB's rejected rows as its reader stores them
+    reject_scans: str  # DuckDB's bookkeeping of the scans behind them: which file each reject came from
+    rejects: str       # the rejected rows with their `_file` (empty for Parquet)
+    raw_text: str      # Parquet: raw_text (JSON) of each row, by `_ord` (one file per batch)
+    checked: str       # typed contract columns, `_file`, `_ord` and `_reason` (why a row is invalid)
     classified: str    # each valid row and its `_action`: insert, update, duplicate or a conflict
 
 
 @contextmanager
-def file_tables(con: duckdb.DuckDBPyConnection) -> Iterator[FileTables]:
-    """Fresh names for one file's working tables; the tables are dropped at the end of the block."""
+def batch_tables(con: duckdb.DuckDBPyConnection) -> Iterator[BatchTables]:
+    """Fresh names for one batch's working tables; the tables are dropped at the end of the block."""
     tag = uuid.uuid4().hex[:12]
-    tables = FileTables(*(f"_{name}_{tag}" for name in
-                          ("records", "rejects", "reject_scans", "raw_text", "checked", "classified")))
+    names = ("files", "read", "records", "read_rejects", "reject_scans", "rejects", "raw_text", "checked", "classified")
+    tables = BatchTables(*(f"_{name}_{tag}" for name in names))
     try:
         yield tables
     finally:
-        dropped(con, (tables.records, tables.rejects, tables.reject_scans, tables.raw_text, tables.checked,
-                      tables.classified))
+        dropped(con, [getattr(tables, name) for name in names])
 
 
 @dataclass(frozen=True)
-class StagedFile:
-    """What reading a file produced: its records staged in `tables.records`, DuckDB's rejects in `tables.rejects`."""
+class StagedBatch:
+    """What reading a batch of files of one source produced: their records in `tables.records`, DuckDB's rejects in
+    `tables.rejects`, and per file (by its index in `files`) the records read and the rows the reader refused."""
 
-    file: LandingFile
-    tables: FileTables
-    header: tuple[str, ...]
-    good_rows: int
-    rejected_rows: int
+    files: tuple[LandingFile, ...]
+    shas: tuple[str, ...]  # the SHA-256 of each file's delivered bytes
+    tables: BatchTables
+    good_rows: dict[int, int]
+    rejected_rows: dict[int, int]
 
 
-def stage_records(con: duckdb.DuckDBPyConnection, file: LandingFile, mapping: SourceMapping,
-                  tables: FileTables) -> StagedFile:
-    """Fill `tables.records` and `tables.rejects` from one landing file (and `tables.raw_text` for Parquet)."""
-    source = SOURCES[file.source]
-    if file.format == "csv":
-        header = csv_header(file, mapping)
-        positions = _contract_positions(source, header, mapping, file)
-        _stage_csv(con, file, mapping, header, positions, tables)
+def stage_records(con: duckdb.DuckDBPyConnection, files: list[LandingFile], shas: list[str], mapping: SourceMapping,
+                  tables: BatchTables) -> StagedBatch:
+    """Fill `tables.records` and `tables.rejects` from a batch of files of one source in one read (and
+    `tables.raw_text` for Parquet): CSV files that share a header are read together by DuckDB's multi-file reader;
+    a Parquet file is a batch of its own."""
+    source = SOURCES[files[0].source]
+    listed = pa.table({"_file": pa.array(range(len(files)), pa.int64()), "path": [str(f.path) for f in files],
+                       "relative": [f.relative for f in files], "sha256": shas})
+    with registered(con, f"{tables.files}_arrow", listed) as arrow:
+        con.execute(f"CREATE TEMP TABLE {tables.files} AS SELECT * FROM {arrow}")
+    if files[0].format == "csv":
+        header = csv_header(files[0], mapping)
+        positions = contract_positions(source, header, mapping, files[0])
+        _stage_csv(con, files, mapping, header, positions, tables)
     else:
-        header = _stage_parquet(con, file, mapping, source, tables)
-    good = con.execute(f"SELECT count(*) FROM {tables.records}").fetchone()[0]
-    rejected = con.execute(f"SELECT count(DISTINCT line) FROM {tables.rejects}").fetchone()[0]
-    return StagedFile(file=file, tables=tables, header=header, good_rows=good, rejected_rows=rejected)
+        if len(files) != 1:
+            raise ValueError("a Parquet file is staged on its own")
+        _stage_parquet(con, files[0], mapping, source, tables)
+    good = dict(con.execute(f"SELECT _file, count(*) FROM {tables.records} GROUP BY 1").fetchall())
+    rejected = dict(con.execute(f"SELECT _file, count(DISTINCT line) FROM {tables.rejects} GROUP BY 1").fetchall())
+    return StagedBatch(files=tuple(files), shas=tuple(shas), tables=tables,
+                       good_rows={k: good.get(k, 0) for k in range(len(files))},
+                       rejected_rows={k: rejected.get(k, 0) for k in range(len(files))})
 
 
 def csv_header(file: LandingFile, mapping: SourceMapping) -> tuple[str, ...]:
@@ -99,7 +113,7 @@ def csv_header(file: LandingFile, mapping: SourceMapping) -> tuple[str, ...]:
     return header
 
 
-def _contract_positions(
+def contract_positions(
     source: Source, header: tuple[str, ...], mapping: SourceMapping, file: LandingFile
 ) -> dict[str, int | None]:
     """Position in the file of each contract column (None: optional column the file lacks)."""
@@ -138,62 +152,87 @@ def _projection(source: Source, positions: dict[str, int | None], mapping: Sourc
 
 def _stage_csv(
     con: duckdb.DuckDBPyConnection,
-    file: LandingFile,
+    files: list[LandingFile],
     mapping: SourceMapping,
     header: tuple[str, ...],
     positions: dict[str, int | None],
-    tables: FileTables,
+    tables: BatchTables,
 ) -> None:
-    select, params = _projection(SOURCES[file.source], positions, mapping)
+    select, params = _projection(SOURCES[files[0].source], positions, mapping)
     params |= {
-        "path": str(file.path),
+        "paths": [str(f.path) for f in files],
         "cols": {f"c{i}": "VARCHAR" for i in range(len(header))},
         "delim": mapping.delimiter,
         "enc": mapping.encoding,
     }
+    # DuckDB reads the files in the order given and keeps that order in the table it fills (insertion order), so a
+    # record's ordinal in its file is its rowid counted from its file's first row; rejects name their file through the
+    # scan's bookkeeping
     try:
         con.execute(
             f"""
-            CREATE TEMP TABLE {tables.records} AS
-            SELECT {select}
-            FROM read_csv($path, header = true, auto_detect = false, columns = $cols,
+            CREATE TEMP TABLE {tables.read} AS
+            SELECT *
+            FROM read_csv($paths, header = true, auto_detect = false, columns = $cols,
                           delim = $delim, quote = '"', escape = '"', encoding = $enc,
-                          null_padding = false, strict_mode = true,
-                          store_rejects = true, rejects_table = '{tables.rejects}',
+                          null_padding = false, strict_mode = true, filename = true,
+                          store_rejects = true, rejects_table = '{tables.read_rejects}',
                           rejects_scan = '{tables.reject_scans}', max_line_size = 8388608)
             """,
-            params,
+            {k: v for k, v in params.items() if k in ("paths", "cols", "delim", "enc")},
+        )
+        con.execute(
+            f"""
+            CREATE TEMP TABLE {tables.records} AS
+            WITH starts AS (SELECT filename, min(rowid) AS first_rowid FROM {tables.read} GROUP BY filename)
+            SELECT f._file, CAST(r.rowid - s.first_rowid + 1 AS BIGINT) AS _ord, {select}
+            FROM {tables.read} AS r JOIN starts AS s USING (filename) JOIN {tables.files} AS f ON f.path = r.filename
+            """,
+            {k: v for k, v in params.items() if k not in ("paths", "cols", "delim", "enc")} or None,
         )
     except duckdb.Error as exc:
         first = first_line(exc)
-        raise LandingError(f"{file.relative}: cannot be read as CSV ({first})") from exc
+        named = files[0].relative if len(files) == 1 else f"one of {len(files)} files from {files[0].relative}"
+        raise LandingError(f"{named}: cannot be read as CSV ({first})") from exc
+    con.execute(
+        f"""
+        CREATE TEMP TABLE {tables.rejects} AS
+        SELECT f._file, r.line, r.column_idx, r.error_type, r.csv_line, r.error_message
+        FROM {tables.read_rejects} AS r
+        JOIN {tables.reject_scans} AS s USING (scan_id, file_id)
+        JOIN {tables.files} AS f ON f.path = s.file_path
+        """
+    )
+    dropped(con, [tables.read])  # the records hold what later steps read
 
 
 def _stage_parquet(
-    con: duckdb.DuckDBPyConnection, file: LandingFile, mapping: SourceMapping, source: Source, tables: FileTables
-) -> tuple[str, ...]:
+    con: duckdb.DuckDBPyConnection, file: LandingFile, mapping: SourceMapping, source: Source, tables: BatchTables
+) -> None:
     try:
         table = pq.read_table(file.path)
     except Exception as exc:  # pyarrow raises several unrelated types for damaged files
         raise LandingError(f"{file.relative}: cannot be read as Parquet ({exc})") from exc
     header = tuple(table.column_names)
-    positions = _contract_positions(source, header, mapping, file)
+    positions = contract_positions(source, header, mapping, file)
     used = {pos for pos in positions.values() if pos is not None}
-    renamed = pa.table({f"c{i}": _as_text(table.column(i), header[i], i in used, file) for i in range(len(header))})
+    renamed = pa.table({"_ord": pa.array(range(1, table.num_rows + 1), pa.int64()),
+                        **{f"c{i}": _as_text(table.column(i), header[i], i in used, file) for i in range(len(header))}})
     select, params = _projection(source, positions, mapping)
     with registered(con, f"{tables.records}_file", renamed) as parquet_file:
         try:
-            con.execute(f"CREATE TEMP TABLE {tables.records} AS SELECT {select} FROM {parquet_file}", params)
+            con.execute(f"CREATE TEMP TABLE {tables.records} AS SELECT CAST(0 AS BIGINT) AS _file, "
+                        f"_ord, {select} FROM {parquet_file}", params)
         except duckdb.Error as exc:
             raise LandingError(f"{file.relative}: cannot be read as Parquet ({first_line(exc)})") from exc
         # Parquet has no structural rejects: an empty table keeps later steps uniform.
-        con.execute(f"CREATE TEMP TABLE {tables.rejects} (line BIGINT, column_idx BIGINT, error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)")
+        con.execute(f"CREATE TEMP TABLE {tables.rejects} (_file BIGINT, line BIGINT, column_idx BIGINT, "
+                    "error_type VARCHAR, csv_line VARCHAR, error_message VARCHAR)")
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {tables.raw_text} AS SELECT "
+            f"CREATE OR REPLACE TEMP TABLE {tables.raw_text} AS SELECT _ord, "
             f"json_object({', '.join(f'$n{i}, c{i}' for i in range(len(header)))}) AS raw_text FROM {parquet_file}",
             {f"n{i}": name for i, name in enumerate(header)},
         )
-    return header
 
 
 def _as_text(column: pa.ChunkedArray, name: str, used: bool, file: LandingFile) -> pa.ChunkedArray:

@@ -13,7 +13,7 @@ import duckdb
 
 from cxmining.ingest.contract import SOURCES, Column, Source
 from cxmining.ingest.mapping import SourceMapping
-from cxmining.ingest.staging import FileTables
+from cxmining.ingest.staging import BatchTables
 from cxmining.ingest.timestamps import PATTERNS, utc_timestamp_sql
 from cxmining.store import utc_now
 
@@ -36,13 +36,13 @@ PERSONAL = {  # values a reason does not quote
 }
 
 
-def stage_checked(con: duckdb.DuckDBPyConnection, source_name: str, mapping: SourceMapping, tables: FileTables) -> None:
+def stage_checked(con: duckdb.DuckDBPyConnection, source_name: str, mapping: SourceMapping, tables: BatchTables) -> None:
     """Create `tables.checked` from `tables.records`: typed values and the reasons each row is invalid."""
     sql, params = checked_sql(SOURCES[source_name], mapping, tables)
     con.execute(sql, params)
 
 
-def checked_sql(source: Source, mapping: SourceMapping, tables: FileTables) -> tuple[str, dict]:
+def checked_sql(source: Source, mapping: SourceMapping, tables: BatchTables) -> tuple[str, dict]:
     """The CREATE TABLE statement for `tables.checked` and its bound parameters."""
     now = utc_now()  # plausible timestamps: from `plausible_years` before the run to a day after it
     params: dict = {"zone": mapping.timezone, **PATTERNS, **SHAPES, **PERSONAL, "latest": now + timedelta(days=1),
@@ -57,7 +57,7 @@ def checked_sql(source: Source, mapping: SourceMapping, tables: FileTables) -> t
     sql = f"""
         CREATE TEMP TABLE {tables.checked} AS
         WITH typed AS (
-            SELECT rowid + 1 AS _ord, {', '.join(typed)},
+            SELECT _file, _ord, {', '.join(typed)},
                    NULLIF(concat_ws('; ', {', '.join(reasons)}), '') AS _column_reason
             FROM {tables.records}
         )
