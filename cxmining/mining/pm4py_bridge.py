@@ -12,7 +12,8 @@ import shutil
 import time
 import warnings
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from copy import copy, deepcopy
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
 from pm4py.objects.process_tree.obj import ProcessTree
 from pm4py.objects.process_tree.utils.generic import fold, tree_sort
 from pm4py.statistics.traces.generic.pandas import case_statistics
+from pm4py.util.compression import util as compression_util
 
 from cxmining.errors import CxminingError, StoreError
 from cxmining.mining.settings import DiscoverySettings
@@ -144,9 +146,43 @@ def discovered_model(variants: Variants, noise: float = DiscoverySettings.noise)
     # What pm4py's inductive_miner.apply does once it holds a variant counter; apply() itself cannot be given
     # one (its type check compares against typing.Counter and falls through to the DataFrame branch).
     miner = IMFUVCL(parameters) if noise > 0 else IMUVCL(parameters)
-    tree = fold(miner.apply(IMDataStructureUVCL(log), parameters))
+    with _variant_dfgs_in_one_pass():
+        tree = fold(miner.apply(IMDataStructureUVCL(log), parameters))
     tree_sort(tree)
     return _model(tree)
+
+
+def variant_dfg(log: Mapping[tuple, int]) -> DFG:
+    """pm4py's `discover_dfg_uvcl`: the directly-follows graph, start and end activities of a variant counter, each
+    pair counted once per occurrence times the variant's count, the keys in pm4py's order (arcs as first met, start
+    and end activities in sorted order), in one pass over the variants instead of one per activity."""
+    graph: Counter = Counter()
+    starts: dict = {}
+    ends: dict = {}
+    for trace, n in log.items():
+        if trace:
+            for pair in zip(trace, trace[1:]):
+                graph[pair] += n
+            starts[trace[0]] = starts.get(trace[0], 0) + n
+            ends[trace[-1]] = ends.get(trace[-1], 0) + n
+    dfg = DFG()
+    dfg.graph.update(graph)
+    dfg.start_activities.update({a: starts[a] for a in sorted(starts)})
+    dfg.end_activities.update({a: ends[a] for a in sorted(ends)})
+    return dfg
+
+
+@contextmanager
+def _variant_dfgs_in_one_pass() -> Iterator[None]:
+    """pm4py's inductive miner with `variant_dfg` in place of `discover_dfg_uvcl`, which it calls for every sub-log
+    it considers and which loops over the variants once per activity: 95% of discovery on 42,000 variants. The
+    same DFG, so the same tree (tested against pm4py's own miner on the full logs)."""
+    original = compression_util.discover_dfg_uvcl
+    compression_util.discover_dfg_uvcl = variant_dfg
+    try:
+        yield
+    finally:
+        compression_util.discover_dfg_uvcl = original
 
 
 def discovered_model_of_log(log: pd.DataFrame, noise: float = DiscoverySettings.noise) -> ProcessModel:
