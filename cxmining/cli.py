@@ -112,9 +112,12 @@ def run(
     from cxmining.runs.embedded_server import embedded_server_url
 
     embedded_server_url()  # Prefect's temporary server, ended with this process even when it is killed
-    result = nightly(landing=landing, db=db, out=out, mapping=mapping, lookback_days=lookback_days,
-                     quiet_days=quiet_days, noise=noise, demand_rules=demand_rules, scenarios=scenarios,
-                     conformance_precision=precision, conformance_aligner=aligner, conformance_max_states=max_states)
+    from cxmining.terminal import progress_bars
+
+    with progress_bars():  # in a terminal: bars for the night and its long steps, the log scrolling above them
+        result = nightly(landing=landing, db=db, out=out, mapping=mapping, lookback_days=lookback_days,
+                         quiet_days=quiet_days, noise=noise, demand_rules=demand_rules, scenarios=scenarios,
+                         conformance_precision=precision, conformance_aligner=aligner, conformance_max_states=max_states)
     typer.echo(f"run {result['run_id']}: " + ", ".join(f"{k} {v}" for k, v in result["store"].items()))
     typer.echo(f"summary: {result['summary']}")
     typer.echo(f"snapshot for queries: {result['snapshot']}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from cxmining.mining.settings import DiscoverySettings
 from cxmining.mining.statistics import mining_tables
 from cxmining.pictures.outputs import process_pictures
 from cxmining.pictures.process_map import graphviz_missing
+from cxmining.progress import tracked
 from cxmining.report.context import report_context
 from cxmining.report.html import report_written
 from cxmining.report.markdown import deviation_rows, report_markdown
@@ -337,11 +339,22 @@ def nightly(
 def _night(night: _Night, db: Path, run_id: str, landing: Path, out: Path, mapping: Path | None, lookback_days: int,
            quiet_days: int, noise: float, models: Path | None, checking: ConformanceSettings,
            demand_rules: Path | None, scenarios: Path | None, drift: DriftThresholds) -> dict:
-    """The nightly run's steps on the night's copy of the store `night.work`; sets `night.staged` when the snapshot
-    may be published."""
+    """The nightly run's steps on the night's copy of the store `night.work` (their progress tracked as "night");
+    sets `night.staged` when the snapshot may be published."""
+    with tracked("night", None, "steps") as progress:
+        return _steps(night, db, run_id, landing, out, mapping, lookback_days, quiet_days, noise, models, checking,
+                      demand_rules, scenarios, drift,
+                      lambda step: progress.advance(1, f"{step.step} took {step.seconds:.0f} s"))
+
+
+def _steps(night: _Night, db: Path, run_id: str, landing: Path, out: Path, mapping: Path | None, lookback_days: int,
+           quiet_days: int, noise: float, models: Path | None, checking: ConformanceSettings,
+           demand_rules: Path | None, scenarios: Path | None, drift: DriftThresholds,
+           on_lap: Callable[[StepTiming], None]) -> dict:
+    """The steps of `_night`; `on_lap` is told of each as it closes."""
     logger = get_run_logger()
     work = night.work
-    clock = StepClock()  # each clock.lap(step) closes one step of the run's timings (table run_steps)
+    clock = StepClock(on_lap)  # each clock.lap(step) closes one step of the run's timings (table run_steps)
     skipped: dict[str, str] = {}  # optional steps that failed: the night goes on without them (a partial run)
 
     def optional(step: str, task_call, *args, default):  # noqa: ANN001, ANN202 - a task and its arguments

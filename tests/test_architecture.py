@@ -11,10 +11,11 @@ from helpers import ROOT
 
 PACKAGE = ROOT / "cxmining"
 # The stages in the order the data flows; a stage may import itself, the stages before it and the shared bridge.
-STAGES = ["errors", "config", "cores", "store", "ingest", "eventlog", "journeys", "mining", "pictures", "conformance", "demand",
+STAGES = ["errors", "config", "cores", "progress", "store", "ingest", "eventlog", "journeys", "mining", "pictures", "conformance", "demand",
           "whatif", "compare", "runs", "report"]
 ANYWHERE = {"cxmining.mining.pm4py_bridge"}  # the one door to pm4py: any stage may go through it
-OUTSIDE_THE_FLOW = {"synthetic": {"errors", "ingest"}, "cli": set(STAGES) | {"synthetic", "flows"}, "flows": set()}
+OUTSIDE_THE_FLOW = {"synthetic": {"errors", "ingest"}, "cli": set(STAGES) | {"synthetic", "flows", "terminal"},
+                    "flows": set(), "terminal": {"progress"}}
 CREATES = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP\s+|TEMPORARY\s+)?(?:TABLE|VIEW|MACRO)\s+"
                      r"(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_]\w*)", re.IGNORECASE)
 

@@ -131,20 +131,26 @@ def test_prefixes_read_from_one_replay_per_variant_equal_one_replay_per_prefix(c
 def test_long_steps_say_how_far_they_are(ccc19, monkeypatch, caplog) -> None:
     import logging
 
+    from cxmining import progress
     from cxmining.conformance import alignments, precision
 
     _, (net, im, fm), con = ccc19
     monkeypatch.setattr(precision, "BATCH", 6)
     monkeypatch.setattr(alignments, "BATCH", 8)
-    with caplog.at_level(logging.INFO, logger="cxmining"):
+    monkeypatch.setattr(progress, "LINE_SECONDS", 0.0)  # a line at every advance (else one every 10 s, and the last)
+    seen: list[tuple[str, int, int | None, bool]] = []
+    with caplog.at_level(logging.INFO, logger="cxmining"), \
+            progress.listening(lambda p: seen.append((p.task, p.done, p.total, p.finished))):
         conformance_tables(con, net, im, fm, "ccc19-progress")
     lines = [r.getMessage() for r in caplog.records if r.name.startswith("cxmining.")]
     aligned = [line for line in lines if line.startswith("alignments:")]
     replayed = [line for line in lines if line.startswith("precision:")]
     assert [line.split(" variants")[0] for line in aligned] == ["alignments: 8 of 20", "alignments: 16 of 20",
                                                                "alignments: 20 of 20"]
-    assert [line.split(" variants")[0] for line in replayed] == [
-        f"precision: prefixes of {n} of 20" for n in (6, 12, 18, 20)]
+    assert [line.split(" variants")[0] for line in replayed] == [f"precision: {n} of 20" for n in (6, 12, 18, 20)]
+    # listeners (the CLI's bars) see every advance, from the start to the end
+    assert [s for s in seen if s[0] == "alignments"] == [("alignments", n, 20, n == 20 and f) for n, f in
+                                                         ((0, False), (8, False), (16, False), (20, False), (20, True))]
 
 
 def test_precision_replayed_in_worker_processes_equals_pm4py(ccc19, monkeypatch) -> None:

@@ -9,17 +9,15 @@ r4pm cannot count (no place invariant bounds them below 256); traces beyond r4pm
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cxmining.conformance.settings import Aligner, ConformanceSettings
 from cxmining.mining import pm4py_bridge as pm
 from cxmining.mining import r4pm_bridge as rust
+from cxmining.progress import tracked
 
-log = logging.getLogger(__name__)  # progress lines (the nightly run shows them in its Prefect log)
-BATCH = 5_000  # variants per r4pm call: one progress line each
+BATCH = 5_000  # variants per r4pm call: progress advances by one batch
 
 
 @dataclass(frozen=True)
@@ -44,20 +42,21 @@ def optimal_alignments(
     found: list[AlignedVariant | None] = [None] * len(variants)
     states: list[int | None] = [None] * len(variants)
     if aligner == "r4pm":
-        rust_net, began = rust.rust_net(net, im, fm), time.perf_counter()
-        for start in range(0, len(variants), BATCH):
-            batch = variants[start:start + BATCH]
-            for i, (alignment, visited) in enumerate(rust.rust_alignments(batch, rust_net, max_states), start=start):
-                states[i] = visited
-                if alignment is not None:
-                    found[i] = AlignedVariant(alignment, "r4pm", visited)
-            log.info("alignments: %s of %s variants through r4pm (%.0f s)", f"{start + len(batch):,}",
-                     f"{len(variants):,}", time.perf_counter() - began)
+        rust_net = rust.rust_net(net, im, fm)
+        with tracked("alignments", len(variants), "variants through r4pm") as progress:
+            for start in range(0, len(variants), BATCH):
+                batch = variants[start:start + BATCH]
+                for i, (alignment, visited) in enumerate(rust.rust_alignments(batch, rust_net, max_states), start=start):
+                    states[i] = visited
+                    if alignment is not None:
+                        found[i] = AlignedVariant(alignment, "r4pm", visited)
+                progress.advance(len(batch))
     rest = [i for i, done in enumerate(found) if done is None]
     if rest:
-        log.info("alignments: %s variants for pm4py (%.0f s limit each)", f"{len(rest):,}", max_seconds)
-        for i, alignment in zip(rest, pm.variant_alignments([variants[i] for i in rest], net, im, fm, max_seconds),
-                                strict=True):
-            found[i] = AlignedVariant(alignment, "pm4py", states[i])
+        with tracked("alignments", len(rest), f"variants through pm4py ({max_seconds:.0f} s limit each)") as progress:
+            for i, alignment in zip(rest, pm.variant_alignments([variants[i] for i in rest], net, im, fm, max_seconds),
+                                    strict=True):
+                found[i] = AlignedVariant(alignment, "pm4py", states[i])
+                progress.advance()
     return found  # type: ignore[return-value]  # every slot is filled above
 

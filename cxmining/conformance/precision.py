@@ -11,8 +11,6 @@ pm4py's `precision_token_based_replay` on the full log (tests/test_conformance.p
 
 from __future__ import annotations
 
-import logging
-import time
 from collections.abc import Iterator, Sequence
 
 import duckdb
@@ -20,9 +18,9 @@ import pyarrow as pa
 
 from cxmining.cores import Workers, usable_cores
 from cxmining.mining import pm4py_bridge as pm
+from cxmining.progress import tracked
 from cxmining.store import registered, sql_text, utc_now
 
-log = logging.getLogger(__name__)  # progress lines (the nightly run shows them in its Prefect log)
 CACHE_FILE = "conformance/precision_cache.sql"
 PREFIXES_FILE = "conformance/precision_prefixes.sql"
 BATCH = 5_000  # variants replayed and their prefixes stored together: bounds the memory of the replay
@@ -95,15 +93,13 @@ def replayed_batches(
 
     total = con.execute(NEW_VARIANT_COUNT, {"model_hash": model_hash}).fetchone()[0]
     last, batch = after(-1)
-    done, began = 0, time.perf_counter()
-    with Workers((net, im, fm), usable_cores() if total >= PARALLEL_FROM else 1) as workers:
+    with (tracked("precision", total, "variants' prefixes replayed") as progress,
+          Workers((net, im, fm), usable_cores() if total >= PARALLEL_FROM else 1) as workers):
         while batch:
             chunks = [batch[at:at + CHUNK] for at in range(0, len(batch), CHUNK)]
             replayed: dict[tuple[str, ...], tuple[bool, list[str]]] = {}
             for found in workers.map(_replayed_chunk, chunks):
                 replayed.update(found)
             yield replayed
-            done += len(batch)
-            log.info("precision: prefixes of %s of %s variants replayed (%.0f s)", f"{done:,}", f"{total:,}",
-                     time.perf_counter() - began)
+            progress.advance(len(batch))
             last, batch = after(last)

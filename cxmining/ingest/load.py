@@ -28,6 +28,7 @@ from cxmining.ingest.mapping import SourceMapping
 from cxmining.ingest.staging import BatchTables, StagedBatch, batch_tables, contract_positions, csv_header, stage_records
 from cxmining.ingest.validation import stage_checked
 from cxmining.ingest.working_copy import copied, delivered_sha256, utf8_text
+from cxmining.progress import tracked
 from cxmining.store import registered, transaction, utc_now
 
 FileStatus = Literal["loaded", "skipped", "rejected"]
@@ -109,27 +110,30 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[LandingFile], mappi
     the rows loaded even when the sender overwrites the file meanwhile; its text is read as UTF-8 (working_copy).
     """
     reports: dict[int, FileReport] = {}
+    with tracked(f"{files[0].source if files else 'landing'} files", len(files), "files") as progress:
 
-    def done(index: int, report: FileReport) -> None:
-        reports[index] = report
-        if on_file:
-            on_file(report)
+        def done(index: int, report: FileReport) -> None:
+            reports[index] = report
+            loaded = sum(r.rows_loaded for r in reports.values())
+            progress.advance(1, f"{loaded:,} rows loaded")
+            if on_file:
+                on_file(report)
 
-    pending: list[_Taken] = []
-    for index, file in enumerate(files):
-        taken = _taken(con, file, index, mapping, run_id, pending)
-        if isinstance(taken, FileReport):
-            done(index, taken)
-            continue
-        if pending and (taken.batch_key != pending[0].batch_key or len(pending) >= BATCH_FILES
-                        or sum(t.copy.size_bytes for t in pending) + taken.copy.size_bytes > BATCH_BYTES):
+        pending: list[_Taken] = []
+        for index, file in enumerate(files):
+            taken = _taken(con, file, index, mapping, run_id, pending)
+            if isinstance(taken, FileReport):
+                done(index, taken)
+                continue
+            if pending and (taken.batch_key != pending[0].batch_key or len(pending) >= BATCH_FILES
+                            or sum(t.copy.size_bytes for t in pending) + taken.copy.size_bytes > BATCH_BYTES):
+                for i, report in _batch_reports(con, pending, mapping, run_id):
+                    done(i, report)
+                pending = []
+            pending.append(taken)
+        if pending:
             for i, report in _batch_reports(con, pending, mapping, run_id):
                 done(i, report)
-            pending = []
-        pending.append(taken)
-    if pending:
-        for i, report in _batch_reports(con, pending, mapping, run_id):
-            done(i, report)
     return [reports[i] for i in sorted(reports)]
 
 

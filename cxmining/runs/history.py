@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -60,9 +60,10 @@ class StepTiming:
 class StepClock:
     """A run's step timings taken as laps: each `lap` closes a step that began when the previous one ended."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_lap: Callable[[StepTiming], None] | None = None) -> None:
         self.started_at = utc_now()
         self.steps: list[StepTiming] = []
+        self._on_lap = on_lap  # told of every step as it closes (the run's progress)
         self._lap_began = time.perf_counter()
         self._lap_began_at = self.started_at
         self._peaks = peak_reset()  # peaks per step only where the high-water mark can be reset
@@ -76,6 +77,8 @@ class StepClock:
         self.steps.append(timing)
         self._peaks = self._peaks and peak_reset()
         self._lap_began, self._lap_began_at = now, utc_now()
+        if self._on_lap:
+            self._on_lap(timing)
         return timing
 
 

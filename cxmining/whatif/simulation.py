@@ -22,6 +22,7 @@ import polars as pl
 
 from cxmining.cores import Workers, usable_cores
 from cxmining.errors import CxminingError
+from cxmining.progress import tracked
 from cxmining.store import opened, require, sql_text
 from cxmining.whatif.calls import (
     MANAGERS,
@@ -321,10 +322,12 @@ def paired_replications(model: Calibration, regimes: list[Scenario], replication
     most = max(most or replications, replications)
     many = len(model.calls) * len(regimes) * most >= PARALLEL_FROM
     rows: list[tuple[int, int, str, float]] = []
-    with Workers((model, regimes, seed, resample), min(usable_cores(), most) if many else 1) as workers:
+    with (tracked("what-if", None if enough else replications, f"replications of {len(regimes)} regimes") as progress,
+          Workers((model, regimes, seed, resample), min(usable_cores(), most) if many else 1) as workers):
         done, target = 0, replications
         while done < target:
             rows += [row for batch in workers.map(_replication, range(done, target)) for row in batch]
+            progress.advance(target - done)
             done = target
             if enough is not None and done < most and not enough(_figures_frame(rows)):
                 target = min(most, done + ROUND)
