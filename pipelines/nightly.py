@@ -96,12 +96,13 @@ def ingest_source(db: Path, landing: Path, source: str, run_id: str, mapping: Pa
 
 @task
 def build_journeys(db: Path, lookback_days: int, quiet_days: int) -> dict[str, int]:
-    """Stitch identities and rebuild journeys; log what could not be stitched."""
+    """Stitch identities and bring the journeys up to date (only those the new files touch, unless the rules or the SQL
+    changed); log how many changed and what could not be stitched."""
     counts = journey_tables(db, JourneyRules(lookback_days=lookback_days, quiet_days=quiet_days))
     shares = unstitched_shares(db)
     get_run_logger().info(
-        "journeys: %d journeys, %d events; without a customer: %s",
-        counts["journeys"], counts["journey_events"],
+        "journeys: %d journeys (%d added, removed or rebuilt), %d events; without a customer: %s",
+        counts["journeys"], counts["changed_journeys"], counts["journey_events"],
         ", ".join(f"{share:.1%} of {source} events" for source, share in sorted(shares.items())) or "no events",
     )
     return counts

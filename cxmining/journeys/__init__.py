@@ -1,30 +1,54 @@
-"""Customer journeys: identities stitched across channels, and each event placed in at most one journey."""
+"""Customer journeys: identities stitched across channels, and each event placed in at most one journey.
+
+A night rebuilds only what its files touch (`journey_tables`): the events of the new rows are stitched again, and
+the journeys of every customer and browser whose events changed (widened to those sharing a web session or an order
+with them) are assigned again, whole, by the same SQL as a full build (`*_of.sql` macros applied to the rows in scope).
+A full rebuild runs when nothing was built before, when the journey rules or the SQL changed, or when asked.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
 from cxmining.errors import CxminingError
-from cxmining.store import opened, row_counts, sql_text, transaction
+from cxmining.store import opened, relations, row_counts, run_sql, sql_text, transaction, utc_now
 
-# Order matters: each relation reads the ones before it.
-VIEW_FILES = (
+DEFINITION_FILES = (  # macros and views; order matters: each reads the ones before it
+    "staging/events_of.sql",
     "journeys/phone_key.sql",
     "journeys/customer_phone_keys.sql",
+    "journeys/visitor_logins_of.sql",
     "journeys/visitor_logins.sql",
+    "journeys/session_customers_of.sql",
     "journeys/session_customers.sql",
+    "journeys/call_customers_of.sql",
+    "journeys/stitched_events_of.sql",
+    "journeys/journey_assignment_of.sql",
+    "journeys/journeys_of.sql",
 )
-TABLE_FILES = (  # rebuilt together in one transaction
-    "journeys/stitched_events.sql",
-    "journeys/journey_assignment.sql",
-    "journeys/journeys.sql",
-    "journeys/journey_events.sql",
-    "journeys/stitching_coverage.sql",
+VIEW_FILES = ("journeys/journey_events.sql", "journeys/stitching_coverage.sql")  # over the tables
+STATE_FILES = ("journeys/journey_files.sql", "journeys/journey_build.sql")
+SCOPE_FILES = (  # an incremental build's working tables, each reading the ones before it
+    "journeys/journey_new_files.sql",
+    "journeys/journey_phone_changes.sql",
+    "journeys/journey_scope_web.sql",
+    "journeys/journey_scope_calls.sql",
+    "journeys/journey_scope_orders.sql",
 )
-RULE_PARAMETERS = {"journeys/journey_assignment.sql"}
+log = logging.getLogger(__name__)
+CLOSURE_ROUNDS = 20  # sessions and orders shared across customers: widen the affected set at most this often
+TABLES = ("stitched_events", "journey_assignment", "journeys")
+WORKING_TABLES = (
+    "journey_phone_keys", "journey_new_files", "journey_phone_changes", "journey_scope_web", "journey_scope_calls", "journey_scope_orders",
+    "journey_scope_events", "journey_scope_sessions", "journey_scope_call_customers", "journey_restitched",
+    "journey_stitch_changes", "journey_affected_customers", "journey_affected_visitors", "journey_scope_stitched",
+    "journey_scope_anchors", "journey_new_assignment", "journey_rebuilt",
+)
 
 
 @dataclass(frozen=True)
@@ -41,16 +65,45 @@ class JourneyRules:
                 raise CxminingError(f"{name} must be a whole number of days from 0 to 365, got {value!r}")
 
 
-def journey_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: JourneyRules = JourneyRules()) -> dict[str, int]:
-    """(Re)build stitching views, `journey_assignment`, `journeys` and `journey_events`; return row counts."""
+class _Unsettled(Exception):
+    """An incremental build that could not confine its changes (a full rebuild follows)."""
+
+
+def journey_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: JourneyRules = JourneyRules(),
+                   full: bool = False) -> dict[str, int]:
+    """Bring `stitched_events`, `journey_assignment` and `journeys` up to date with the loaded files: incrementally
+    (only what the files loaded since the last build touch; `journey_changes` says which journeys changed) or, when
+    nothing was built before, the rules or the SQL changed, or `full`, from scratch. Row counts, and in
+    `changed_journeys` how many journeys the build added, removed or rebuilt (every journey after a full rebuild)."""
     with opened(db) as con:
-        for relative in VIEW_FILES:
+        for relative in DEFINITION_FILES:
             con.execute(sql_text(relative))
-        params = {"lookback_days": rules.lookback_days, "quiet_days": rules.quiet_days}
-        with transaction(con):  # readers see the old journeys or the new ones, never a mix
-            for relative in TABLE_FILES:
-                con.execute(sql_text(relative), params if relative in RULE_PARAMETERS else None)
-        return row_counts(con, ("journeys", "journey_events"))
+        for relative in STATE_FILES:
+            con.execute(sql_text(relative))
+        settings = (rules.lookback_days, rules.quiet_days, _sql_digest())
+        built = con.execute("SELECT lookback_days, quiet_days, sql_sha256 FROM journey_build").fetchone()
+        # rows of a file the journeys reflect are gone (the manifest no longer has it loaded): rebuild everything
+        vanished = con.execute("SELECT count(*) FROM journey_files AS j ANTI JOIN ingested_files AS f "
+                               "ON f.sha256 = j.sha256 AND f.status = 'loaded'").fetchone()[0]
+        incremental = not full and not vanished and built == settings and set(TABLES) <= relations(con)
+        con.execute("CREATE OR REPLACE TEMP TABLE journey_phone_keys AS FROM customer_phone_keys")  # once per build
+        changed = None
+        if incremental:
+            try:
+                with transaction(con):  # readers see the old journeys or the new ones, never a mix
+                    changed = _incremental(con, rules)
+                    _record_build(con, settings, "incremental")
+            except _Unsettled as why:  # rolled back: everything is built again below
+                log.warning("journeys: the night's changes could not be confined (%s); rebuilding them all", why)
+                changed = None
+        if changed is None:
+            with transaction(con):
+                _full(con, rules)
+                _record_build(con, settings, "full")
+        _drop_working_tables(con)
+        counts = row_counts(con, ("journeys", "journey_assignment"))
+        return {"journeys": counts["journeys"], "journey_events": counts["journey_assignment"],
+                "changed_journeys": counts["journeys"] if changed is None else changed}
 
 
 def unstitched_shares(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, float]:
@@ -60,3 +113,106 @@ def unstitched_shares(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, f
             "SELECT source, sum(share_of_source) FILTER (WHERE stitch_rule = 'not stitched') FROM stitching_coverage GROUP BY 1"
         ).fetchall()
         return {source: float(share or 0.0) for source, share in rows}
+
+
+def _sql_digest() -> str:
+    """The hash of the SQL that stitches events and builds journeys: a build with other SQL rebuilds everything."""
+    digest = hashlib.sha256()
+    for relative in DEFINITION_FILES + VIEW_FILES:
+        digest.update(sql_text(relative).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _full(con: duckdb.DuckDBPyConnection, rules: JourneyRules) -> None:
+    """Every event stitched and every journey built from the whole history."""
+    _stitched_into(con, "raw_web", "raw_calls", "raw_orders", "stitched_events", first_event_no=0)
+    con.execute("CREATE OR REPLACE TABLE journey_assignment AS "
+                "FROM journey_assignment_of('stitched_events', 'raw_orders', $lookback_days, $quiet_days)",
+                {"lookback_days": rules.lookback_days, "quiet_days": rules.quiet_days})
+    con.execute("CREATE OR REPLACE TABLE journeys AS FROM journeys_of('journey_assignment', 'stitched_events')")
+    for relative in VIEW_FILES:
+        con.execute(sql_text(relative))
+    con.execute("DELETE FROM journey_files")
+    con.execute("INSERT INTO journey_files SELECT sha256 FROM ingested_files WHERE status = 'loaded'")
+    con.execute(sql_text("journeys/journey_changes.sql"))
+
+
+def _stitched_into(con: duckdb.DuckDBPyConnection, web: str, calls: str, orders: str, target: str,
+                   first_event_no: int) -> None:
+    """Stitch the events of the `web`, `calls` and `orders` tables (names from this module) into table `target`
+    (a temporary one unless it is stitched_events); each intermediate is materialised first, which DuckDB runs far
+    faster than the one nested query."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE journey_scope_events AS FROM events_of('{web}', '{calls}', '{orders}')")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE journey_scope_sessions AS FROM session_customers_of('{web}')")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE journey_scope_call_customers AS "
+                f"FROM call_customers_of('{calls}', 'journey_phone_keys')")
+    kind = "TABLE" if target == "stitched_events" else "TEMP TABLE"
+    con.execute(f"CREATE OR REPLACE {kind} {target} AS FROM stitched_events_of('journey_scope_events', "
+                "'journey_scope_sessions', 'journey_scope_call_customers', $first)", {"first": first_event_no})
+
+
+def _incremental(con: duckdb.DuckDBPyConnection, rules: JourneyRules) -> int:
+    """Stitch again the events of the files loaded since the last build and build again, whole, the journeys of the
+    customers and browsers they touch; how many journeys were added, removed or rebuilt (`journey_changes`)."""
+    for relative in SCOPE_FILES:
+        con.execute(sql_text(relative))
+    if not con.execute("SELECT count(*) FROM journey_new_files").fetchone()[0] and \
+            not con.execute("SELECT count(*) FROM journey_phone_changes").fetchone()[0]:
+        con.execute(sql_text("journeys/journey_changes.sql"))
+        return 0
+    last = con.execute("SELECT coalesce(max(event_no), 0) FROM stitched_events").fetchone()[0]
+    _stitched_into(con, "journey_scope_web", "journey_scope_calls", "journey_scope_orders", "journey_restitched", last)
+    con.execute(sql_text("journeys/journey_stitch_changes.sql"))
+    # the stitched events as they are now: changed and gone ones out, changed and new ones in (with new numbers)
+    con.execute("DELETE FROM stitched_events WHERE event_no IN "
+                "(SELECT old_event_no FROM journey_stitch_changes WHERE old_event_no IS NOT NULL)")
+    con.execute("INSERT INTO stitched_events BY NAME SELECT r.* FROM journey_restitched AS r "
+                "SEMI JOIN journey_stitch_changes AS c ON c.event_id = r.event_id AND c.change <> 'removed'")
+    con.execute(sql_text("journeys/journey_affected_customers.sql"))
+    con.execute(sql_text("journeys/journey_affected_visitors.sql"))
+    for _ in range(CLOSURE_ROUNDS):
+        shared = con.execute(sql_text("journeys/journey_shared_customers.sql")).fetchall()
+        if not shared:
+            break
+        con.executemany("INSERT INTO journey_affected_customers VALUES (?)", shared)
+    else:
+        raise _Unsettled("customers sharing sessions and orders did not settle")
+    for relative in ("journeys/journey_scope_stitched.sql", "journeys/journey_scope_anchors.sql",
+                     "journeys/journey_owned.sql"):
+        con.execute(sql_text(relative))
+    run_sql(con, "journeys/journey_new_assignment.sql", {"lookback_days": rules.lookback_days,
+                                                          "quiet_days": rules.quiet_days})
+    con.execute(sql_text("journeys/journey_rebuilt.sql"))
+    # an event moving into a rebuilt journey must come from a rebuilt one (else that journey would lose it unseen)
+    strays = con.execute(
+        "SELECT count(*) FROM journey_assignment AS a SEMI JOIN journey_new_assignment AS n USING (event_no) "
+        "WHERE a.journey_id NOT IN (SELECT journey_id FROM journey_rebuilt)").fetchone()[0]
+    if strays:
+        raise _Unsettled(f"{strays} events move out of journeys not rebuilt")
+    con.execute("DELETE FROM journey_assignment WHERE journey_id IN (SELECT journey_id FROM journey_rebuilt) "
+                "OR event_no IN (SELECT old_event_no FROM journey_stitch_changes WHERE old_event_no IS NOT NULL)")
+    con.execute("INSERT INTO journey_assignment BY NAME SELECT * FROM journey_new_assignment")
+    con.execute("DELETE FROM journeys WHERE journey_id IN (SELECT journey_id FROM journey_rebuilt)")
+    con.execute("INSERT INTO journeys BY NAME FROM journeys_of('journey_new_assignment', 'stitched_events')")
+    dangling = con.execute(
+        "SELECT count(*) FROM journey_assignment WHERE event_no IN "
+        "(SELECT old_event_no FROM journey_stitch_changes WHERE old_event_no IS NOT NULL)").fetchone()[0]
+    if dangling:
+        raise _Unsettled(f"{dangling} journey events lost their stitched event")
+    con.execute("INSERT INTO journey_files SELECT sha256 FROM journey_new_files")
+    con.execute(sql_text("journeys/journey_changes.sql"))
+    con.execute("INSERT INTO journey_changes SELECT journey_id, change FROM journey_rebuilt")
+    return con.execute("SELECT count(*) FROM journey_rebuilt").fetchone()[0]
+
+
+def _record_build(con: duckdb.DuckDBPyConnection, settings: tuple[int, int, str], mode: str) -> None:
+    con.execute(sql_text("journeys/stitch_phone_keys.sql"))
+    con.execute("DELETE FROM journey_build")
+    con.execute("INSERT INTO journey_build VALUES ($lookback, $quiet, $sql, $mode, $now)",
+                {"lookback": settings[0], "quiet": settings[1], "sql": settings[2], "mode": mode, "now": utc_now()})
+
+
+def _drop_working_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for name in WORKING_TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {name}")
+    con.execute("DROP MACRO IF EXISTS journey_owned")

@@ -27,6 +27,7 @@ SCHEMA_FILES = (
 )
 VIEW_FILES = (
     "staging/activity_vocabulary.sql",
+    "staging/events_of.sql",
     "staging/events.sql",
 )
 

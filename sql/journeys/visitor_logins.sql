@@ -1,10 +1,3 @@
--- Web sessions in which a visitor logged in, with the customer they logged in as.
+-- Web sessions in which a visitor logged in, with the customer they logged in as (visitor_logins_of.sql).
 CREATE OR REPLACE VIEW visitor_logins AS
-SELECT
-    visitor_id,
-    session_id,
-    min(ts)                  AS login_ts,    -- first identified event of the session (UTC)
-    arg_min(customer_id, ts) AS customer_id  -- customer of that first identified event
-FROM raw_web
-WHERE customer_id IS NOT NULL
-GROUP BY visitor_id, session_id;
+SELECT * FROM visitor_logins_of('raw_web');

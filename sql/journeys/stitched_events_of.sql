@@ -1,19 +1,17 @@
--- Events with the customer they belong to across channels, and the stitching rule that decided it.
--- A table, rebuilt with the journeys, so that later steps do not recompute the stitching.
+-- Macro: events with the customer they belong to across channels, and the stitching rule that decided it, from
+-- `events` (rows of the events view), `sessions` (session_customers_of of their web rows) and `calls`
+-- (call_customers_of of their calls); event numbers from `first_event_no` + 1 on. The table stitched_events holds its
+-- rows, so that later steps do not recompute the stitching.
 -- Rules, first match wins (docs/journeys.md):
 --   web:    'recorded' customer_id on the event; 'same session' a login in the same session;
 --           'visitor, attributed back' the next later login of the same visitor_id (browser);
 --           'visitor, carried forward' the latest earlier login of that visitor_id.
 --   calls:  'recorded' customer_id filled by the agent; 'phone' caller_number matches one customer's phone.
 --   orders: 'recorded' (orders always carry a customer).
-CREATE OR REPLACE TABLE stitched_events AS
-WITH call_phone AS (
-    SELECT c.call_id, k.customer_id
-    FROM raw_calls AS c JOIN customer_phone_keys AS k ON k.phone_key = phone_key(c.caller_number)
-)
+CREATE OR REPLACE MACRO stitched_events_of(events, sessions, calls, first_event_no) AS TABLE
 SELECT
     e.*,
-    CAST(row_number() OVER () AS BIGINT) AS event_no, -- compact key of this build, for joins (not stable across runs)
+    CAST(first_event_no + row_number() OVER () AS BIGINT) AS event_no, -- compact key for joins (not stable across full rebuilds)
     CAST(CASE
         WHEN e.customer_id IS NOT NULL THEN e.customer_id
         WHEN e.source = 'web' THEN sc.customer_id
@@ -25,6 +23,6 @@ SELECT
         WHEN e.source = 'calls' AND cp.customer_id IS NOT NULL THEN 'phone'
         ELSE 'not stitched'
     END AS VARCHAR) AS stitch_rule                      -- which rule decided it
-FROM events AS e
-LEFT JOIN session_customers AS sc ON sc.session_id = e.session_id
-LEFT JOIN call_phone AS cp ON cp.call_id = e.call_id;
+FROM query_table(events) AS e
+LEFT JOIN query_table(sessions) AS sc ON sc.session_id = e.session_id
+LEFT JOIN query_table(calls) AS cp ON cp.call_id = e.call_id;

@@ -1,5 +1,6 @@
--- One row per customer journey: an order with what led to it and followed it, or a journey without an order.
-CREATE OR REPLACE TABLE journeys AS
+-- Macro: one row per customer journey of `assignment` (rows of journey_assignment, every event of each journey), with
+-- its events from `stitched` (stitched_events): an order with what led to it and followed it, or a journey without an order.
+CREATE OR REPLACE MACRO journeys_of(assignment, stitched) AS TABLE
 SELECT
     a.journey_id,                                                               -- journey_assignment.journey_id
     CAST(CASE WHEN a.journey_id LIKE 'order:%' THEN 'order' ELSE 'no order' END AS VARCHAR) AS journey_type,
@@ -14,6 +15,6 @@ SELECT
     count(*) FILTER (WHERE e.source = 'calls')                        AS calls,
     count(*) FILTER (WHERE e.source = 'web')                          AS web_events,
     count(DISTINCT e.channel)                                         AS channels
-FROM journey_assignment AS a
-JOIN stitched_events AS e USING (event_no)
+FROM query_table(assignment) AS a
+JOIN query_table(stitched) AS e USING (event_no)
 GROUP BY a.journey_id;

@@ -1,22 +1,24 @@
--- Which journey each stitched event belongs to (at most one), and the rule that put it there.
--- Parameters: $lookback_days (research counted towards a later order), $quiet_days (how long
+-- Macro: which journey each event of `stitched` (rows of stitched_events) belongs to (at most one), and the rule that
+-- put it there, with the orders of `orders` (rows of raw_orders) as anchors. Every event of a journey and every order
+-- its customer placed must be among them (the whole history, or the customers a night touches: cxmining.journeys).
+-- Parameters: lookback_days (research counted towards a later order), quiet_days (how long
 -- after an order's last event contacts still belong to it; also the gap that ends a journey
 -- without an order). Rules in docs/journeys.md; the first that applies wins.
-CREATE OR REPLACE TABLE journey_assignment AS
+CREATE OR REPLACE MACRO journey_assignment_of(stitched, orders, lookback_days, quiet_days) AS TABLE
 WITH se AS (
     SELECT event_no, event_id, ts, source, status, stitched_customer_id AS customer_id, order_id, product_id, session_id,
            visitor_id, event_type, reason_code, stitch_rule,
            (source = 'calls' AND reason_code IN ('order_status', 'delivery_problem', 'return_request', 'complaint', 'payment'))
            OR event_type IN ('order_tracking', 'help_view', 'contact_view') AS is_after_sales
-    FROM stitched_events
+    FROM query_table(stitched)
 ),
 orders AS (  -- one anchor per order: who, when placed, and when its own events end
     SELECT o.order_id, any_value(o.customer_id) AS customer_id,
            COALESCE(min(o.ts) FILTER (WHERE o.status = 'placed'), min(o.ts)) AS placed_ts
-    FROM raw_orders AS o GROUP BY o.order_id
+    FROM query_table(orders) AS o GROUP BY o.order_id
 ),
 order_lines AS (SELECT DISTINCT o.order_id, o.product_id, a.customer_id, a.placed_ts
-                FROM raw_orders AS o JOIN orders AS a USING (order_id)),
+                FROM query_table(orders) AS o JOIN orders AS a USING (order_id)),
 direct AS (  -- 1. events that name a known order
     SELECT se.event_no, 'order:' || se.order_id AS journey_id, 'names the order' AS rule
     FROM se JOIN orders USING (order_id)
@@ -29,7 +31,7 @@ product_match AS (  -- research on a product: the customer's next order of that 
     SELECT e.event_no, e.session_id, e.ts, l.order_id, l.placed_ts
     FROM open_events AS e ASOF JOIN order_lines AS l
       ON l.customer_id = e.customer_id AND l.product_id = e.product_id AND l.placed_ts >= e.ts
-    WHERE l.placed_ts - e.ts <= to_days(CAST($lookback_days AS INTEGER)) AND NOT e.is_after_sales
+    WHERE l.placed_ts - e.ts <= to_days(CAST(lookback_days AS INTEGER)) AND NOT e.is_after_sales
 ),
 purchase_session AS (  -- a web session in which an order was bought
     SELECT se.session_id, arg_min(se.order_id, se.ts) AS order_id
@@ -55,13 +57,13 @@ call_any_order AS (  -- 4. a sales or information call without a product, then a
     SELECT e.event_no, 'order:' || a.order_id AS journey_id, 'called before ordering' AS rule
     FROM calls_open AS e ASOF JOIN orders AS a ON a.customer_id = e.customer_id AND a.placed_ts >= e.ts
     WHERE e.reason_code IN ('product_info', 'new_order') AND e.product_id IS NULL
-      AND a.placed_ts - e.ts <= to_days(CAST($lookback_days AS INTEGER))
+      AND a.placed_ts - e.ts <= to_days(CAST(lookback_days AS INTEGER))
 ),
 after_sales AS (  -- 5. a contact after an order, before its quiet period ends
     SELECT e.event_no, 'order:' || a.order_id AS journey_id, 'contact after the order' AS rule
     FROM open_events AS e ASOF JOIN orders AS a ON a.customer_id = e.customer_id AND e.ts >= a.placed_ts
     JOIN order_end AS oe ON oe.journey_id = 'order:' || a.order_id
-    WHERE e.is_after_sales AND e.ts <= greatest(oe.last_ts, a.placed_ts) + to_days(CAST($quiet_days AS INTEGER))
+    WHERE e.is_after_sales AND e.ts <= greatest(oe.last_ts, a.placed_ts) + to_days(CAST(quiet_days AS INTEGER))
 ),
 ranked AS (
     SELECT *, 1 AS priority FROM direct
@@ -79,7 +81,7 @@ rest AS (  -- 6. everything else: journeys without an order, per customer (or an
     WHERE se.customer_id IS NOT NULL OR (se.source = 'web' AND se.visitor_id IS NOT NULL)
 ),
 episodes AS (
-    SELECT event_no, who, sum(CASE WHEN gap IS NULL OR gap > to_days(CAST($quiet_days AS INTEGER)) THEN 1 ELSE 0 END)
+    SELECT event_no, who, sum(CASE WHEN gap IS NULL OR gap > to_days(CAST(quiet_days AS INTEGER)) THEN 1 ELSE 0 END)
                OVER (PARTITION BY who ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING) AS episode
     FROM (SELECT *, ts - lag(ts) OVER (PARTITION BY who ORDER BY ts, event_id) AS gap FROM rest)
 ),
@@ -95,7 +97,7 @@ SELECT a.event_no,                                   -- stitched_events.event_no
        CAST(a.journey_id AS VARCHAR) AS journey_id,   -- 'order:<order_id>', 'customer:<id>:<n>' or 'visitor:<id>:<n>'
        CAST(a.rule AS VARCHAR)       AS rule,         -- why the event is in this journey
        se.customer_id                AS customer_id,  -- stitched customer (NULL for anonymous visitors)
-       se.stitch_rule                AS stitch_rule,  -- how the customer was found (stitched_events.sql)
+       se.stitch_rule                AS stitch_rule,  -- how the customer was found (stitched_events_of.sql)
        row_number() OVER (
            PARTITION BY a.journey_id
            ORDER BY se.ts,

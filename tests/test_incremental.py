@@ -1,0 +1,145 @@
+"""An incremental night equals a full rebuild: stitching and journeys built from the files a night adds, compared row
+for row with the same store built from scratch, on generated samples with days added one by one and on nights made to
+hit the hard cases (a phone number becoming shared, a browser logging in after anonymous visits, an order line
+arriving later, a call naming another customer's order, a session shared by two customers)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from helpers import CALLS_HEADER, ORDERS_HEADER, WEB_HEADER, call_row, write_lines
+
+from cxmining.ingest.folder import landing_reports
+from cxmining.journeys import JourneyRules, journey_tables
+from cxmining.synthetic import Effects, write_sample
+
+COMPARED = {  # every row a build writes; event numbers are a build's own, so events are matched by event_id
+    "stitched_events": "SELECT * EXCLUDE (event_no) FROM stitched_events ORDER BY event_id",
+    "journey_assignment": "SELECT s.event_id, a.* EXCLUDE (event_no) FROM journey_assignment AS a "
+                          "JOIN stitched_events AS s USING (event_no) ORDER BY s.event_id",
+    "journeys": "SELECT * FROM journeys ORDER BY journey_id",
+}
+
+
+def tables(db: Path) -> dict[str, list[tuple]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {name: con.execute(sql).fetchall() for name, sql in COMPARED.items()}
+
+
+def build_mode(db: Path) -> str:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("SELECT mode FROM journey_build").fetchone()[0]
+
+
+def rebuilt_from_scratch(landing: Path, db: Path, rules: JourneyRules = JourneyRules()) -> dict[str, list[tuple]]:
+    landing_reports(db, landing, "full")
+    journey_tables(db, rules)
+    assert build_mode(db) == "full"
+    return tables(db)
+
+
+def split_landing(source: Path, landing: Path, held_days: int) -> list[str]:
+    """`source` copied to `landing` without its last `held_days` days; those days, in order."""
+    shutil.copytree(source, landing)
+    days = sorted({p.stem.rsplit("_", 1)[-1] for p in landing.glob("calls/*.csv")})[-held_days:]
+    for path in landing.glob("*/*"):
+        if any(path.stem.endswith(day) for day in days):
+            path.unlink()
+    return days
+
+
+@pytest.mark.parametrize(("seed", "effects"), [
+    (21, {}),
+    (22, {"multi_line_share": 0.5, "max_lines": 4}),
+    (23, {"failing_help_page_calls": 0.3, "popularity_exponent": 0.4}),
+])
+def test_nights_added_one_by_one_equal_a_full_rebuild(tmp_path: Path, seed: int, effects: dict) -> None:
+    source = tmp_path / "all"
+    write_sample(source, customers=600, seed=seed, days=30, effects=Effects(**effects), history_days=10)
+    landing, db = tmp_path / "landing", tmp_path / "store.duckdb"
+    held = split_landing(source, landing, 4)
+    landing_reports(db, landing, "first")
+    journey_tables(db)
+    changed = []
+    for day in held:
+        for path in source.glob(f"*/*_{day}.*"):
+            shutil.copy(path, landing / path.parent.name / path.name)
+        landing_reports(db, landing, day)
+        changed.append(journey_tables(db)["changed_journeys"])
+        assert build_mode(db) == "incremental"
+    assert tables(db) == rebuilt_from_scratch(landing, tmp_path / "full.duckdb")
+    with duckdb.connect(str(db), read_only=True) as con:
+        journeys = con.execute("SELECT count(*) FROM journeys").fetchone()[0]
+    assert all(0 < n < journeys / 3 for n in changed)  # each night rebuilt a small part
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple:
+    row = con.execute(sql).fetchone()
+    assert row is not None, sql
+    return row
+
+
+@pytest.fixture(scope="module")
+def small_sample(tmp_path_factory) -> Path:
+    source = tmp_path_factory.mktemp("hard") / "landing"
+    write_sample(source, customers=300, seed=5, days=20)
+    return source
+
+
+def test_the_hard_cases_of_a_night_equal_a_full_rebuild(small_sample: Path, tmp_path: Path) -> None:
+    landing, db = tmp_path / "landing", tmp_path / "store.duckdb"
+    shutil.copytree(small_sample, landing)
+    landing_reports(db, landing, "first")
+    journey_tables(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        # two customers with calls stitched by phone: the first gets the second's number, which then identifies nobody
+        (a, a_phone), (b, b_phone) = con.execute(
+            "SELECT c.customer_id, c.phone FROM raw_customers AS c WHERE c.customer_id IN (SELECT stitched_customer_id "
+            "FROM stitched_events WHERE stitch_rule = 'phone') ORDER BY 1 LIMIT 2").fetchall()
+        # a browser never logged in: it logs in tonight, as a customer with orders
+        visitor, session = _one(con, "SELECT visitor_id, any_value(session_id) FROM raw_web GROUP BY visitor_id "
+                                     "HAVING count(customer_id) = 0 ORDER BY 1 LIMIT 1")
+        c, c_order, c_product = _one(con, "SELECT customer_id, order_id, product_id FROM raw_orders "
+                                          "WHERE status = 'placed' ORDER BY customer_id DESC LIMIT 1")
+        # another customer's order, named in a call by a third customer; and a session two customers log in to
+        d_order = _one(con, f"SELECT order_id FROM raw_orders WHERE customer_id NOT IN ('{a}', '{c}') ORDER BY 1 LIMIT 1")[0]
+        shared_session, e = _one(con, "SELECT session_id, any_value(customer_id) FROM raw_web WHERE customer_id IS NOT NULL "
+                                      "GROUP BY session_id ORDER BY 1 LIMIT 1")
+        last = _one(con, "SELECT max(ts) FROM raw_web")[0]
+    tonight = (last.replace(microsecond=0)).isoformat() + "Z"
+    write_lines(landing / "customers" / "customers_9999-night.csv",
+                ["customer_id,phone,email,created_at", f"{a},{b_phone},a@example.org,2025-01-01T00:00:00Z"])
+    write_lines(landing / "web" / "web_9999-night.csv", [
+        WEB_HEADER,
+        f"NIGHT1,{session}-night,{visitor},{c},{tonight},login,/account,,",
+        f"NIGHT2,{shared_session},vis-shared,{a},{tonight},page_view,/,,",
+    ])
+    write_lines(landing / "orders" / "orders_9999-night.csv", [
+        ORDERS_HEADER, f"{c_order},{c},P-late-line,1,placed,{tonight},web,"])
+    write_lines(landing / "calls" / "calls_9999-night.csv", [
+        CALLS_HEADER, call_row("NIGHTCALL", started=tonight, customer_id=b, order_id=d_order, caller_number="")])
+    assert a_phone != b_phone and c_product
+    landing_reports(db, landing, "night")
+    journey_tables(db)
+    assert build_mode(db) == "incremental"
+    assert tables(db) == rebuilt_from_scratch(landing, tmp_path / "full.duckdb")
+    with duckdb.connect(str(db), read_only=True) as con:  # the cases did change journeys
+        assert con.execute("SELECT count(*) FROM journey_changes").fetchone()[0] > 0
+        moved = con.execute("SELECT count(*) FROM stitched_events WHERE session_id = $s AND stitched_customer_id = $c",
+                            {"s": session, "c": c}).fetchone()[0]
+        assert moved > 0  # the earlier anonymous session was attributed back to the customer who logged in
+
+
+def test_other_rules_or_a_store_without_a_build_rebuild_everything(small_sample: Path, tmp_path: Path) -> None:
+    landing, db = tmp_path / "landing", tmp_path / "store.duckdb"
+    shutil.copytree(small_sample, landing)
+    landing_reports(db, landing, "first")
+    journey_tables(db)
+    assert build_mode(db) == "full"
+    assert journey_tables(db)["changed_journeys"] == 0 and build_mode(db) == "incremental"  # nothing new: nothing done
+    journey_tables(db, JourneyRules(lookback_days=3))
+    assert build_mode(db) == "full"
+    assert tables(db) == rebuilt_from_scratch(landing, tmp_path / "full.duckdb", JourneyRules(lookback_days=3))
