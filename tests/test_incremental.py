@@ -14,6 +14,7 @@ from helpers import CALLS_HEADER, ORDERS_HEADER, WEB_HEADER, call_row, write_lin
 
 from cxmining.ingest.folder import landing_reports
 from cxmining.journeys import JourneyRules, journey_tables
+from cxmining.mining.statistics import MINING_TABLES, mining_tables
 from cxmining.synthetic import Effects, write_sample
 
 COMPARED = {  # every row a build writes; event numbers are a build's own, so events are matched by event_id
@@ -29,9 +30,19 @@ def tables(db: Path) -> dict[str, list[tuple]]:
         return {name: con.execute(sql).fetchall() for name, sql in COMPARED.items()}
 
 
+def mining(db: Path) -> dict[str, list[tuple]]:
+    """Every mining table, rows in a fixed order, means rounded to 1e-6 (sums over other orders of the rows)."""
+    def rounded(row: tuple) -> tuple:
+        return tuple(round(v, 6) if isinstance(v, float) else v for v in row)
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {name: sorted(rounded(r) for r in con.execute(f"SELECT * FROM {name}").fetchall())
+                for name in MINING_TABLES}
+
+
 def build_mode(db: Path) -> str:
     with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute("SELECT mode FROM journey_build").fetchone()[0]
+        return con.execute("SELECT mode FROM journey_build ORDER BY generation DESC LIMIT 1").fetchone()[0]
 
 
 def rebuilt_from_scratch(landing: Path, db: Path, rules: JourneyRules = JourneyRules()) -> dict[str, list[tuple]]:
@@ -63,14 +74,20 @@ def test_nights_added_one_by_one_equal_a_full_rebuild(tmp_path: Path, seed: int,
     held = split_landing(source, landing, 4)
     landing_reports(db, landing, "first")
     journey_tables(db)
-    changed = []
+    mining_tables(db)
+    changed, traced = [], []
     for day in held:
         for path in source.glob(f"*/*_{day}.*"):
             shutil.copy(path, landing / path.parent.name / path.name)
         landing_reports(db, landing, day)
         changed.append(journey_tables(db)["changed_journeys"])
         assert build_mode(db) == "incremental"
+        if day != held[-2]:  # one night without the statistics: the next run catches up on two builds' changes
+            traced.append(mining_tables(db)["changed_cases"])
     assert tables(db) == rebuilt_from_scratch(landing, tmp_path / "full.duckdb")
+    mining_tables(tmp_path / "full.duckdb")
+    assert mining(db) == mining(tmp_path / "full.duckdb")
+    assert all(0 < n <= max(changed) * 2 for n in traced)  # only the changed journeys' traces were read again
     with duckdb.connect(str(db), read_only=True) as con:
         journeys = con.execute("SELECT count(*) FROM journeys").fetchone()[0]
     assert all(0 < n < journeys / 3 for n in changed)  # each night rebuilt a small part
@@ -139,7 +156,7 @@ def test_other_rules_or_a_store_without_a_build_rebuild_everything(small_sample:
     landing_reports(db, landing, "first")
     journey_tables(db)
     assert build_mode(db) == "full"
-    assert journey_tables(db)["changed_journeys"] == 0 and build_mode(db) == "incremental"  # nothing new: nothing done
+    assert journey_tables(db)["changed_journeys"] == 0 and build_mode(db) == "full"  # nothing new: no build at all
     journey_tables(db, JourneyRules(lookback_days=3))
     assert build_mode(db) == "full"
     assert tables(db) == rebuilt_from_scratch(landing, tmp_path / "full.duckdb", JourneyRules(lookback_days=3))

@@ -32,7 +32,8 @@ DEFINITION_FILES = (  # macros and views; order matters: each reads the ones bef
     "journeys/journeys_of.sql",
 )
 VIEW_FILES = ("journeys/journey_events.sql", "journeys/stitching_coverage.sql")  # over the tables
-STATE_FILES = ("journeys/journey_files.sql", "journeys/journey_build.sql")
+STATE_FILES = ("journeys/journey_files.sql", "journeys/journey_build.sql", "journeys/journey_changes.sql")
+KEPT_GENERATIONS = 30  # journey_changes of this many builds back: a step that missed more starts from scratch
 SCOPE_FILES = (  # an incremental build's working tables, each reading the ones before it
     "journeys/journey_new_files.sql",
     "journeys/journey_phone_changes.sql",
@@ -81,25 +82,29 @@ def journey_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: JourneyRul
         for relative in STATE_FILES:
             con.execute(sql_text(relative))
         settings = (rules.lookback_days, rules.quiet_days, _sql_digest())
-        built = con.execute("SELECT lookback_days, quiet_days, sql_sha256 FROM journey_build").fetchone()
+        built = con.execute("SELECT lookback_days, quiet_days, sql_sha256 FROM journey_build "
+                            "ORDER BY generation DESC LIMIT 1").fetchone()
+        generation = con.execute("SELECT coalesce(max(generation), 0) + 1 FROM journey_build").fetchone()[0]
         # rows of a file the journeys reflect are gone (the manifest no longer has it loaded): rebuild everything
         vanished = con.execute("SELECT count(*) FROM journey_files AS j ANTI JOIN ingested_files AS f "
                                "ON f.sha256 = j.sha256 AND f.status = 'loaded'").fetchone()[0]
         incremental = not full and not vanished and built == settings and set(TABLES) <= relations(con)
         con.execute("CREATE OR REPLACE TEMP TABLE journey_phone_keys AS FROM customer_phone_keys")  # once per build
         changed = None
-        if incremental:
+        if incremental and _nothing_new(con):  # a night without new files or phone changes builds nothing
+            changed = 0
+        elif incremental:
             try:
                 with transaction(con):  # readers see the old journeys or the new ones, never a mix
-                    changed = _incremental(con, rules)
-                    _record_build(con, settings, "incremental")
+                    changed = _incremental(con, rules, generation)
+                    _record_build(con, settings, "incremental", generation)
             except _Unsettled as why:  # rolled back: everything is built again below
                 log.warning("journeys: the night's changes could not be confined (%s); rebuilding them all", why)
                 changed = None
         if changed is None:
             with transaction(con):
                 _full(con, rules)
-                _record_build(con, settings, "full")
+                _record_build(con, settings, "full", generation)
         _drop_working_tables(con)
         counts = row_counts(con, ("journeys", "journey_assignment"))
         return {"journeys": counts["journeys"], "journey_events": counts["journey_assignment"],
@@ -134,7 +139,6 @@ def _full(con: duckdb.DuckDBPyConnection, rules: JourneyRules) -> None:
         con.execute(sql_text(relative))
     con.execute("DELETE FROM journey_files")
     con.execute("INSERT INTO journey_files SELECT sha256 FROM ingested_files WHERE status = 'loaded'")
-    con.execute(sql_text("journeys/journey_changes.sql"))
 
 
 def _stitched_into(con: duckdb.DuckDBPyConnection, web: str, calls: str, orders: str, target: str,
@@ -151,15 +155,19 @@ def _stitched_into(con: duckdb.DuckDBPyConnection, web: str, calls: str, orders:
                 "'journey_scope_sessions', 'journey_scope_call_customers', $first)", {"first": first_event_no})
 
 
-def _incremental(con: duckdb.DuckDBPyConnection, rules: JourneyRules) -> int:
+def _nothing_new(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether no file was loaded and no phone key changed since the last build."""
+    for relative in SCOPE_FILES[:2]:
+        con.execute(sql_text(relative))
+    return not con.execute("SELECT (SELECT count(*) FROM journey_new_files) + "
+                           "(SELECT count(*) FROM journey_phone_changes)").fetchone()[0]
+
+
+def _incremental(con: duckdb.DuckDBPyConnection, rules: JourneyRules, generation: int) -> int:
     """Stitch again the events of the files loaded since the last build and build again, whole, the journeys of the
     customers and browsers they touch; how many journeys were added, removed or rebuilt (`journey_changes`)."""
     for relative in SCOPE_FILES:
         con.execute(sql_text(relative))
-    if not con.execute("SELECT count(*) FROM journey_new_files").fetchone()[0] and \
-            not con.execute("SELECT count(*) FROM journey_phone_changes").fetchone()[0]:
-        con.execute(sql_text("journeys/journey_changes.sql"))
-        return 0
     last = con.execute("SELECT coalesce(max(event_no), 0) FROM stitched_events").fetchone()[0]
     _stitched_into(con, "journey_scope_web", "journey_scope_calls", "journey_scope_orders", "journey_restitched", last)
     con.execute(sql_text("journeys/journey_stitch_changes.sql"))
@@ -200,16 +208,42 @@ def _incremental(con: duckdb.DuckDBPyConnection, rules: JourneyRules) -> int:
     if dangling:
         raise _Unsettled(f"{dangling} journey events lost their stitched event")
     con.execute("INSERT INTO journey_files SELECT sha256 FROM journey_new_files")
-    con.execute(sql_text("journeys/journey_changes.sql"))
-    con.execute("INSERT INTO journey_changes SELECT journey_id, change FROM journey_rebuilt")
+    con.execute("INSERT INTO journey_changes SELECT $generation, journey_id, change FROM journey_rebuilt",
+                {"generation": generation})
     return con.execute("SELECT count(*) FROM journey_rebuilt").fetchone()[0]
 
 
-def _record_build(con: duckdb.DuckDBPyConnection, settings: tuple[int, int, str], mode: str) -> None:
+def _record_build(con: duckdb.DuckDBPyConnection, settings: tuple[int, int, str], mode: str, generation: int) -> None:
     con.execute(sql_text("journeys/stitch_phone_keys.sql"))
-    con.execute("DELETE FROM journey_build")
-    con.execute("INSERT INTO journey_build VALUES ($lookback, $quiet, $sql, $mode, $now)",
-                {"lookback": settings[0], "quiet": settings[1], "sql": settings[2], "mode": mode, "now": utc_now()})
+    con.execute("INSERT INTO journey_build VALUES ($generation, $lookback, $quiet, $sql, $mode, $now)",
+                {"generation": generation, "lookback": settings[0], "quiet": settings[1], "sql": settings[2],
+                 "mode": mode, "now": utc_now()})
+    con.execute("DELETE FROM journey_changes WHERE generation <= $oldest",
+                {"oldest": generation - KEPT_GENERATIONS})
+
+
+def journeys_generation(db: str | Path | duckdb.DuckDBPyConnection) -> int | None:
+    """The generation of the journeys as they are (journey_build), None where they were never built here (an imported
+    log's journey_events, a store from before journey builds were recorded)."""
+    with opened(db) as con:
+        if "journey_build" not in relations(con):
+            return None
+        return con.execute("SELECT max(generation) FROM journey_build").fetchone()[0]
+
+
+def changed_since(con: duckdb.DuckDBPyConnection, generation: int | None) -> bool:
+    """Fill the working table `changed_journeys` (on `con`) with the journeys changed by the builds after `generation`
+    and say True; False when a step that saw `generation` must start from scratch instead: it saw none, a full build
+    came after it, or the changes of a build after it are no longer kept."""
+    current = journeys_generation(con)
+    if generation is None or current is None or generation > current:
+        return False
+    after = con.execute("SELECT count(*), count(*) FILTER (WHERE mode = 'full') FROM journey_build "
+                        "WHERE generation > $g", {"g": generation}).fetchone()
+    if after[0] != current - generation or after[1] or current - generation > KEPT_GENERATIONS:
+        return False
+    run_sql(con, "journeys/changed_journeys.sql", {"since": generation})
+    return True
 
 
 def _drop_working_tables(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,4 +1,9 @@
-"""Process statistics of the journeys, computed in DuckDB: variants, directly-follows graph, start/end activities, durations."""
+"""Process statistics of the journeys, computed in DuckDB: variants, directly-follows graph, start/end activities, durations.
+
+Every statistic is derived from `case_traces` (each case as lists of activity codes, times and lanes), which is kept
+from night to night: a run reads from `journey_events` only the cases the journey builds since its last run changed
+(`cxmining.journeys.changed_since`), or every case after a full journey build, for an imported log, or when asked.
+"""
 
 from __future__ import annotations
 
@@ -7,39 +12,55 @@ from pathlib import Path
 import duckdb
 
 from cxmining.errors import StoreError
-from cxmining.store import opened, row_counts, sql_text, transaction
+from cxmining.journeys import changed_since, journeys_generation
+from cxmining.store import opened, row_counts, run_sql, sql_text, transaction
 
-# Order matters: each relation reads the ones before it. activity_stats numbers the activities;
-# mining_events (temporary) reads journey_events once; case_traces (temporary) turns it into per-case lists
-# that everything else derives from.
-MINING_FILES = (
-    "mining/mining_events.sql",
+STATE_FILES = ("mining/activity_codes.sql", "mining/case_traces.sql", "mining/mining_build.sql")
+# Order matters: each relation reads the ones before it; mining_variants is a working (temporary) table.
+DERIVED_FILES = (
     "mining/activity_stats.sql",
     "mining/activity_lanes.sql",
-    "mining/case_traces.sql",
     "mining/activity_positions.sql",
     "mining/case_durations.sql",
+    "mining/mining_variants.sql",
     "mining/variants.sql",
     "mining/case_variants.sql",
     "mining/dfg.sql",
     "mining/start_activities.sql",
     "mining/end_activities.sql",
 )
-WORKING_TABLES = ("mining_events", "case_traces")
-MINING_TABLES = tuple(Path(r).stem for r in MINING_FILES if Path(r).stem not in WORKING_TABLES)
+WORKING_TABLES = ("mining_events", "mining_variants", "changed_journeys")
+MINING_TABLES = tuple(Path(r).stem for r in DERIVED_FILES if Path(r).stem not in WORKING_TABLES)
 INPUT_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "event_order", "lane", "event_id")
 
 
-def mining_tables(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """(Re)build the mining tables from `journey_events`; return their row counts."""
+def mining_tables(db: str | Path | duckdb.DuckDBPyConnection, full: bool = False) -> dict[str, int]:
+    """Bring the mining tables up to date with `journey_events`: the traces of the cases changed since the last run
+    (every case after a full journey build, for an imported log, or with `full`), then every statistic from the traces.
+    Row counts, and in `changed_cases` how many traces were read again."""
     with opened(db) as con:
         _check_input(con)
+        for relative in STATE_FILES:
+            con.execute(sql_text(relative))
+        seen = con.execute("SELECT max(generation) FROM mining_build").fetchone()[0]
+        everything = full or not changed_since(con, seen)
+        if everything:
+            con.execute("CREATE OR REPLACE TEMP TABLE changed_journeys (journey_id VARCHAR)")
         with transaction(con):  # readers see the old statistics or the new ones, never a mix
-            for relative in MINING_FILES:
+            run_sql(con, "mining/mining_events.sql", {"everything": everything})
+            if everything:
+                con.execute("DELETE FROM case_traces")
+            else:
+                con.execute("DELETE FROM case_traces WHERE case_id IN (SELECT journey_id FROM changed_journeys)")
+            con.execute(f"INSERT INTO activity_codes {sql_text('mining/new_activity_codes.sql')}")
+            changed = con.execute(f"INSERT INTO case_traces {sql_text('mining/changed_traces.sql')}").fetchone()[0]
+            for relative in DERIVED_FILES:
                 con.execute(sql_text(relative))
-            for name in WORKING_TABLES:
-                con.execute(f"DROP TABLE {name}")
-        return row_counts(con, MINING_TABLES)
+            con.execute("DELETE FROM mining_build")
+            con.execute("INSERT INTO mining_build VALUES ($generation)", {"generation": journeys_generation(con)})
+        for name in WORKING_TABLES:
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+        return row_counts(con, MINING_TABLES) | {"changed_cases": changed}
 
 
 def _check_input(con: duckdb.DuckDBPyConnection) -> None:

@@ -4,4 +4,4 @@ SELECT
     t.case_id,                                    -- case (journey) identifier
     v.variant_id                                  -- variants.variant_id: 1 = most frequent variant
 FROM case_traces AS t
-JOIN variants AS v USING (activity_ids);
+JOIN mining_variants AS v USING (codes);

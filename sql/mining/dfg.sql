@@ -1,11 +1,11 @@
 -- Directly-follows graph: one row per pair of activities that follow each other within a case, with the time between them.
 CREATE OR REPLACE TABLE dfg AS
 WITH positions AS (
-    SELECT activity_ids, times_us, unnest(range(1, len(activity_ids))) AS i
+    SELECT codes, times_us, unnest(range(1, len(codes))) AS i
     FROM case_traces
 ),
 steps AS (
-    SELECT activity_ids[i] AS source_id, activity_ids[i + 1] AS target_id, times_us[i + 1] - times_us[i] AS gap_us
+    SELECT codes[i] AS source_id, codes[i + 1] AS target_id, times_us[i + 1] - times_us[i] AS gap_us
     FROM positions
 ),
 arcs AS (
@@ -28,6 +28,6 @@ SELECT
     CAST(a.max_us AS DOUBLE) / 1e6 AS max_seconds,         -- longest, seconds
     CAST(a.sum_us AS DOUBLE) / 1e6 AS sum_seconds          -- total, seconds
 FROM arcs AS a
-JOIN activity_stats AS s ON s.activity_id = a.source_id
-JOIN activity_stats AS t ON t.activity_id = a.target_id
+JOIN activity_codes AS s ON s.code = a.source_id
+JOIN activity_codes AS t ON t.code = a.target_id
 ORDER BY frequency DESC, source, target;

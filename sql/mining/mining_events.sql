@@ -1,5 +1,5 @@
--- Working table of one mining run (temporary): the columns of journey_events the statistics read, read once.
--- journey_events is a view (a join in a landing store); the statistics scan it three times.
+-- Working table of one mining run (temporary): the columns of journey_events the statistics read, for every case
+-- ($everything) or for the cases changed since the last run (changed_journeys).
 CREATE OR REPLACE TEMP TABLE mining_events AS
 SELECT
     "case:concept:name", -- case (journey) identifier
@@ -7,4 +7,6 @@ SELECT
     "time:timestamp",    -- UTC
     event_order,         -- position in the case: the only order statistics use
     lane                 -- part of the organisation (may be NULL)
-FROM journey_events;
+FROM journey_events
+WHERE "concept:name" IS NOT NULL
+  AND ($everything OR "case:concept:name" IN (SELECT journey_id FROM changed_journeys));

@@ -1,24 +1,7 @@
 -- One row per variant (distinct activity sequence of a case), most frequent first, with its case durations.
 CREATE OR REPLACE TABLE variants AS
-WITH per_variant AS (
-    SELECT
-        activity_ids,
-        count(*) AS frequency,
-        avg(list_max(times_us) - list_min(times_us)) / 1e6 AS mean_duration_seconds,
-        median(list_max(times_us) - list_min(times_us)) / 1e6 AS median_duration_seconds
-    FROM case_traces
-    GROUP BY activity_ids
-),
-names AS (
-    SELECT list(activity ORDER BY activity_id) AS names FROM activity_stats
-),
-named AS (
-    SELECT p.*, list_transform(p.activity_ids, lambda i: n.names[i]) AS activities
-    FROM per_variant AS p, names AS n
-)
 SELECT
-    CAST(row_number() OVER (ORDER BY frequency DESC, array_to_string(activities, ',')) AS BIGINT)
-        AS variant_id,                                               -- rank: 1 = most frequent, ties by variant text
+    variant_id,                                                      -- rank: 1 = most frequent, ties by variant text
     CAST(activities AS VARCHAR[]) AS activities,                     -- the activities in case order
     CAST(array_to_string(activities, ',') AS VARCHAR) AS variant,    -- activities joined with ','
     CAST(frequency AS BIGINT) AS frequency,                          -- number of cases following the variant
@@ -26,5 +9,5 @@ SELECT
     CAST(mean_duration_seconds AS DOUBLE) AS mean_duration_seconds,  -- mean case duration, seconds
     CAST(median_duration_seconds AS DOUBLE) AS median_duration_seconds, -- median case duration, seconds
     CAST(activity_ids AS INTEGER[]) AS activity_ids                  -- activities as activity_stats.activity_id (compact join key)
-FROM named
+FROM mining_variants
 ORDER BY variant_id;
