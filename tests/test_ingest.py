@@ -515,3 +515,26 @@ def test_a_batch_the_reader_refuses_as_a_whole_is_read_a_file_at_a_time(landing:
         ("calls/calls_0.csv", "loaded", 1), ("calls/calls_1.csv", "rejected", 0), ("calls/calls_2.csv", "loaded", 1)]
     assert reports[1].error == "calls/calls_1.csv: cannot be read as CSV (simulated)"
     assert query(tmp_path / "s.duckdb", "SELECT call_id FROM raw_calls ORDER BY 1") == [("K0",), ("K2",)]
+
+
+def test_a_file_untouched_since_it_was_loaded_is_skipped_without_reading_it(landing: Path, tmp_path: Path, monkeypatch) -> None:
+    """The quick check: same path, size and modification time as a loaded file means the same file, not read again;
+    a file rewritten in place (same size, new content, a new modification time) is read and loaded."""
+    import os
+
+    import cxmining.ingest.load as load
+
+    path = write_lines(landing / "calls" / "c.csv", [CALLS_HEADER, call_row("K1")])
+    db = tmp_path / "s.duckdb"
+    [first] = ingest(landing, db)
+    assert first.status == "loaded"
+    hashed: list[str] = []
+    real = load.delivered_sha256
+    monkeypatch.setattr(load, "delivered_sha256", lambda f: hashed.append(f.relative) or real(f))
+    [again] = ingest(landing, db, "run-2")
+    assert (again.status, again.sha256, hashed) == ("skipped", first.sha256, [])
+    write_lines(path, [CALLS_HEADER, call_row("K2")])  # same size, other content
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
+    [rewritten] = ingest(landing, db, "run-3")
+    assert (rewritten.status, rewritten.rows_loaded, hashed) == ("loaded", 1, ["calls/c.csv"])
+    assert query(db, "SELECT call_id FROM raw_calls ORDER BY 1") == [("K1",), ("K2",)]

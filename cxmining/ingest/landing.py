@@ -22,7 +22,7 @@ class LandingFile:
     relative: str  # path relative to the landing folder, with '/' separators
     format: FileFormat
     size_bytes: int
-
+    modified_ns: int | None = None  # the delivery's modification time: with its path and size, the quick check
 
 def landing_files(landing: Path, source: str) -> list[LandingFile]:
     """The files of `source` under `landing/<source>/`, sorted by name (daily drops sort by date)."""
@@ -38,13 +38,15 @@ def landing_files(landing: Path, source: str) -> list[LandingFile]:
     for path in sorted(folder.rglob("*")):
         if path.name.startswith(".") or not path.is_file() or not_a_delivery(path, inside):
             continue
+        stat = path.stat()
         found.append(
             LandingFile(
                 source=source,
                 path=path,
                 relative=path.relative_to(landing).as_posix(),
                 format=SUFFIXES[path.suffix.lower()],
-                size_bytes=path.stat().st_size,
+                size_bytes=stat.st_size,
+                modified_ns=stat.st_mtime_ns,
             )
         )
     return found

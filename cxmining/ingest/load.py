@@ -148,6 +148,8 @@ def _taken(con: duckdb.DuckDBPyConnection, file: LandingFile, index: int, mappin
     content as a file waiting in the batch) or refused (gone, not valid text, a header that does not fit)."""
     release = ExitStack()
     try:
+        if unchanged := _unchanged(con, file):
+            return unchanged
         waiting = {t.sha: t.copy.relative for t in pending}
         if skipped := _skipped(con, file, delivered_sha256(file), waiting):
             return skipped
@@ -176,6 +178,18 @@ def _taken(con: duckdb.DuckDBPyConnection, file: LandingFile, index: int, mappin
 def _utf8(mapping: SourceMapping) -> SourceMapping:
     """The mapping for the copies read: CSV text is UTF-8 whatever the delivery's encoding (working_copy)."""
     return mapping.model_copy(update={"encoding": "utf-8"})
+
+
+def _unchanged(con: duckdb.DuckDBPyConnection, file: LandingFile) -> FileReport | None:
+    """The report of a file loaded before from the same path and not touched since (same size and modification
+    time: the quick check rsync makes), skipped without reading it; else None (it is hashed)."""
+    if file.modified_ns is None:
+        return None
+    loaded = con.execute(
+        "SELECT sha256 FROM ingested_files WHERE status = 'loaded' AND path = $path AND size_bytes = $size "
+        "AND modified_ns = $modified", {"path": file.relative, "size": file.size_bytes, "modified": file.modified_ns},
+    ).fetchone()
+    return FileReport(file.source, file.relative, loaded[0], "skipped", same_as=file.relative) if loaded else None
 
 
 def _skipped(con: duckdb.DuckDBPyConnection, file: LandingFile, sha: str, waiting: dict[str, str]) -> FileReport | None:
@@ -460,7 +474,7 @@ def _record_file(con: duckdb.DuckDBPyConnection, report: FileReport, file: Landi
         INSERT INTO ingested_files BY NAME
         SELECT $sha AS sha256, $source AS source, $path AS path, $size AS size_bytes, $status AS status,
                $error AS error, $read AS rows_read, $loaded AS rows_loaded, $quarantined AS rows_quarantined,
-               $duplicate AS rows_duplicate, $run_id AS run_id, $now AS ingested_at
+               $duplicate AS rows_duplicate, $run_id AS run_id, $now AS ingested_at, $modified AS modified_ns
         """,
         {
             "sha": report.sha256,
@@ -475,6 +489,7 @@ def _record_file(con: duckdb.DuckDBPyConnection, report: FileReport, file: Landi
             "duplicate": report.rows_duplicate if report.status == "loaded" else None,
             "run_id": run_id,
             "now": utc_now(),
+            "modified": file.modified_ns,
         },
     )
 

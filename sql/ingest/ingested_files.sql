@@ -14,3 +14,4 @@ CREATE TABLE IF NOT EXISTS ingested_files (
     run_id           VARCHAR   NOT NULL, -- run that (last) handled the file
     ingested_at      TIMESTAMP NOT NULL  -- UTC
 );
+ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS modified_ns BIGINT; -- the delivery's modification time (ns since 1970)
