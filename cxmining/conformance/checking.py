@@ -200,6 +200,8 @@ def write_results(
 def store_activities(db: str | Path | duckdb.DuckDBPyConnection) -> set[str]:
     """The activities the store's journeys contain (to check a designed model's labels against)."""
     with opened(db) as con:
+        if "activity_stats" in relations(con):  # the statistics count them already
+            return {row[0] for row in con.execute("SELECT activity FROM activity_stats").fetchall()}
         return {row[0] for row in con.execute('SELECT DISTINCT "concept:name" FROM journey_events').fetchall()}
 
 

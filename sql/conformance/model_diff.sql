@@ -1,25 +1,29 @@
 -- model_diff: activities and directly-follows transitions of the design (design_footprint) next to those of the journeys in scope (model_diff_journeys).
+-- Reality is read from the journeys' traces (case_traces: activity codes in event order).
 CREATE OR REPLACE TABLE model_diff AS
 WITH scoped AS (
-    SELECT e."case:concept:name" AS journey_id, e."concept:name" AS activity, e.event_order
-    FROM journey_events AS e
-    SEMI JOIN model_diff_journeys AS j ON j.journey_id = e."case:concept:name"
+    SELECT t.case_id AS journey_id, t.codes
+    FROM case_traces AS t
+    SEMI JOIN model_diff_journeys AS j ON j.journey_id = t.case_id
+),
+events AS (
+    SELECT journey_id, unnest(codes) AS code FROM scoped
 ),
 steps AS (
-    SELECT journey_id, activity AS source,
-           lead(activity) OVER (PARTITION BY journey_id ORDER BY event_order) AS target
-    FROM scoped
+    SELECT journey_id, codes[i] AS source_code, codes[i + 1] AS target_code
+    FROM (SELECT journey_id, codes, unnest(range(1, len(codes))) AS i FROM scoped)
 ),
 reality AS (
-    SELECT 'activity' AS kind, activity AS source, NULL AS target,
-           count(DISTINCT journey_id) AS journeys, count(*) AS frequency
-    FROM scoped
-    GROUP BY activity
+    SELECT 'activity' AS kind, a.activity AS source, NULL AS target,
+           count(DISTINCT e.journey_id) AS journeys, count(*) AS frequency
+    FROM events AS e JOIN activity_codes AS a USING (code)
+    GROUP BY a.activity
     UNION ALL
-    SELECT 'transition', source, target, count(DISTINCT journey_id), count(*)
-    FROM steps
-    WHERE target IS NOT NULL
-    GROUP BY source, target
+    SELECT 'transition', s.activity, t.activity, count(DISTINCT p.journey_id), count(*)
+    FROM steps AS p
+    JOIN activity_codes AS s ON s.code = p.source_code
+    JOIN activity_codes AS t ON t.code = p.target_code
+    GROUP BY s.activity, t.activity
 )
 SELECT
     CAST(coalesce(d.kind, r.kind) AS VARCHAR)       AS kind,        -- activity, or transition (directly follows)
