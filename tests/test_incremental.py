@@ -12,6 +12,7 @@ import duckdb
 import pytest
 from helpers import CALLS_HEADER, ORDERS_HEADER, WEB_HEADER, call_row, write_lines
 
+from cxmining.demand.tables import PER_JOURNEY, TABLES, demand_tables
 from cxmining.ingest.folder import landing_reports
 from cxmining.journeys import JourneyRules, journey_tables
 from cxmining.mining.statistics import MINING_TABLES, mining_tables
@@ -30,14 +31,22 @@ def tables(db: Path) -> dict[str, list[tuple]]:
         return {name: con.execute(sql).fetchall() for name, sql in COMPARED.items()}
 
 
-def mining(db: Path) -> dict[str, list[tuple]]:
-    """Every mining table, rows in a fixed order, means rounded to 1e-6 (sums over other orders of the rows)."""
+def rows_of(db: Path, names: tuple[str, ...]) -> dict[str, list[tuple]]:
+    """Every row of the named tables, in a fixed order, floats rounded to 1e-6 (sums over other orders of the rows)."""
     def rounded(row: tuple) -> tuple:
         return tuple(round(v, 6) if isinstance(v, float) else v for v in row)
 
     with duckdb.connect(str(db), read_only=True) as con:
-        return {name: sorted(rounded(r) for r in con.execute(f"SELECT * FROM {name}").fetchall())
-                for name in MINING_TABLES}
+        return {name: sorted((rounded(r) for r in con.execute(f"SELECT * FROM {name}").fetchall()), key=repr)
+                for name in names}
+
+
+def mining(db: Path) -> dict[str, list[tuple]]:
+    return rows_of(db, MINING_TABLES)
+
+
+def demand(db: Path) -> dict[str, list[tuple]]:
+    return rows_of(db, tuple(dict.fromkeys((*TABLES, *(table for table, _, _ in PER_JOURNEY)))))
 
 
 def build_mode(db: Path) -> str:
@@ -75,6 +84,7 @@ def test_nights_added_one_by_one_equal_a_full_rebuild(tmp_path: Path, seed: int,
     landing_reports(db, landing, "first")
     journey_tables(db)
     mining_tables(db)
+    demand_tables(db)
     changed, traced = [], []
     for day in held:
         for path in source.glob(f"*/*_{day}.*"):
@@ -84,9 +94,12 @@ def test_nights_added_one_by_one_equal_a_full_rebuild(tmp_path: Path, seed: int,
         assert build_mode(db) == "incremental"
         if day != held[-2]:  # one night without the statistics: the next run catches up on two builds' changes
             traced.append(mining_tables(db)["changed_cases"])
+            demand_tables(db)
     assert tables(db) == rebuilt_from_scratch(landing, tmp_path / "full.duckdb")
     mining_tables(tmp_path / "full.duckdb")
+    demand_tables(tmp_path / "full.duckdb")
     assert mining(db) == mining(tmp_path / "full.duckdb")
+    assert demand(db) == demand(tmp_path / "full.duckdb")
     assert all(0 < n <= max(changed) * 2 for n in traced)  # only the changed journeys' traces were read again
     with duckdb.connect(str(db), read_only=True) as con:
         journeys = con.execute("SELECT count(*) FROM journeys").fetchone()[0]

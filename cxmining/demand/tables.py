@@ -7,6 +7,8 @@ that leave flagged and outlying rows out of the reference (docs/demand.md).
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from cxmining.demand.statistics import (
     heterogeneity,
     mid_p_residuals,
 )
+from cxmining.journeys import changed_since
 from cxmining.store import (
     opened,
     registered,
@@ -42,6 +45,15 @@ TESTED = (  # working SQL, working table, result SQL; each working table has key
 )
 FLAG = "q_value <= $alpha AND observed - expected >= $min_excess AND observed >= $min_ratio * expected"  # as in the result SQL
 SUMMARIES = ("demand/contact_targets.sql", "demand/avoidable_calls.sql", "demand/failure_demand_causes.sql")
+# What depends on one journey alone is kept from night to night and updated for the journeys that changed: the tables,
+# the macro each is made with (over a relation listing the journeys) and the rule parameters it reads.
+PER_JOURNEY = (
+    ("journey_products", "demand/journey_products_of.sql", ()),
+    ("contact_context", "demand/contact_context_of.sql",
+     ("web_contacts", "repeat_days", "checkout_error_hours", "help_page_hours", "product_view_days")),
+    ("web_session_calls", "demand/web_session_calls_of.sql", ("website_triggers",)),
+    ("web_session_triggers", "demand/web_session_triggers_of.sql", ("website_triggers",)),
+)
 TABLES = (
     "contact_demand", "journey_products", "failure_demand_products", "order_status_calls_by_day", "routing_failure",
     "website_failure_contacts", "contact_targets", "avoidable_calls", "failure_demand_causes",
@@ -197,16 +209,47 @@ def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules
         else:
             con.execute("CREATE OR REPLACE TEMP TABLE journey_unexpected_steps (journey_id VARCHAR, activity VARCHAR)")
         with transaction(con):  # readers see the old demand tables or the new ones, never a mix
-            run_sql(con, "demand/journey_products.sql", params)
+            _per_journey_tables(con, params)
             run_sql(con, "demand/contact_features.sql", params)
             run_sql(con, "demand/contact_causes.sql", params)
             run_sql(con, "demand/contact_demand.sql", params)
+            con.execute(sql_text("demand/product_views.sql"))
             for working, table, result in TESTED:
                 _tested(con, working, table, params)
                 run_sql(con, result, params)
             for relative in SUMMARIES:
                 run_sql(con, relative, params)
         return row_counts(con, TABLES)
+
+
+def _per_journey_tables(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> None:
+    """Bring the tables of PER_JOURNEY up to date: only for the journeys changed since the journey build they last saw,
+    or for every journey (the first time, after a full journey build, or when the rules they read or their SQL changed;
+    `demand_build` keeps both)."""
+    run_sql(con, "demand/demand_build.sql")
+    macros = ("demand/web_session_events_of.sql", *(macro for _, macro, _ in PER_JOURNEY))
+    for relative in macros:
+        con.execute(sql_text(relative))
+    digest = hashlib.sha256(json.dumps({k: params[k] for _, _, keys in PER_JOURNEY for k in keys}, sort_keys=True,
+                                       default=str).encode() + "".join(sql_text(m) for m in macros).encode()).hexdigest()
+    seen = con.execute("SELECT generation, rules_sha256 FROM demand_build").fetchone()
+    incremental = (seen is not None and seen[1] == digest and {t for t, _, _ in PER_JOURNEY} <= relations(con)
+                   and changed_since(con, seen[0]))
+    scope = "changed_journeys" if incremental else "journeys"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE web_session_events AS FROM web_session_events_of('{scope}')")
+    for table, macro, keys in PER_JOURNEY:
+        source = f"{Path(macro).stem}('{'web_session_events' if table.startswith('web_') else scope}'" + \
+            "".join(f", ${k}" for k in keys) + ")"
+        values = {k: params[k] for k in keys}
+        if incremental:
+            con.execute(f"DELETE FROM {table} WHERE journey_id IN (SELECT journey_id FROM changed_journeys)")
+            con.execute(f"INSERT INTO {table} BY NAME FROM {source}", values or None)
+        else:
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS FROM {source}", values or None)
+    con.execute("DELETE FROM demand_build")
+    con.execute("INSERT INTO demand_build SELECT max(generation), $digest FROM journey_build", {"digest": digest})
+    for name in ("web_session_events", "changed_journeys"):
+        con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def failure_demand_headline(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, float]:

@@ -8,7 +8,7 @@ WITH orders AS (
         min(ts) FILTER (WHERE status = 'placed')  AS placed_ts,
         min(ts) FILTER (WHERE status = 'shipped') AS shipped_ts,
         min(ts) FILTER (WHERE status = 'delivered') AS delivered_ts
-    FROM events
+    FROM stitched_events  -- the events view's rows, kept in a table by the journeys step
     WHERE source = 'orders'
     GROUP BY order_id
     HAVING min(ts) FILTER (WHERE status = 'placed') IS NOT NULL

@@ -2,11 +2,8 @@
 -- causes and their expected counts from comparable products (same category, the product itself and $excluded ones left
 -- out; the whole catalogue when the category is too small), with the uncertainty that the reference's size brings.
 CREATE OR REPLACE TEMP TABLE product_demand AS
-WITH views AS (
-    SELECT product_id, count(DISTINCT coalesce(session_id, event_id)) AS views
-    FROM events
-    WHERE source = 'web' AND event_type = 'page_view' AND product_id IS NOT NULL
-    GROUP BY product_id
+WITH views AS (  -- product_views.sql
+    SELECT product_id, views FROM product_views
 ),
 interest AS (  -- a journey is about one product: the one its information calls are attributed to
     SELECT product_id, count(*) AS journeys FROM journey_products WHERE is_primary GROUP BY product_id

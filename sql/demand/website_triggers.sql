@@ -10,41 +10,24 @@
 --     earlier rule takes (the account page) would stand out on every sample. Its avoidable calls are still only the
 --     calls the rules blame on it (contact_targets), at the share of its readers' calls above the other pages'.
 -- Triggers are few, so no pass leaves a flagged one out of the others' reference: with a handful of help pages, too
--- little would be left to compare with.
+-- little would be left to compare with. The sessions come from web_session_calls and web_session_triggers (per journey
+-- and session, kept from night to night); a session whose events lie in several journeys is put together here.
 CREATE OR REPLACE TEMP TABLE website_triggers AS
-WITH ev AS (
-    SELECT a.journey_id, a.event_order, e.event_id, e.ts, e.source, e.event_type, e.activity, e.page, e.session_id, e.duration_s
-    FROM journey_assignment AS a
-    JOIN stitched_events AS e USING (event_no)
-),
-nexted AS (
-    SELECT
-        *,
-        first_value(CASE WHEN source = 'calls' THEN ts END IGNORE NULLS) OVER following       AS next_call_ts,
-        first_value(CASE WHEN source = 'calls' THEN event_id END IGNORE NULLS) OVER following AS next_call_id,
-        first_value(CASE WHEN source = 'calls' THEN struct_pack(s := duration_s) END IGNORE NULLS) OVER following
-                                                                                                  AS next_call_duration
-    FROM ev
-    WINDOW following AS (PARTITION BY journey_id ORDER BY event_order ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING)
-),
-blamed AS (  -- calls the rules blame, or would blame, on a help page or a checkout error before them
+WITH blamed AS (  -- calls the rules blame, or would blame, on a help page or a checkout error before them
     SELECT contact_id, context
     FROM contact_causes
     WHERE context <> 'as observed' AND blamed_trigger = context
 ),
 sessions AS (  -- every web session of a journey, with the first call after its last event (none: NULL, not an earlier one)
-    SELECT session_id, max(ts) AS end_ts, arg_max(struct_pack(ts := next_call_ts, id := next_call_id), event_order) AS next_call
-    FROM nexted
-    WHERE source = 'web' AND session_id IS NOT NULL
+    -- a session's events in several journeys: its last event is the latest (then the later in its journey, then by
+    -- journey), so the result does not depend on the order rows are read in
+    SELECT session_id, max(end_ts) AS end_ts, arg_max(next_call, (end_ts, last_order, journey_id)) AS next_call
+    FROM web_session_calls
     GROUP BY session_id
 ),
 met_kinds AS (  -- per session: whether it met a help page, a checkout error
-    SELECT
-        session_id,
-        bool_or(event_type = 'checkout_error')  AS met_checkout_error,
-        bool_or(event_type <> 'checkout_error') AS met_help_page
-    FROM nexted
-    WHERE source = 'web' AND session_id IS NOT NULL AND list_contains($website_triggers, event_type)
+    SELECT session_id, bool_or(met_checkout_error) AS met_checkout_error, bool_or(met_help_page) AS met_help_page
+    FROM web_session_calls
     GROUP BY session_id
 ),
 session_blame AS (  -- whether that call counts for each kind of trigger, within its window
@@ -75,13 +58,12 @@ totals AS (
 met AS (  -- each trigger met in a session, at its first occurrence, with the first call after it
     SELECT
         session_id,
-        activity || coalesce(' ' || page, '')                                      AS trigger,
-        any_value(event_type)                                                      AS event_type,
-        epoch(arg_min(next_call_ts, event_order)) - epoch(min(ts))                 AS gap_s,
-        arg_min(next_call_id, event_order)                                         AS call_id,
-        arg_min(next_call_duration, event_order).s                                 AS call_seconds
-    FROM nexted
-    WHERE source = 'web' AND session_id IS NOT NULL AND list_contains($website_triggers, event_type)
+        trigger,
+        any_value(event_type)                                                        AS event_type,
+        epoch(arg_min(next_call_ts, (call_from_ts, call_order, journey_id))) - epoch(min(first_ts)) AS gap_s,
+        arg_min(call_id, (call_from_ts, call_order, journey_id))                     AS call_id,
+        arg_min(call_duration, (call_from_ts, call_order, journey_id)).s             AS call_seconds
+    FROM web_session_triggers
     GROUP BY session_id, trigger
 ),
 windowed AS (

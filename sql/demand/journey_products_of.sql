@@ -1,18 +1,21 @@
--- The products each journey is about: every product its order's lines hold, else the product
--- viewed most (first viewed on a tie). They are the exposure of product rates; the primary one (viewed most of them,
--- then first viewed, then the first line's) takes the information calls that record no product id.
-CREATE OR REPLACE TABLE journey_products AS
+-- Macro: the products each journey listed in `scope` (a relation with journey_id) is about: every product its order's
+-- lines hold, else the product viewed most (first viewed on a tie). They are the exposure of product rates; the primary
+-- one (viewed most of them, then first viewed, then the first line's) takes the information calls that record no
+-- product id. The table journey_products keeps them from night to night (cxmining.demand).
+CREATE OR REPLACE MACRO journey_products_of(scope) AS TABLE
 WITH viewed AS (
     SELECT a.journey_id, e.product_id, count(*) AS views, min(a.event_order) AS first_view
     FROM journey_assignment AS a
     JOIN stitched_events AS e USING (event_no)
     WHERE e.source = 'web' AND e.event_type = 'page_view' AND e.product_id IS NOT NULL
+      AND a.journey_id IN (SELECT journey_id FROM query_table(scope))
     GROUP BY ALL
 ),
 ordered AS (
     SELECT DISTINCT j.journey_id, o.product_id, j.product_id = o.product_id AS first_line
     FROM journeys AS j
     JOIN raw_orders AS o USING (order_id)
+    WHERE j.journey_id IN (SELECT journey_id FROM query_table(scope))
 ),
 most_viewed AS (
     SELECT journey_id, product_id
