@@ -16,6 +16,7 @@ from cxmining.conformance.settings import ConformanceSettings
 from cxmining.errors import CxminingError, first_line
 from cxmining.journeys import JourneyRules
 from cxmining.mining.settings import DiscoverySettings
+from cxmining.whatif.scenario import RESIMULATE_DRIFT
 
 PARTIAL = 3  # exit code of a run that skipped an optional step (pictures, what-if, report)
 
@@ -83,8 +84,10 @@ def run(
     lookback_days: Annotated[int, typer.Option(min=0, max=365, help="Days of research counted towards a later order.")] = JourneyRules.lookback_days,
     quiet_days: Annotated[int, typer.Option(min=0, max=365, help="Days after an order's last event that contacts still belong to it.")] = JourneyRules.quiet_days,
     noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Noise threshold of the inductive miner.")] = DiscoverySettings.noise,
+    rediscover_drift: Annotated[float, typer.Option(min=0.0, max=1.0, help="Discover the process model again once the variants moved this far (0: every run).")] = DiscoverySettings.rediscover_drift,
     demand_rules: Annotated[Path | None, typer.Option(help="Failure/value demand rules (YAML or TOML); default: the shipped rules, docs/demand.md.")] = None,
     scenarios: Annotated[Path | None, typer.Option(help="Folder of what-if scenario files; default: the landing folder's scenarios/ (docs/whatif.md).")] = None,
+    resimulate_drift: Annotated[float, typer.Option(min=0.0, max=1.0, help="Simulate the scenarios again once the observed calls moved this far (0: every run).")] = RESIMULATE_DRIFT,
     precision: Annotated[bool, typer.Option(help="Compute conformance precision (replays the log prefixes not seen before with the model).")] = ConformanceSettings.precision,
     aligner: Annotated[str, typer.Option(help="r4pm (Rust, all cores; pm4py takes what it cannot) or pm4py (the reference).")] = ConformanceSettings.aligner,
     max_states: Annotated[int, typer.Option(min=1, help="States r4pm may search per variant before pm4py takes it over.")] = ConformanceSettings.max_states,
@@ -116,7 +119,8 @@ def run(
 
     with progress_bars():  # in a terminal: bars for the night and its long steps, the log scrolling above them
         result = nightly(landing=landing, db=db, out=out, mapping=mapping, lookback_days=lookback_days,
-                         quiet_days=quiet_days, noise=noise, demand_rules=demand_rules, scenarios=scenarios,
+                         quiet_days=quiet_days, noise=noise, rediscover_drift=rediscover_drift,
+                         demand_rules=demand_rules, scenarios=scenarios, resimulate_drift=resimulate_drift,
                          conformance_precision=precision, conformance_aligner=aligner, conformance_max_states=max_states)
     typer.echo(f"run {result['run_id']}: " + ", ".join(f"{k} {v}" for k, v in result["store"].items()))
     typer.echo(f"summary: {result['summary']}")

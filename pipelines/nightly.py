@@ -56,8 +56,8 @@ from cxmining.store.night import published_change, working_copy
 from cxmining.store.outputs import stale_temporaries_removed
 from cxmining.store.run_lock import run_lock
 from cxmining.store.snapshot import snapshot_path, staged_snapshot
-from cxmining.whatif.results import change_line, whatif_tables
-from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
+from cxmining.whatif.results import change_line, whatif_due, whatif_tables
+from cxmining.whatif.scenario import RESIMULATE_DRIFT, folder_scenarios, scenarios_folder
 
 # The library's progress lines (logger "cxmining": alignments, precision) at info level; Prefect shows them in the run's
 # log where PREFECT_LOGGING_EXTRA_LOGGERS names "cxmining" (`cxmining run` sets it; docs/scheduling.md).
@@ -117,9 +117,10 @@ def process_statistics(db: Path) -> dict[str, int]:
 
 
 @task
-def process_models(db: Path, out: Path, noise: float) -> dict[str, Path]:
-    """The process discovered from the variants (inductive miner): PNML, BPMN and tree in `out`."""
-    return discovered_models(db, out, noise)
+def process_models(db: Path, out: Path, noise: float, rediscover_drift: float) -> dict[str, Path]:
+    """The process discovered from the variants (inductive miner): PNML, BPMN and tree in `out`, kept from an earlier
+    run while the variants moved less than `rediscover_drift` since."""
+    return discovered_models(db, out, noise, rediscover_drift)
 
 
 @task
@@ -180,16 +181,22 @@ def store_checks(db: Path) -> dict[str, int]:
 
 
 @task
-def what_if(db: Path, scenarios: Path) -> int:
-    """Today's regime and every scenario file of `scenarios` simulated (whatif_validation, whatif_results).
+def what_if(db: Path, scenarios: Path, resimulate_drift: float) -> int:
+    """Today's regime and every scenario file of `scenarios` simulated (whatif_validation, whatif_results), unless the
+    last run's results stand (the same scenarios, on calls that moved less than `resimulate_drift` since).
 
     Nothing is simulated when the folder has no scenario; returns the number simulated.
     """
     chosen = folder_scenarios(scenarios)
     if not chosen:
         return 0
-    checked, results = whatif_tables(db, chosen)
     logger = get_run_logger()
+    if (why := whatif_due(db, chosen, resimulate_drift)) is None:
+        logger.info("what-if: the last run's results stand (the same scenarios; the calls moved less than %.0f%% "
+                    "since)", 100 * resimulate_drift)
+        return 0
+    logger.info("what-if: simulating %d scenarios (%s)", len(chosen), why)
+    checked, results = whatif_tables(db, chosen)
     outside = checked.filter(~checked["within"])
     if outside.height:
         logger.warning("what-if: today's regime is not reproduced for %s", ", ".join(outside["figure"]))
@@ -290,6 +297,23 @@ class _Night:
     staged: Path | None = None
 
 
+@dataclass(frozen=True)
+class _Settings:
+    """The flow's parameters, as the steps take them."""
+
+    landing: Path
+    out: Path
+    mapping: Path | None
+    journeys: JourneyRules
+    discovery: DiscoverySettings
+    models: Path | None
+    checking: ConformanceSettings
+    demand_rules: Path | None
+    scenarios: Path | None
+    resimulate_drift: float
+    drift: DriftThresholds
+
+
 @flow(name="nightly", log_prints=True)
 def nightly(
     landing: Path = DEFAULT_LANDING,
@@ -299,6 +323,7 @@ def nightly(
     lookback_days: int = JourneyRules.lookback_days,
     quiet_days: int = JourneyRules.quiet_days,
     noise: float = DiscoverySettings.noise,
+    rediscover_drift: float = DiscoverySettings.rediscover_drift,
     models: Path | None = None,
     conformance_method: str = ConformanceSettings.method,
     variant_timeout_s: float = ConformanceSettings.variant_timeout_s,
@@ -307,6 +332,7 @@ def nightly(
     conformance_max_states: int = ConformanceSettings.max_states,
     demand_rules: Path | None = None,
     scenarios: Path | None = None,
+    resimulate_drift: float = RESIMULATE_DRIFT,
     drift_fitness_drop: float = DriftThresholds.fitness_drop,
     drift_failure_share_rise: float = DriftThresholds.failure_share_rise,
     drift_avoidable_calls_rise: float = DriftThresholds.avoidable_calls_rise,
@@ -328,31 +354,28 @@ def nightly(
         try:
             note_interruption(night.work, left, run_id)
             stale_outputs(out)
-            checking = ConformanceSettings(conformance_method, variant_timeout_s, conformance_precision,  # type: ignore[arg-type]
-                                           conformance_aligner, conformance_max_states)  # type: ignore[arg-type]
-            return _night(night, db, run_id, landing, out, mapping, lookback_days, quiet_days, noise, models, checking,
-                          demand_rules, scenarios,
-                          DriftThresholds(drift_fitness_drop, drift_failure_share_rise, drift_avoidable_calls_rise))
+            settings = _Settings(
+                landing, out, mapping, JourneyRules(lookback_days, quiet_days), DiscoverySettings(noise, rediscover_drift),
+                models, ConformanceSettings(conformance_method, variant_timeout_s, conformance_precision,  # type: ignore[arg-type]
+                                            conformance_aligner, conformance_max_states),  # type: ignore[arg-type]
+                demand_rules, scenarios, resimulate_drift,
+                DriftThresholds(drift_fitness_drop, drift_failure_share_rise, drift_avoidable_calls_rise))
+            return _night(night, db, run_id, settings)
         finally:  # completed or failed, the night's record and what it loaded replace the store in one rename
             publish_night(night.work, db, night.staged)
 
 
-def _night(night: _Night, db: Path, run_id: str, landing: Path, out: Path, mapping: Path | None, lookback_days: int,
-           quiet_days: int, noise: float, models: Path | None, checking: ConformanceSettings,
-           demand_rules: Path | None, scenarios: Path | None, drift: DriftThresholds) -> dict:
+def _night(night: _Night, db: Path, run_id: str, settings: _Settings) -> dict:
     """The nightly run's steps on the night's copy of the store `night.work` (their progress tracked as "night");
     sets `night.staged` when the snapshot may be published."""
     with tracked("night", None, "steps") as progress:
-        return _steps(night, db, run_id, landing, out, mapping, lookback_days, quiet_days, noise, models, checking,
-                      demand_rules, scenarios, drift,
-                      lambda step: progress.advance(1, f"{step.step} took {step.seconds:.0f} s"))
+        return _steps(night, db, run_id, settings, lambda step: progress.advance(1, f"{step.step} took {step.seconds:.0f} s"))
 
 
-def _steps(night: _Night, db: Path, run_id: str, landing: Path, out: Path, mapping: Path | None, lookback_days: int,
-           quiet_days: int, noise: float, models: Path | None, checking: ConformanceSettings,
-           demand_rules: Path | None, scenarios: Path | None, drift: DriftThresholds,
-           on_lap: Callable[[StepTiming], None]) -> dict:
+def _steps(night: _Night, db: Path, run_id: str, settings: _Settings, on_lap: Callable[[StepTiming], None]) -> dict:
     """The steps of `_night`; `on_lap` is told of each as it closes."""
+    s = settings
+    landing, out, mapping, models, scenarios, drift = s.landing, s.out, s.mapping, s.models, s.scenarios, s.drift
     logger = get_run_logger()
     work = night.work
     clock = StepClock(on_lap)  # each clock.lap(step) closes one step of the run's timings (table run_steps)
@@ -375,13 +398,14 @@ def _steps(night: _Night, db: Path, run_id: str, landing: Path, out: Path, mappi
         for source in sources_in_load_order():
             reports += ingest_source(work, landing, source.name, run_id, mapping)
         clock.lap("ingest", sum(r.rows_read for r in reports))
-        journey_counts = build_journeys(work, lookback_days, quiet_days)
+        journey_counts = build_journeys(work, s.journeys.lookback_days, s.journeys.quiet_days)
         clock.lap("journeys", journey_counts["journeys"])
         statistics = process_statistics(work)
         clock.lap("process statistics", statistics["variants"])
         files: dict[str, Path] = {}
         if statistics["variants"]:
-            files = process_models(work, out, noise) | optional("pictures", pictures, work, out, default={})
+            files = process_models(work, out, s.discovery.noise, s.discovery.rediscover_drift) | optional(
+                "pictures", pictures, work, out, default={})
             if missing := graphviz_missing():  # the night goes on without them; the report and the summary say why
                 logger.warning("not drawn: process map, swimlane view, deviation maps, BPMN diagram layout (%s)", missing)
             clock.lap("models and pictures")
@@ -389,13 +413,14 @@ def _steps(night: _Night, db: Path, run_id: str, landing: Path, out: Path, mappi
             logger.warning("no journeys yet: process model and pictures are not drawn")
         models = models or designed_models_file(landing)
         if statistics["variants"] and models.is_file():
-            checked = conformance(work, models, out, checking)
+            checked = conformance(work, models, out, s.checking)
             clock.lap("conformance", sum(o.report.journeys for o in checked))
         if statistics["variants"]:
-            demand = failure_demand(work, demand_rules)
+            demand = failure_demand(work, s.demand_rules)
             clock.lap("failure demand", demand["contact_demand"])
         scenarios = scenarios or scenarios_folder(landing)
-        if statistics["variants"] and (simulated := optional("what-if", what_if, work, scenarios, default=0)):
+        if statistics["variants"] and (simulated := optional("what-if", what_if, work, scenarios, s.resimulate_drift,
+                                                             default=0)):
             clock.lap("what-if", simulated)
         counts = store_counts(work) | journey_counts | {"variants": statistics["variants"]}
         broken = store_checks(work)

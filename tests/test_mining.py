@@ -194,3 +194,28 @@ def test_the_variant_dfg_is_pm4pys_in_its_order_and_the_miner_gives_pm4pys_tree(
             assert list(getattr(ours, part).items()) == list(getattr(theirs, part).items())
     if name == "road-traffic-fines":
         assert str(pm.discovered_model(variants, 0.2).tree) == str(pm.discovered_model_of_log(log, 0.2).tree)
+
+
+def test_the_process_model_is_kept_until_the_variants_move_far_enough(tmp_path: Path, caplog) -> None:
+    import logging
+
+    from cxmining.mining import discovery
+
+    rows = [(f"c{i}", a, pd.Timestamp(2026, 9, 1, 10, k, tz="UTC")) for i in range(40)
+            for k, a in enumerate(["Visit", "Order", "Pay"] if i % 4 else ["Visit", "Call", "Order"])]
+    con = journey_store(pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "time:timestamp"]))
+    mining_tables(con)
+    out = tmp_path / "out"
+    first = discovered_models(con, out, noise=0.2)
+    written = {kind: path.stat().st_mtime_ns for kind, path in first.items()}
+    with caplog.at_level(logging.INFO, logger="cxmining"):
+        again = discovered_models(con, out, noise=0.2)
+    assert again == first and {k: p.stat().st_mtime_ns for k, p in again.items()} == written  # kept, not written
+    assert any("process model kept: the variants moved 0.0%" in r.getMessage() for r in caplog.records)
+    con.execute("UPDATE variants SET frequency = frequency * 3 WHERE variant_id = 2")  # a share moves by 20%
+    discovered_models(con, out, noise=0.2)
+    assert first["tree"].stat().st_mtime_ns != written["tree"]  # mined again
+    remined = first["tree"].stat().st_mtime_ns
+    discovered_models(con, out, noise=0.3)  # another threshold: mined again
+    assert first["tree"].stat().st_mtime_ns != remined
+    assert discovery.MODEL_FILES["tree"] == first["tree"].name

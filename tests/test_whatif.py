@@ -231,7 +231,7 @@ def test_unknown_handling_times_stay_unknown_and_nothing_is_checked_on_nothing(s
         con = duckdb.connect(str(copy))
         try:
             con.execute(f"UPDATE raw_calls SET ended_at = NULL WHERE {where}")
-            journey_tables(con)
+            journey_tables(con, full=True)  # raw rows edited in place: no new file tells the night
             demand_tables(con)
         finally:
             con.close()
@@ -359,3 +359,22 @@ def test_automatic_replications_stop_when_the_changes_are_precise_and_go_on_when
     assert set(strict["replications"]) == {12}
     _, fixed = whatif_tables(store, [(undo, None)], replications=12, seed=3)
     assert strict.drop("simulated_at").equals(fixed.drop("simulated_at"))  # replication i is the same in any round
+
+
+def test_a_night_simulates_again_only_when_the_scenarios_or_the_calls_moved(store: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from cxmining.whatif.results import whatif_due
+
+    db = Path(shutil.copy(store, tmp_path / "due.duckdb"))
+    undo = [(scenario(SCENARIOS / "undo_ivr_change.yaml"), None)]
+    assert whatif_due(db, undo) == "nothing simulated yet"
+    whatif_tables(db, undo)
+    assert whatif_due(db, undo) is None  # the same scenarios on the same calls: the results stand
+    assert whatif_due(db, undo, resimulate_drift=0.0) == "every run simulates"
+    other = [(scenario(SCENARIOS / "undo_ivr_change.yaml").model_copy(update={"seed": 2}), None)]
+    assert whatif_due(db, other) == "the scenarios changed"
+    with duckdb.connect(str(db)) as con:  # a tenth of the calls gone: the mix barely moves, their number does
+        con.execute("DELETE FROM contact_demand WHERE channel = 'phone' AND hash(contact_id) % 10 = 0")
+    assert whatif_due(db, undo).startswith("the observed calls moved ")
+    assert whatif_due(db, undo, resimulate_drift=0.2) is None

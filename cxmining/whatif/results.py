@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from pathlib import Path
 
@@ -10,8 +12,8 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from cxmining.store import opened, registered, sql_text, transaction, utc_now
-from cxmining.whatif.scenario import BASELINE, Scenario
+from cxmining.store import opened, registered, relations, sql_text, transaction, utc_now
+from cxmining.whatif.scenario import BASELINE, RESIMULATE_DRIFT, Scenario
 from cxmining.whatif.simulation import (
     PRODUCT_CALLS,
     Calibration,
@@ -136,6 +138,30 @@ def scenario_observations(model: Calibration, regime: Scenario) -> tuple[int | N
     return min(found) if found else (None, None)
 
 
+def scenarios_digest(scenarios: list[tuple[Scenario, Path | None]], replications: int | None = None,
+                     seed: int | None = None) -> str:
+    """A hash of the scenarios as they would be simulated (every setting, and the replications and seed given)."""
+    asked = {"scenarios": [s.model_dump(mode="json") for s, _ in scenarios], "replications": replications, "seed": seed}
+    return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()
+
+
+def whatif_due(db: str | Path | duckdb.DuckDBPyConnection, scenarios: list[tuple[Scenario, Path | None]],
+               resimulate_drift: float = RESIMULATE_DRIFT) -> str | None:
+    """Why the scenarios must be simulated again, or None when the last run's results stand: the same scenarios, on
+    calls that moved less than `resimulate_drift` since (in number, or in their mix by reason and outcome)."""
+    with opened(db) as con:
+        con.execute(sql_text("whatif/whatif_basis.sql"))
+        if "whatif_results" not in relations(con) or resimulate_drift <= 0:
+            return "every run simulates" if resimulate_drift <= 0 else "nothing simulated yet"
+        drift, same = con.execute(sql_text("whatif/whatif_basis_drift.sql"),
+                                  {"scenarios": scenarios_digest(scenarios)}).fetchone()
+    if not same:
+        return "the scenarios changed" if same is not None else "nothing simulated yet"
+    if drift is None or drift >= resimulate_drift:
+        return f"the observed calls moved {100 * (drift or 1):.1f}% since the last run"
+    return None
+
+
 def whatif_tables(db: str | Path | duckdb.DuckDBPyConnection, scenarios: list[tuple[Scenario, Path | None]],
                   replications: int | None = None, seed: int | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Simulate today's regime and each scenario with the same seeds; store and return (validation, results).
@@ -178,7 +204,12 @@ def whatif_tables(db: str | Path | duckdb.DuckDBPyConnection, scenarios: list[tu
         table = pl.concat(results).fill_nan(None) if results else pl.DataFrame()  # NaN, not known: NULL
         checked = checked.fill_nan(None)
         con.execute(sql_text("whatif/whatif_results.sql"))
+        con.execute(sql_text("whatif/whatif_basis.sql"))
         with transaction(con):
+            con.execute("DELETE FROM whatif_basis")
+            con.execute("INSERT INTO whatif_basis SELECT $scenarios, reason_code, outcome, count(*) FROM contact_demand "
+                        "WHERE channel = 'phone' GROUP BY ALL",
+                        {"scenarios": scenarios_digest(scenarios, replications, seed)})
             con.execute(sql_text("whatif/whatif_validation.sql"))
             with registered(con, "_validation", checked.to_arrow()):
                 con.execute("INSERT INTO whatif_validation BY NAME SELECT * FROM _validation")
