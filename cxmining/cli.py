@@ -83,6 +83,7 @@ def run(
     mapping: Annotated[Path | None, typer.Option(help="YAML or TOML file mapping an export onto the contract.")] = None,
     lookback_days: Annotated[int, typer.Option(min=0, max=365, help="Days of research counted towards a later order.")] = JourneyRules.lookback_days,
     quiet_days: Annotated[int, typer.Option(min=0, max=365, help="Days after an order's last event that contacts still belong to it.")] = JourneyRules.quiet_days,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Build journeys, statistics and failure demand from scratch, not from what the night changed.")] = False,
     noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Noise threshold of the inductive miner.")] = DiscoverySettings.noise,
     rediscover_drift: Annotated[float, typer.Option(min=0.0, max=1.0, help="Discover the process model again once the variants moved this far (0: every run).")] = DiscoverySettings.rediscover_drift,
     demand_rules: Annotated[Path | None, typer.Option(help="Failure/value demand rules (YAML or TOML); default: the shipped rules, docs/demand.md.")] = None,
@@ -119,7 +120,7 @@ def run(
 
     with progress_bars():  # in a terminal: bars for the night and its long steps, the log scrolling above them
         result = nightly(landing=landing, db=db, out=out, mapping=mapping, lookback_days=lookback_days,
-                         quiet_days=quiet_days, noise=noise, rediscover_drift=rediscover_drift,
+                         quiet_days=quiet_days, rebuild=rebuild, noise=noise, rediscover_drift=rediscover_drift,
                          demand_rules=demand_rules, scenarios=scenarios, resimulate_drift=resimulate_drift,
                          conformance_precision=precision, conformance_aligner=aligner, conformance_max_states=max_states)
     typer.echo(f"run {result['run_id']}: " + ", ".join(f"{k} {v}" for k, v in result["store"].items()))

@@ -95,10 +95,10 @@ def ingest_source(db: Path, landing: Path, source: str, run_id: str, mapping: Pa
 
 
 @task
-def build_journeys(db: Path, lookback_days: int, quiet_days: int) -> dict[str, int]:
+def build_journeys(db: Path, lookback_days: int, quiet_days: int, rebuild: bool) -> dict[str, int]:
     """Stitch identities and bring the journeys up to date (only those the new files touch, unless the rules or the SQL
     changed); log how many changed and what could not be stitched."""
-    counts = journey_tables(db, JourneyRules(lookback_days=lookback_days, quiet_days=quiet_days))
+    counts = journey_tables(db, JourneyRules(lookback_days=lookback_days, quiet_days=quiet_days), full=rebuild)
     shares = unstitched_shares(db)
     get_run_logger().info(
         "journeys: %d journeys (%d added, removed or rebuilt), %d events; without a customer: %s",
@@ -305,6 +305,7 @@ class _Settings:
     out: Path
     mapping: Path | None
     journeys: JourneyRules
+    rebuild: bool  # journeys, statistics and demand built from scratch, not from what the night changed
     discovery: DiscoverySettings
     models: Path | None
     checking: ConformanceSettings
@@ -322,6 +323,7 @@ def nightly(
     mapping: Path | None = None,
     lookback_days: int = JourneyRules.lookback_days,
     quiet_days: int = JourneyRules.quiet_days,
+    rebuild: bool = False,
     noise: float = DiscoverySettings.noise,
     rediscover_drift: float = DiscoverySettings.rediscover_drift,
     models: Path | None = None,
@@ -355,7 +357,8 @@ def nightly(
             note_interruption(night.work, left, run_id)
             stale_outputs(out)
             settings = _Settings(
-                landing, out, mapping, JourneyRules(lookback_days, quiet_days), DiscoverySettings(noise, rediscover_drift),
+                landing, out, mapping, JourneyRules(lookback_days, quiet_days), rebuild,
+                DiscoverySettings(noise, rediscover_drift),
                 models, ConformanceSettings(conformance_method, variant_timeout_s, conformance_precision,  # type: ignore[arg-type]
                                             conformance_aligner, conformance_max_states),  # type: ignore[arg-type]
                 demand_rules, scenarios, resimulate_drift,
@@ -398,7 +401,7 @@ def _steps(night: _Night, db: Path, run_id: str, settings: _Settings, on_lap: Ca
         for source in sources_in_load_order():
             reports += ingest_source(work, landing, source.name, run_id, mapping)
         clock.lap("ingest", sum(r.rows_read for r in reports))
-        journey_counts = build_journeys(work, s.journeys.lookback_days, s.journeys.quiet_days)
+        journey_counts = build_journeys(work, s.journeys.lookback_days, s.journeys.quiet_days, s.rebuild)
         clock.lap("journeys", journey_counts["journeys"])
         statistics = process_statistics(work)
         clock.lap("process statistics", statistics["variants"])
