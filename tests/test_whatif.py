@@ -368,6 +368,9 @@ def test_a_night_simulates_again_only_when_the_scenarios_or_the_calls_moved(stor
 
     db = Path(shutil.copy(store, tmp_path / "due.duckdb"))
     undo = [(scenario(SCENARIOS / "undo_ivr_change.yaml"), None)]
+    with duckdb.connect(str(db)) as con:  # other tests of this module may have simulated on the shared store
+        con.execute("DROP TABLE IF EXISTS whatif_results")
+        con.execute("DROP TABLE IF EXISTS whatif_basis")
     assert whatif_due(db, undo) == "nothing simulated yet"
     whatif_tables(db, undo)
     assert whatif_due(db, undo) is None  # the same scenarios on the same calls: the results stand
