@@ -45,7 +45,7 @@ def progress_bars() -> Iterator[None]:
     kept = [(h, h.console) for h in handlers]  # type: ignore[attr-defined]
     # Prefect's console has only its own styles (no inheritance): the bars' styles go on top of them
     console.push_theme(Theme({k: v for k, v in DEFAULT_STYLES.items() if k.startswith(("bar.", "progress."))}))
-    bars = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    bars = Progress(TextColumn("{task.description}"), BarColumn(bar_width=24), MofNCompleteColumn(), TimeElapsedColumn(),
                     TextColumn("{task.fields[note]}"), console=console, transient=True)
     shown: dict[str, TaskID] = {}
 
