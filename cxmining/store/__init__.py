@@ -46,16 +46,19 @@ def sql_text(relative: str) -> str:
 
 
 MEMORY_LIMIT = "CXMINING_MEMORY_LIMIT"  # environment variable: the memory DuckDB may use, when not given (e.g. 4GB)
+MEMORY_CAP = 3 * 10**9  # bytes: DuckDB's default limit at most (3GB), so no step of a 10M-event night passes 4 GB
 
 
 def machine_memory_limit() -> str | None:
-    """Half of this machine's memory as a DuckDB size (e.g. '12052MiB'), or None where it cannot be read: DuckDB's
-    own default (80%) would leave too little for pm4py's alignments and the Python side of a run."""
+    """DuckDB's default limit as a size (e.g. '2861MiB'): half of this machine's memory, at most `MEMORY_CAP`, or
+    None where the memory cannot be read. DuckDB's own default (80%) would leave too little for pm4py and the Python
+    side of a run, and a nightly job's memory should not grow with the history: beyond the limit DuckDB spills to
+    disk (docs/reliability.md)."""
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return None
-    return f"{max(total // 2 // 2**20, 256)}MiB"
+    return f"{max(min(total // 2, MEMORY_CAP) // 2**20, 256)}MiB"
 
 
 def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False,
@@ -63,7 +66,7 @@ def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False,
     """An open connection: `db` may be a path, ':memory:' or an existing connection (returned as is).
 
     `memory_limit` (a DuckDB size such as '4GB'; default: the CXMINING_MEMORY_LIMIT environment variable, else half
-    of the machine's memory, `machine_memory_limit`) makes DuckDB spill to disk beyond it.
+    of the machine's memory up to 3GB, `machine_memory_limit`) makes DuckDB spill to disk beyond it.
     """
     if isinstance(db, duckdb.DuckDBPyConnection):
         return db
