@@ -1,4 +1,4 @@
-"""The machine's cores for CPU-bound Python work (pm4py's replays, the what-if simulation): worker processes.
+"""The machine's cores for CPU-bound Python work (the what-if simulation): worker processes.
 
 Workers are spawned, not forked: the nightly run's process holds DuckDB's and Prefect's threads, which a fork would
 copy in whatever state they are. Each worker is given the shared argument (a model) once, then the items one by one;

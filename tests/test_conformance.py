@@ -93,9 +93,9 @@ def test_precision_from_the_prefix_cache_equals_pm4py_and_a_second_run_replays_n
     cached = con.execute("SELECT prefix FROM precision_cache WHERE model_hash = 'ccc19-precision'").fetchall()
     assert sorted(tuple(p) for (p,) in cached) == sorted(prefixes)  # each distinct prefix once
     replayed = []
-    replay = pm.variant_prefix_replays
-    monkeypatch.setattr(pm, "variant_prefix_replays",
-                        lambda variants, *model: replayed.extend(variants) or replay(variants, *model))
+    replay = pm.PrefixReplayer.replays
+    monkeypatch.setattr(pm.PrefixReplayer, "replays",
+                        lambda self, variants: replayed.extend(variants) or replay(self, variants))
     assert conformance_tables(con, net, im, fm, "ccc19-precision").precision == first.precision
     assert replayed == []
     # a model the cache has not seen replays every variant (of two events or more) again, once
@@ -103,11 +103,17 @@ def test_precision_from_the_prefix_cache_equals_pm4py_and_a_second_run_replays_n
     assert sorted(replayed) == sorted(v for v in variants if len(v) > 1)
 
 
-@pytest.mark.parametrize("case", ["helpdesk", "ccc19", "bpic2020"])
-def test_prefixes_read_from_one_replay_per_variant_equal_one_replay_per_prefix(case, helpdesk, ccc19) -> None:
-    """What precision takes from each prefix (fits; labels enabled after it) is the same from one replay of each variant
-    as from pm4py's replay of each prefix alone, as ETConformance does it."""
-    if case == "bpic2020":
+@pytest.mark.parametrize("case", ["helpdesk", "ccc19", "bpic2020", "road-traffic"])
+def test_prefixes_walked_through_replayed_steps_equal_one_replay_per_prefix(case, helpdesk, ccc19) -> None:
+    """What precision takes from each prefix (fits; labels enabled after it) is the same from a walk through pm4py's
+    replay steps, each replayed once per marking, as from pm4py's replay of each prefix alone, as ETConformance does
+    it; and pm4py replays once per marking reached, not once per variant."""
+    if case == "road-traffic":  # the inductive miner's model: silent transitions, loops, skips
+        path = REAL / "road-traffic-fines" / "Road_Traffic_Fine_Management_Process.xes.gz"
+        con = imported_store(path)
+        model = pm.discovered_model_of_log(pm.formatted_log(real(path)), noise=0.2)
+        net, im, fm = model.net, model.initial_marking, model.final_marking
+    elif case == "bpic2020":
         from cxmining.conformance.designed import designed_model, label_mapping
 
         con = imported_store(REAL / "bpic2020-travel" / "DomesticDeclarations.xes.gz")
@@ -120,12 +126,15 @@ def test_prefixes_read_from_one_replay_per_variant_equal_one_replay_per_prefix(c
     else:
         _, (net, im, fm), con = ccc19
     variants = [tuple(v) for (v,) in con.execute("SELECT activities FROM variants").fetchall()]
-    ours = pm.variant_prefix_replays(variants, net, im, fm)
+    replayer = pm.PrefixReplayer(net, im, fm)
+    ours = replayer.replays(variants)
     prefixes = sorted(ours)
     assert prefixes == sorted({v[:i] for v in variants for i in range(1, len(v))})
     reference = pm.prefix_replays(prefixes, net, im, fm)
     assert [ours[p] for p in prefixes] == [(fits, enabled if fits else []) for fits, enabled in reference]
     assert any(not fits for fits, _ in reference) and any(fits for fits, _ in reference)  # both kinds are compared
+    assert case == "ccc19" or any(t.label is None for t in net.transitions)  # steps through silent transitions
+    assert replayer.pm4py_replays == len(replayer.steps) < len(variants)
 
 
 def test_long_steps_say_how_far_they_are(ccc19, monkeypatch, caplog) -> None:
@@ -151,17 +160,6 @@ def test_long_steps_say_how_far_they_are(ccc19, monkeypatch, caplog) -> None:
     # listeners (the CLI's bars) see every advance, from the start to the end
     assert [s for s in seen if s[0] == "alignments"] == [("alignments", n, 20, n == 20 and f) for n, f in
                                                          ((0, False), (8, False), (16, False), (20, False), (20, True))]
-
-
-def test_precision_replayed_in_worker_processes_equals_pm4py(ccc19, monkeypatch) -> None:
-    from cxmining.conformance import precision
-
-    log, (net, im, fm), con = ccc19
-    monkeypatch.setattr(precision, "PARALLEL_FROM", 1)  # CCC19's 20 variants, in chunks of 3, on two workers
-    monkeypatch.setattr(precision, "CHUNK", 3)
-    monkeypatch.setattr(precision, "usable_cores", lambda: 2)
-    found = conformance_tables(con, net, im, fm, "ccc19-precision-workers").precision
-    assert found == pytest.approx(pm4py.precision_token_based_replay(log, net, im, fm), abs=1e-9)
 
 
 def test_second_run_aligns_nothing_and_a_new_model_hash_recomputes(helpdesk) -> None:

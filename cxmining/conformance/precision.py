@@ -4,8 +4,8 @@ pm4py's token-based ETConformance precision replays every distinct prefix of the
 labels the model enables after it (`enabled`) and those of them the log never takes there (escaping edges):
 precision = 1 - sum(journeys x escaping) / sum(journeys x enabled), plus one term for the initial marking. What the
 model enables after a prefix depends on the model and the prefix alone, so it is cached per model (`precision_cache`)
-and a run replays only variants with prefixes it has not seen, once each (`pm4py_bridge.variant_prefix_replays`:
-all the prefixes of a variant from one replay); the counts come from the variants in DuckDB. The result equals
+and a run replays only variants with prefixes it has not seen (`pm4py_bridge.PrefixReplayer`: a walk through
+pm4py's replay steps, each computed once per marking); the counts come from the variants in DuckDB. The result equals
 pm4py's `precision_token_based_replay` on the full log (tests/test_conformance.py).
 """
 
@@ -16,7 +16,6 @@ from collections.abc import Iterator, Sequence
 import duckdb
 import pyarrow as pa
 
-from cxmining.cores import Workers, usable_cores
 from cxmining.mining import pm4py_bridge as pm
 from cxmining.progress import tracked
 from cxmining.store import registered, sql_text, utc_now
@@ -24,8 +23,6 @@ from cxmining.store import registered, sql_text, utc_now
 CACHE_FILE = "conformance/precision_cache.sql"
 PREFIXES_FILE = "conformance/precision_prefixes.sql"
 BATCH = 5_000  # variants replayed and their prefixes stored together: bounds the memory of the replay
-CHUNK = 500  # variants per pm4py call in a worker process
-PARALLEL_FROM = 2_000  # fewer variants to replay are replayed in this process: starting workers costs seconds
 # A variant's prefixes are all in the cache once its longest proper prefix is: they are stored together.
 NEW_VARIANT = """len(v.activities) > 1
   AND NOT EXISTS (SELECT 1 FROM precision_cache AS c
@@ -76,30 +73,20 @@ def cached_precision(
     return 1 - escaping_sum / enabled_sum if enabled_sum > 0 else 1.0
 
 
-def _replayed_chunk(model: tuple[pm.PetriNet, pm.Marking, pm.Marking],
-                    variants: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[bool, list[str]]]:
-    return pm.variant_prefix_replays(variants, *model)
-
-
 def replayed_batches(
     con: duckdb.DuckDBPyConnection, model_hash: str, net: pm.PetriNet, im: pm.Marking, fm: pm.Marking
 ) -> Iterator[dict[tuple[str, ...], tuple[bool, list[str]]]]:
     """The prefixes of the variants whose prefixes `precision_cache` lacks for the model, BATCH variants at a time,
-    each with its replay (`pm.variant_prefix_replays`); on every core (`cores.Workers`, started once) when there are
-    many. Each variant's replay is independent of the others, so the split changes nothing."""
+    each with its replay (`pm.PrefixReplayer`, one for the run: the steps replayed for a batch serve the next)."""
     def after(number: int) -> tuple[int, list[tuple[str, ...]]]:  # the next batch after variant_id `number`
         rows = con.execute(NEW_VARIANTS, {"model_hash": model_hash, "after": number, "batch": BATCH}).fetchall()
         return (rows[-1][0] if rows else number), [tuple(activities) for _, activities in rows]
 
     total = con.execute(NEW_VARIANT_COUNT, {"model_hash": model_hash}).fetchone()[0]
+    replayer = pm.PrefixReplayer(net, im, fm)
     last, batch = after(-1)
-    with (tracked("precision", total, "variants' prefixes replayed") as progress,
-          Workers((net, im, fm), usable_cores() if total >= PARALLEL_FROM else 1) as workers):
+    with tracked("precision", total, "variants' prefixes replayed") as progress:
         while batch:
-            chunks = [batch[at:at + CHUNK] for at in range(0, len(batch), CHUNK)]
-            replayed: dict[tuple[str, ...], tuple[bool, list[str]]] = {}
-            for found in workers.map(_replayed_chunk, chunks):
-                replayed.update(found)
-            yield replayed
+            yield replayer.replays(batch)
             progress.advance(len(batch))
             last, batch = after(last)

@@ -39,7 +39,7 @@ from pm4py.objects.petri_net.utils import check_soundness
 from pm4py.objects.petri_net.utils.align_utils import (
     get_visible_transitions_eventually_enabled_by_marking,
 )
-from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
+from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to, get_places_shortest_path_by_hidden
 from pm4py.objects.process_tree.obj import ProcessTree
 from pm4py.objects.process_tree.utils.generic import fold, tree_sort
 from pm4py.statistics.traces.generic.pandas import case_statistics
@@ -420,45 +420,76 @@ def prefix_replays(
 def variant_prefix_replays(
     variants: Sequence[tuple[str, ...]], net: PetriNet, im: Marking, fm: Marking
 ) -> dict[tuple[str, ...], tuple[bool, list[str]]]:
-    """`prefix_replays` of every proper prefix of the variants, from one replay per variant.
+    """`prefix_replays` of every proper prefix of the variants (`PrefixReplayer` for one model and many batches)."""
+    return PrefixReplayer(net, im, fm).replays(variants)
 
-    pm4py's token replay goes through a trace event by event, and what it fires for an event depends only on the
-    marking and that event, so replaying a prefix alone fires the first transitions of replaying the whole variant:
-    each variant but its last event is replayed once, and the marking after each event is rebuilt by firing its
-    transitions (silent ones, then the event's visible one; an activity the net lacks fires nothing). A prefix fits
-    while every event found its transition (pm4py stops at the first that does not). Equal to `prefix_replays` on
-    every prefix of Helpdesk, CCC19, BPIC 2020 and 751,585 prefixes of a 5M-row sample (tests and docs).
+
+class PrefixReplayer:
+    """What pm4py's token replay for ETConformance precision (`prefix_replays`) finds after each prefix, one event at
+    a time, each step replayed by pm4py once per marking.
+
+    pm4py's replay goes through a trace event by event, and what it fires for an event (the silent transitions that
+    enable the event's transition, then that transition; nothing for an activity the net lacks) depends only on the
+    marking and that event: the transitions visited and the other caches are reset at every event, and the
+    markings it records are never read. So the replay of a prefix is a walk through a table of steps (marking,
+    activity) -> marking after it, or none where pm4py stops (the prefix, and every longer one, does not fit); a step
+    missing from the table is filled by pm4py's own replay of a one-event trace from that marking, for every label at
+    once. The markings a model reaches are few, so pm4py runs a few hundred times however many prefixes there are.
+    Equal to `prefix_replays` on every prefix of Helpdesk, CCC19, BPIC 2020 and Sepsis (tests).
     """
-    labels = {t.label for t in net.transitions if t.label is not None}
-    longest = [v[:-1] for v in variants if len(v) > 1]
-    replayed = token_replay.apply(_variant_log(longest), net, im, fm, parameters=PREFIX_REPLAY,
-                                  variant=token_replay.Variants.TOKEN_REPLAY) if longest else []
-    enabled_after: dict[frozenset, list[str]] = {}  # marking -> visible labels eventually enabled (many prefixes share one)
-    found: dict[tuple[str, ...], tuple[bool, list[str]]] = {}
-    for trace, result in zip(longest, replayed, strict=True):
-        fired, position, marking, fits = result["activated_transitions"], 0, copy(im), True
-        for end, activity in enumerate(trace, start=1):
-            if fits and activity in labels:
-                while position < len(fired):  # the silent transitions fired for this event, then its visible one
-                    transition = fired[position]
-                    position += 1
-                    marking = semantics.execute(transition, net, marking)
-                    if transition.label is not None:
-                        break
-                else:
-                    fits = False  # pm4py stopped here: this prefix and the longer ones do not fit
-            prefix = trace[:end]
-            if prefix in found:
-                continue
-            if not fits:
-                found[prefix] = (False, [])
-                continue
-            key = frozenset(marking.items())
-            if key not in enabled_after:
-                enabled_after[key] = sorted({t.label for t in get_visible_transitions_eventually_enabled_by_marking(
-                    net, marking)})
-            found[prefix] = (True, enabled_after[key])
-    return found
+
+    def __init__(self, net: PetriNet, im: Marking, fm: Marking) -> None:
+        self.net, self.fm = net, fm
+        self.labels = sorted({t.label for t in net.transitions if t.label is not None})
+        self.parameters = {**PREFIX_REPLAY, token_replay_variant.Parameters.PLACES_SHORTEST_PATH_BY_HIDDEN:
+                           get_places_shortest_path_by_hidden(net, token_replay_variant.TechnicalParameters.MAX_REC_DEPTH.value)}
+        self.start = frozenset(im.items())
+        self.markings: dict[frozenset, Marking] = {self.start: copy(im)}
+        self.steps: dict[frozenset, dict[str, frozenset | None]] = {}  # marking -> activity -> marking after, or None
+        self.enabled: dict[frozenset, list[str]] = {}  # marking -> visible labels eventually enabled (sorted)
+        self.pm4py_replays = 0  # one-event replays pm4py made (one call per marking)
+
+    def replays(self, variants: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[bool, list[str]]]:
+        """Each proper prefix of the variants: whether it fits, and the visible labels enabled after it ([] if not)."""
+        found: dict[tuple[str, ...], tuple[bool, list[str]]] = {}
+        for variant in variants:
+            marking: frozenset | None = self.start
+            for end in range(1, len(variant)):
+                activity = variant[end - 1]
+                if marking is not None:
+                    step = self.steps.get(marking) or self._steps_from(marking)
+                    marking = step.get(activity, marking)  # an activity the net lacks fires nothing
+                prefix = variant[:end]
+                if prefix not in found:
+                    found[prefix] = (False, []) if marking is None else (True, self._enabled_after(marking))
+        return found
+
+    def _steps_from(self, marking: frozenset) -> dict[str, frozenset | None]:
+        """pm4py's replay of each label alone from `marking`: the marking after it, None where pm4py stops."""
+        start = self.markings[marking]
+        replayed = token_replay.apply(_variant_log([(label,) for label in self.labels]), self.net, copy(start), self.fm,
+                                      parameters=self.parameters, variant=token_replay.Variants.TOKEN_REPLAY)
+        self.pm4py_replays += 1
+        steps: dict[str, frozenset | None] = {}
+        for label, result in zip(self.labels, replayed, strict=True):
+            after, fits = copy(start), False
+            for transition in result["activated_transitions"]:  # the silent transitions fired, then the visible one
+                after = semantics.execute(transition, self.net, after)
+                if transition.label is not None:
+                    fits = True
+                    break
+            key = frozenset(after.items()) if fits else None
+            if key is not None:
+                self.markings.setdefault(key, after)
+            steps[label] = key
+        self.steps[marking] = steps
+        return steps
+
+    def _enabled_after(self, marking: frozenset) -> list[str]:
+        if marking not in self.enabled:
+            self.enabled[marking] = sorted({t.label for t in get_visible_transitions_eventually_enabled_by_marking(
+                self.net, self.markings[marking])})
+        return self.enabled[marking]
 
 
 def initially_enabled_labels(net: PetriNet, im: Marking) -> list[str]:
