@@ -88,10 +88,10 @@ def test_memory_limit_is_an_argument_or_comes_from_the_environment(monkeypatch: 
 
     setting = "SELECT current_setting('memory_limit')"
     monkeypatch.delenv("CXMINING_MEMORY_LIMIT", raising=False)
-    half = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2  # by default: half of the machine, to 3GB
+    half = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2  # by default: half of the machine, to 2.5GB
     shown = connect(":memory:").execute("SELECT current_setting('memory_limit')").fetchone()[0]
     number, unit = shown.split()
-    assert abs(float(number) * {"MiB": 2**20, "GiB": 2**30}[unit] / min(half, 3e9) - 1) < 0.05  # shown to 0.1 GiB
+    assert abs(float(number) * {"MiB": 2**20, "GiB": 2**30}[unit] / min(half, 2.5e9) - 1) < 0.05  # shown to 0.1 GiB
     assert connect(":memory:", memory_limit="1GB").execute(setting).fetchone()[0] in ("953.6 MiB", "1.0 GiB", "1GB")
     monkeypatch.setenv("CXMINING_MEMORY_LIMIT", "2GB")
     assert connect(":memory:").execute(setting).fetchone()[0] in ("1.8 GiB", "1.9 GiB", "2GB")

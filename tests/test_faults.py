@@ -38,8 +38,10 @@ SWEEP = STEPS if CHOSEN == "all" else tuple(s for s in CHOSEN.split(",") if s) o
 RUN_TABLES = {"runs", "run_steps", "run_metrics"}  # the run history differs by the runs it records
 
 # A reader opening the store afresh again and again until its stop file appears; prints what it saw and its errors.
+# It pauses 20 ms between reads: a reader spinning on one of two cores starved the run's Prefect server, whose start
+# then timed out.
 READER = """
-import json, os, sys, duckdb
+import json, os, sys, time, duckdb
 seen, errors, reads = set(), [], 0
 while not os.path.exists(sys.argv[2]):
     reads += 1
@@ -48,6 +50,7 @@ while not os.path.exists(sys.argv[2]):
             seen.add(con.execute("SELECT count(*) FROM ingested_files").fetchone()[0])
     except Exception as exc:
         errors.append(str(exc).splitlines()[0])
+    time.sleep(0.02)
 print(json.dumps({"seen": sorted(seen), "errors": errors, "reads": reads}))
 """
 
@@ -120,6 +123,7 @@ def test_a_run_killed_after_any_step_leaves_a_whole_store_no_process_and_a_next_
     embedded = step == SWEEP[0]  # the first case starts Prefect's temporary server, a child of the run
     env = os.environ | {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     env |= {} if embedded else {"PREFECT_API_URL": PREFECT_API_URL.value()}  # the others use the tests' server
+    env |= {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120"}  # the other test worker shares the cores
     reader = subprocess.Popen([sys.executable, "-c", READER, str(db), str(stop)], stdout=subprocess.PIPE, text=True)
     run = subprocess.Popen(
         [sys.executable, "-m", "cxmining.cli", "run", "--landing", str(nights["landing"]), "--db", str(db),
@@ -131,6 +135,7 @@ def test_a_run_killed_after_any_step_leaves_a_whole_store_no_process_and_a_next_
         if finished.search(line):
             break
     else:
+        reader.kill()  # not left behind to load the next tests
         pytest.fail(f"the run ended before {step} finished:\n{''.join(log[-30:])}")
     children = _descendants(run.pid)
     run.send_signal(signal.SIGKILL)  # no exception, no `finally`, no atexit

@@ -46,11 +46,11 @@ def sql_text(relative: str) -> str:
 
 
 MEMORY_LIMIT = "CXMINING_MEMORY_LIMIT"  # environment variable: the memory DuckDB may use, when not given (e.g. 4GB)
-MEMORY_CAP = 3 * 10**9  # bytes: DuckDB's default limit at most (3GB), so no step of a 10M-event night passes 4 GB
+MEMORY_CAP = 25 * 10**8  # bytes: DuckDB's default limit at most (2.5GB), so no step of a 10M-event night passes 4 GB
 
 
 def machine_memory_limit() -> str | None:
-    """DuckDB's default limit as a size (e.g. '2861MiB'): half of this machine's memory, at most `MEMORY_CAP`, or
+    """DuckDB's default limit as a size (e.g. '2384MiB'): half of this machine's memory, at most `MEMORY_CAP`, or
     None where the memory cannot be read. DuckDB's own default (80%) would leave too little for pm4py and the Python
     side of a run, and a nightly job's memory should not grow with the history: beyond the limit DuckDB spills to
     disk (docs/reliability.md)."""
@@ -66,7 +66,7 @@ def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False,
     """An open connection: `db` may be a path, ':memory:' or an existing connection (returned as is).
 
     `memory_limit` (a DuckDB size such as '4GB'; default: the CXMINING_MEMORY_LIMIT environment variable, else half
-    of the machine's memory up to 3GB, `machine_memory_limit`) makes DuckDB spill to disk beyond it.
+    of the machine's memory up to 2.5GB, `machine_memory_limit`) makes DuckDB spill to disk beyond it.
     """
     if isinstance(db, duckdb.DuckDBPyConnection):
         return db
