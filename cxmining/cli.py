@@ -16,6 +16,7 @@ from cxmining.conformance.settings import ConformanceSettings
 from cxmining.errors import CxminingError, first_line
 from cxmining.journeys import JourneyRules
 from cxmining.mining.settings import DiscoverySettings
+from cxmining.runs.history import DriftThresholds
 from cxmining.whatif.scenario import RESIMULATE_DRIFT
 
 PARTIAL = 3  # exit code of a run that skipped an optional step (pictures, what-if, report)
@@ -26,6 +27,22 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Customer-process mining: land call-centre, web and order logs in DuckDB and mine the customer process.",
 )
+
+
+def _version(shown: bool) -> None:
+    if shown:
+        from importlib.metadata import version
+
+        typer.echo(f"cxmining {version('cxmining')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the installed version and exit.")] = False,
+) -> None:
+    """Customer-process mining: land call-centre, web and order logs in DuckDB and mine the customer process."""
 
 
 
@@ -92,6 +109,12 @@ def run(
     precision: Annotated[bool, typer.Option(help="Compute conformance precision (replays the log prefixes not seen before with the model).")] = ConformanceSettings.precision,
     aligner: Annotated[str, typer.Option(help="r4pm (Rust, all cores; pm4py takes what it cannot) or pm4py (the reference).")] = ConformanceSettings.aligner,
     max_states: Annotated[int, typer.Option(min=1, help="States r4pm may search per variant before pm4py takes it over.")] = ConformanceSettings.max_states,
+    models: Annotated[Path | None, typer.Option(help="Designed models' config (models.yaml); default: the landing folder's models/models.yaml (docs/conformance.md).")] = None,
+    method: Annotated[str, typer.Option(help="Conformance by alignments (exact, typed deviations) or token_replay (fast).")] = ConformanceSettings.method,
+    timeout: Annotated[float, typer.Option(help="Seconds pm4py may take to align one variant r4pm could not take before it is skipped.")] = ConformanceSettings.variant_timeout_s,
+    drift_fitness_drop: Annotated[float, typer.Option(min=0.0, help="Warn when a journey type's fitness fell this much since the last run (absolute).")] = DriftThresholds.fitness_drop,
+    drift_failure_share_rise: Annotated[float, typer.Option(min=0.0, help="Warn when the share of journeys with failure demand rose this much (absolute).")] = DriftThresholds.failure_share_rise,
+    drift_avoidable_calls_rise: Annotated[float, typer.Option(min=0.0, help="Warn when avoidable calls per month rose this much (relative: 0.2 is 20%).")] = DriftThresholds.avoidable_calls_rise,
 ) -> None:
     """Run the nightly flow once, locally (Prefect's embedded mode: no server to start)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -110,6 +133,10 @@ def run(
         read_demand_rules(demand_rules)  # a broken rules file stops the run before anything is loaded
     if scenarios is not None and not scenarios.is_dir():
         raise CxminingError(f"{scenarios}: scenario folder not found")
+    if models is not None and not models.is_file():
+        raise CxminingError(f"{models}: designed models' config not found")
+    ConformanceSettings(method, timeout, precision, aligner, max_states)  # type: ignore[arg-type]  # refuses bad values
+    DriftThresholds(drift_fitness_drop, drift_failure_share_rise, drift_avoidable_calls_rise)
     from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
 
     folder_scenarios(scenarios or scenarios_folder(landing))  # a broken scenario stops the run before anything is loaded
@@ -122,7 +149,10 @@ def run(
         result = nightly(landing=landing, db=db, out=out, mapping=mapping, lookback_days=lookback_days,
                          quiet_days=quiet_days, rebuild=rebuild, noise=noise, rediscover_drift=rediscover_drift,
                          demand_rules=demand_rules, scenarios=scenarios, resimulate_drift=resimulate_drift,
-                         conformance_precision=precision, conformance_aligner=aligner, conformance_max_states=max_states)
+                         conformance_precision=precision, conformance_aligner=aligner, conformance_max_states=max_states,
+                         models=models, conformance_method=method, variant_timeout_s=timeout,
+                         drift_fitness_drop=drift_fitness_drop, drift_failure_share_rise=drift_failure_share_rise,
+                         drift_avoidable_calls_rise=drift_avoidable_calls_rise)
     typer.echo(f"run {result['run_id']}: " + ", ".join(f"{k} {v}" for k, v in result["store"].items()))
     typer.echo(f"summary: {result['summary']}")
     typer.echo(f"snapshot for queries: {result['snapshot']}")

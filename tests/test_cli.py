@@ -122,6 +122,54 @@ def test_missing_landing_folder_and_mapping_are_one_line_errors(tmp_path: Path, 
     assert (code, err) == (1, f"error: {tmp_path / 'm.yaml'}: mapping file not found\n")
 
 
+def test_run_passes_every_flow_parameter_with_the_value_given(tmp_path: Path, monkeypatch) -> None:
+    """Each parameter of the nightly flow has an option on `cxmining run`, and what is given reaches the flow."""
+    import inspect
+
+    from cxmining import flows
+    from cxmining.runs import embedded_server
+    from pipelines.nightly import nightly
+
+    for name in ("landing", "scenarios"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "models.yaml").write_text("{}")
+    given = {"landing": tmp_path / "landing", "db": tmp_path / "s.duckdb", "out": tmp_path / "out",
+             "lookback_days": 9, "quiet_days": 4, "noise": 0.3, "rediscover_drift": 0.07, "models": tmp_path / "models.yaml",
+             "scenarios": tmp_path / "scenarios", "resimulate_drift": 0.09, "method": "token_replay", "timeout": 2.5,
+             "aligner": "pm4py", "max_states": 1234, "drift_fitness_drop": 0.11, "drift_failure_share_rise": 0.12,
+             "drift_avoidable_calls_rise": 0.33}
+    args = ["run", "--rebuild", "--no-precision"] + [a for k, v in given.items()
+                                                     for a in (f"--{k.replace('_', '-')}", str(v))]
+    received: dict = {}
+
+    def flow(**parameters):
+        received.update(parameters)
+        return {"run_id": "r", "store": {}, "summary": "s", "snapshot": "p", "files": {}, "skipped": {}}
+
+    monkeypatch.setattr(flows, "nightly_flow", lambda: flow)
+    monkeypatch.setattr(embedded_server, "embedded_server_url", lambda: "http://test")
+    code, _, err = run_cli(args, monkeypatch)
+    assert code == 0, err
+    assert set(received) == set(inspect.signature(nightly.fn).parameters)  # every parameter of the flow
+    named = {"conformance_method": "method", "variant_timeout_s": "timeout", "conformance_aligner": "aligner",
+             "conformance_max_states": "max_states"}
+    for parameter, value in received.items():
+        if (option := named.get(parameter, parameter)) in given:
+            assert value == given[option], option
+    assert (received["rebuild"], received["conformance_precision"], received["mapping"]) == (True, False, None)
+
+
+def test_version_and_bad_settings_are_one_line(tmp_path: Path, monkeypatch) -> None:
+    from importlib.metadata import version
+
+    code, out, _ = run_cli(["--version"], monkeypatch)
+    assert (code, out) == (0, f"cxmining {version('cxmining')}\n")
+    code, _, err = run_cli(["run", "--landing", str(tmp_path), "--method", "guess"], monkeypatch)
+    assert (code, err) == (1, "error: conformance method must be one of alignments, token_replay, got 'guess'\n")
+    code, _, err = run_cli(["run", "--landing", str(tmp_path), "--models", str(tmp_path / "m.yaml")], monkeypatch)
+    assert (code, err) == (1, f"error: {tmp_path / 'm.yaml'}: designed models' config not found\n")
+
+
 def test_help_lists_the_commands() -> None:
     result = CliRunner().invoke(app, ["--help"])
     assert result.exit_code == 0
