@@ -158,6 +158,12 @@ def run(
     typer.echo(f"snapshot for queries: {result['snapshot']}")
     for path in result["files"].values():
         typer.echo(f"wrote {path}")
+    from cxmining.report.headline import headline_lines
+
+    for line in headline_lines(Path(result["snapshot"]) if Path(result["snapshot"]).is_file() else db):
+        typer.echo(line)
+    if "report" in result["files"]:
+        typer.echo(f"report: {result['files']['report']}")
     if result["skipped"]:  # the night ran, without some optional step: a distinct exit code for schedulers
         typer.echo("partial run: " + "; ".join(f"{step} skipped: {why}" for step, why in result["skipped"].items()),
                    err=True)

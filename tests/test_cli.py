@@ -81,6 +81,7 @@ def test_run_loads_then_loads_nothing_new(harness, landing: Path, tmp_path: Path
     code, stdout, _ = run_cli(args, monkeypatch)
     assert code == 0
     assert "events 2, quarantine 1, ingested_files 2" in stdout
+    assert "conformance: not computed (no designed models: models/models.yaml in the landing folder or --models" in stdout
     assert (out / "run_summary.json").exists()
     code, stdout, _ = run_cli(args, monkeypatch)
     assert code == 0
@@ -98,11 +99,18 @@ def test_run_can_leave_precision_out(harness, tmp_path: Path, monkeypatch) -> No
     db = tmp_path / "s.duckdb"
     args = ["run", "--landing", str(landing), "--db", str(db), "--out", str(tmp_path / "out")]
     precision = "SELECT precision FROM conformance_summary"
-    code, _, err = run_cli([*args, "--no-precision"], monkeypatch)
+    code, stdout, err = run_cli([*args, "--no-precision"], monkeypatch)
     assert code == 0, err
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute(precision).fetchall() == [(None,)]  # not computed: unknown, not 0 (test_flow computes it)
-        assert con.execute("SELECT fitness FROM conformance_summary").fetchone()[0] > 0
+        fitness, journeys = con.execute("SELECT fitness, journeys FROM conformance_summary").fetchone()
+        assert fitness > 0
+        fixes = con.execute("SELECT count(*) FROM avoidable_calls").fetchone()[0]
+    # the run ends with what an analyst wants first, read from the snapshot, and where the report is
+    assert f"conformance of order journeys: fitness {fitness:.3f}, " in stdout
+    assert f" of {journeys:,} fitting, precision unknown" in stdout
+    assert ("fix first (avoidable calls per month" if fixes else "fix first: nothing flagged") in stdout
+    assert stdout.rstrip().splitlines()[-1] == f"report: {tmp_path / 'out' / 'report.html'}"
 
 
 def test_run_with_a_refused_file_exits_non_zero_with_one_line(harness, landing: Path, tmp_path: Path, monkeypatch) -> None:

@@ -302,3 +302,34 @@ def test_report_command_writes_the_report(poisoned_run, tmp_path: Path, monkeypa
     assert "Customer journeys" in (folder / "report.html").read_text(encoding="utf-8")
     code, _, stderr = run_cli(["report", "--db", str(tmp_path / "missing.duckdb"), "--out", str(folder)], monkeypatch)
     assert code == 1 and "no such database" in stderr
+
+
+def test_the_run_ends_with_conformance_and_the_top_three_fixes_unknowns_said(tmp_path: Path) -> None:
+    from cxmining.report.headline import headline_lines
+
+    db = tmp_path / "h.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("""CREATE TABLE conformance_summary AS SELECT * FROM (VALUES
+            ('order', 1200, 40, 0.9123, 0.25, NULL::DOUBLE, 0), ('return', 80, 9, NULL::DOUBLE, NULL::DOUBLE, 0.5, 80))
+            AS t(journey_type, journeys, variants, fitness, fitting_share, precision, timed_out_journeys)""")
+        con.execute("""CREATE TABLE avoidable_calls AS SELECT * FROM (VALUES
+            ('website', 'Checkout error /pay', 'fix the page', 90, 0.5, 45.0, 22.5, 3.0, 0),
+            ('product information', 'product P1', 'rewrite the product description', 400, 0.8, 320.0, 160.0, 12.25, 0),
+            ('routing', 'IVR main>general', 'route these calls', 10, 0.3, 3.0, 1.5, 0.2, 0),
+            ('order communication', 'orders placed 2026-09-16 to 2026-09-25', 'tell customers', 50, 0.9, 45.0, 22.5,
+             NULL::DOUBLE, 50))
+            AS t(cause, target, fix, calls, excess_share, avoidable_calls, calls_per_month, agent_hours_per_month,
+                 calls_without_handling_time)""")
+    assert headline_lines(db) == [
+        "conformance of order journeys: fitness 0.912, 25.0% of 1,200 fitting, precision unknown",
+        "conformance of return journeys: fitness unknown, unknown of 80 fitting, precision 0.500",
+        "fix first (avoidable calls per month; agent hours per month):",
+        "  1. rewrite the product description: product P1 (160 calls, 12.2 agent hours)",
+        "  2. tell customers: orders placed 2026-09-16 to 2026-09-25 (22 calls, handling time unknown)",
+        "  3. fix the page: Checkout error /pay (22 calls, 3.0 agent hours)",
+    ]
+    with duckdb.connect(str(db)) as con:
+        con.execute("DELETE FROM avoidable_calls")
+        con.execute("DROP TABLE conformance_summary")
+    assert headline_lines(db)[0].startswith("conformance: not computed (no designed models")
+    assert headline_lines(db)[1] == "fix first: nothing flagged (no cause draws calls beyond what comparable ones get)"

@@ -93,7 +93,8 @@ def _query(con: duckdb.DuckDBPyConnection, relative: str, params: dict[str, Any]
     return con.execute(sql_text(relative), params or {})
 
 
-def _records(con: duckdb.DuckDBPyConnection, relative: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def records(con: duckdb.DuckDBPyConnection, relative: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The rows of one of the report's queries as dicts by column name."""
     found = _query(con, relative, params)
     names = [d[0] for d in found.description]
     return [dict(zip(names, row, strict=True)) for row in found.fetchall()]
@@ -148,12 +149,12 @@ def conformance_section(con: duckdb.DuckDBPyConnection, present: set[str], out: 
     """Conformance summary, the deviation maps, the top deviations and the design-vs-reality diff; None if not run."""
     if "conformance_summary" not in present:
         return None
-    summaries = _records(con, CONFORMANCE)
+    summaries = records(con, CONFORMANCE)
     for row in summaries:
         row["deviation_map"] = svg_data_uri(out / f"deviation_map_{row['journey_type']}.svg")
     deviations = []
     if "deviations" in present:
-        for row in _records(con, DEVIATIONS, {"top": TOP_ROWS}):
+        for row in records(con, DEVIATIONS, {"top": TOP_ROWS}):
             row["css"] = DEVIATION_CLASSES.get(row["deviation_type"], "other")
             row["extra"] = None if row["extra_seconds"] is None else (
                 ("+" if row["extra_seconds"] >= 0 else "−") + duration_text(abs(row["extra_seconds"])))
@@ -161,7 +162,7 @@ def conformance_section(con: duckdb.DuckDBPyConnection, present: set[str], out: 
             deviations.append(row)
     diff = None
     if "model_diff" in present:
-        rows = _records(con, MODEL_DIFF)
+        rows = records(con, MODEL_DIFF)
         diff = {
             "activities_reality": [r for r in rows if r["kind"] == "activity" and not r["in_design"]],
             "activities_design": [r for r in rows if r["kind"] == "activity" and r["in_design"]],
@@ -176,7 +177,7 @@ def conformance_section(con: duckdb.DuckDBPyConnection, present: set[str], out: 
 def demand_section(con: duckdb.DuckDBPyConnection, present: set[str]) -> dict[str, Any]:
     """The failure-demand tables that exist, by part (causes, products, ...); a part is None when not computed."""
     parts: dict[str, Any] = {
-        part: _records(con, sql) if DEMAND_SOURCE[part] in present else None for part, sql in DEMAND.items()
+        part: records(con, sql) if DEMAND_SOURCE[part] in present else None for part, sql in DEMAND.items()
     }
     if parts["products"] is not None:
         parts["products_flagged"] = sum(1 for p in parts["products"] if p["flagged"])
@@ -195,8 +196,8 @@ def whatif_section(con: duckdb.DuckDBPyConnection, present: set[str]) -> dict[st
     """The check of today's regime and each scenario's key figures against it; None when never simulated."""
     if not {"whatif_results", "whatif_validation"} <= present:
         return None
-    validation = _records(con, WHATIF_VALIDATION)
-    rows = _records(con, WHATIF_RESULTS, {"figures": list(WHATIF_FIGURES)})
+    validation = records(con, WHATIF_VALIDATION)
+    rows = records(con, WHATIF_RESULTS, {"figures": list(WHATIF_FIGURES)})
     scenarios: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         scenarios.setdefault(row["scenario"], []).append(row)

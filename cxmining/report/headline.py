@@ -1,0 +1,50 @@
+"""The few lines `cxmining run` ends with: conformance per journey type and the three fixes that save the most calls.
+
+Read from the store (or its snapshot) with the report's own queries, so the terminal and the report agree. Targets
+are products, days, pages and IVR paths: no personal data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cxmining.report.context import CONFORMANCE, DEMAND, records
+from cxmining.store import opened, relations
+
+TOP_FIXES = 3
+
+
+def _share(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.1%}"
+
+
+def _score(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:.3f}"
+
+
+def headline_lines(db: Path) -> list[str]:
+    """Fitness, fitting share and precision per journey type, then the top fixes by avoidable calls per month with
+    their agent hours; a line saying what would enable a part that was not computed."""
+    with opened(db, read_only=True) as con:
+        present = relations(con)
+        lines: list[str] = []
+        checked = records(con, CONFORMANCE) if "conformance_summary" in present else []
+        for r in checked:
+            lines.append(f"conformance of {r['journey_type']} journeys: fitness {_score(r['fitness'])}, "
+                         f"{_share(r['fitting_share'])} of {r['journeys']:,} fitting, precision {_score(r['precision'])}")
+        if not checked:
+            lines.append("conformance: not computed (no designed models: models/models.yaml in the landing folder or "
+                         "--models; docs/conformance.md)")
+        if "avoidable_calls" not in present:
+            lines.append("failure demand: not computed")
+            return lines
+        fixes = records(con, DEMAND["avoidable"])[:TOP_FIXES]
+        if not fixes:
+            lines.append("fix first: nothing flagged (no cause draws calls beyond what comparable ones get)")
+        else:
+            lines.append("fix first (avoidable calls per month; agent hours per month):")
+        for rank, f in enumerate(fixes, start=1):
+            hours = ("handling time unknown" if f["agent_hours_per_month"] is None
+                     else f"{f['agent_hours_per_month']:,.1f} agent hours")
+            lines.append(f"  {rank}. {f['fix']}: {f['target']} ({f['calls_per_month']:,.0f} calls, {hours})")
+        return lines
