@@ -135,6 +135,7 @@ def test_run_passes_every_flow_parameter_with_the_value_given(tmp_path: Path, mo
     import inspect
 
     from cxmining import flows
+    from cxmining.report import headline
     from cxmining.runs import embedded_server
     from pipelines.nightly import nightly
 
@@ -156,6 +157,7 @@ def test_run_passes_every_flow_parameter_with_the_value_given(tmp_path: Path, mo
 
     monkeypatch.setattr(flows, "nightly_flow", lambda: flow)
     monkeypatch.setattr(embedded_server, "embedded_server_url", lambda: "http://test")
+    monkeypatch.setattr(headline, "headline_lines", lambda db: [])  # no store behind the stand-in flow
     code, _, err = run_cli(args, monkeypatch)
     assert code == 0, err
     assert set(received) == set(inspect.signature(nightly.fn).parameters)  # every parameter of the flow
