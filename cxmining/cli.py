@@ -143,9 +143,11 @@ def run(
     from cxmining.runs.embedded_server import embedded_server_url
 
     embedded_server_url()  # Prefect's temporary server, ended with this process even when it is killed
-    from cxmining.terminal import progress_bars
+    from cxmining.terminal import explained_failures_without_traceback, progress_bars
 
-    with progress_bars():  # in a terminal: bars for the night and its long steps, the log scrolling above them
+    # in a terminal: bars for the night and its long steps, the log scrolling above them; a refused file or a broken
+    # check is logged as its one-line message
+    with progress_bars(), explained_failures_without_traceback():
         result = nightly(landing=landing, db=db, out=out, mapping=mapping, lookback_days=lookback_days,
                          quiet_days=quiet_days, rebuild=rebuild, noise=noise, rediscover_drift=rediscover_drift,
                          demand_rules=demand_rules, scenarios=scenarios, resimulate_drift=resimulate_drift,

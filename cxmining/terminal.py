@@ -67,3 +67,33 @@ def progress_bars() -> Iterator[None]:
         console.pop_theme()
         for handler, own in kept:
             handler.console = own  # type: ignore[attr-defined]
+
+
+class _ExplainedFailures(logging.Filter):
+    """Drops the traceback from log records of a failure cxmining explains itself (a `CxminingError`: a refused file,
+    a broken check): its one-line message says what is wrong and where, the traceback only buries it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from cxmining.errors import CxminingError
+
+        if record.exc_info and isinstance(record.exc_info[1], CxminingError):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+@contextmanager
+def explained_failures_without_traceback() -> Iterator[None]:
+    """During the block, Prefect's flow and task run logs give an explained failure as its message alone (other
+    errors keep their traceback; CXMINING_DEBUG=1 keeps them all)."""
+    if os.environ.get("CXMINING_DEBUG"):
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in ("prefect.flow_runs", "prefect.task_runs")]
+    quiet = _ExplainedFailures()
+    for logger in loggers:
+        logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(quiet)

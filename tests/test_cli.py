@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -117,10 +118,22 @@ def test_run_with_a_refused_file_exits_non_zero_with_one_line(harness, landing: 
     write_lines(landing / "calls" / "c.csv", ["call_id,started_at", "K1,2026-09-01T10:00:00Z"])
     write_lines(landing / "web" / "w.csv", [WEB_HEADER, "W1,S1,V1,,2026-09-01T08:00:00Z,search,/search,,"])
     db = tmp_path / "s.duckdb"
-    code, _, err = run_cli(["run", "--landing", str(landing), "--db", str(db), "--out", str(tmp_path / "o")], monkeypatch)
+    logged: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = logged.append  # type: ignore[method-assign]
+    flow_log = logging.getLogger("prefect.flow_runs")
+    flow_log.addHandler(handler)
+    try:
+        code, _, err = run_cli(["run", "--landing", str(landing), "--db", str(db), "--out", str(tmp_path / "o")],
+                               monkeypatch)
+    finally:
+        flow_log.removeHandler(handler)
     assert code == 1
     last = err.strip().splitlines()[-1]
     assert last.startswith("error: 1 file(s) refused, first: calls/c.csv line 1: required column 'reason_code' is missing")
+    # the flow's own error line says the same, without a traceback burying it
+    failed = [r for r in logged if r.levelno >= logging.ERROR]
+    assert failed and all(r.exc_info is None and "reason_code" in r.getMessage() for r in failed)
 
 
 def test_missing_landing_folder_and_mapping_are_one_line_errors(tmp_path: Path, monkeypatch) -> None:
