@@ -325,8 +325,8 @@ def test_the_run_ends_with_conformance_and_the_top_three_fixes_unknowns_said(tmp
         "conformance of return journeys: fitness unknown, unknown of 80 fitting, precision 0.500",
         "fix first (avoidable calls per month; agent hours per month):",
         "  1. rewrite the product description: product P1 (160 calls, 12.2 agent hours)",
-        "  2. tell customers: orders placed 2026-09-16 to 2026-09-25 (22 calls, handling time unknown)",
-        "  3. fix the page: Checkout error /pay (22 calls, 3.0 agent hours)",
+        "  2. tell customers: orders placed 2026-09-16 to 2026-09-25 (22.5 calls, handling time unknown)",
+        "  3. fix the page: Checkout error /pay (22.5 calls, 3.0 agent hours)",
     ]
     with duckdb.connect(str(db)) as con:
         con.execute("DELETE FROM avoidable_calls")

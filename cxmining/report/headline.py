@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cxmining.report.context import CONFORMANCE, DEMAND, records
+from cxmining.report.context import CONFORMANCE, DEMAND, DEMAND_SOURCE, records
+from cxmining.report.formatting import figure
 from cxmining.store import opened, relations
 
 TOP_FIXES = 3
 
 
-def _share(value: float | None) -> str:
-    return "unknown" if value is None else f"{value:.1%}"
-
-
-def _score(value: float | None) -> str:
-    return "unknown" if value is None else f"{value:.3f}"
+def _known(value: float | None, kind: str) -> str:
+    """The value as the report writes it (`formatting.figure`); "unknown" when missing."""
+    return "unknown" if value is None else figure(value, kind)
 
 
 def headline_lines(db: Path) -> list[str]:
@@ -30,12 +28,13 @@ def headline_lines(db: Path) -> list[str]:
         lines: list[str] = []
         checked = records(con, CONFORMANCE) if "conformance_summary" in present else []
         for r in checked:
-            lines.append(f"conformance of {r['journey_type']} journeys: fitness {_score(r['fitness'])}, "
-                         f"{_share(r['fitting_share'])} of {r['journeys']:,} fitting, precision {_score(r['precision'])}")
+            lines.append(f"conformance of {r['journey_type']} journeys: fitness {_known(r['fitness'], 'score')}, "
+                         f"{_known(r['fitting_share'], 'share')} of {figure(r['journeys'])} fitting, "
+                         f"precision {_known(r['precision'], 'score')}")
         if not checked:
             lines.append("conformance: not computed (no designed models: models/models.yaml in the landing folder or "
                          "--models; docs/conformance.md)")
-        if "avoidable_calls" not in present:
+        if DEMAND_SOURCE["avoidable"] not in present:
             lines.append("failure demand: not computed")
             return lines
         fixes = records(con, DEMAND["avoidable"])[:TOP_FIXES]
@@ -45,6 +44,6 @@ def headline_lines(db: Path) -> list[str]:
             lines.append("fix first (avoidable calls per month; agent hours per month):")
         for rank, f in enumerate(fixes, start=1):
             hours = ("handling time unknown" if f["agent_hours_per_month"] is None
-                     else f"{f['agent_hours_per_month']:,.1f} agent hours")
-            lines.append(f"  {rank}. {f['fix']}: {f['target']} ({f['calls_per_month']:,.0f} calls, {hours})")
+                     else f"{figure(f['agent_hours_per_month'], 'rate')} agent hours")
+            lines.append(f"  {rank}. {f['fix']}: {f['target']} ({figure(f['calls_per_month'], 'rate')} calls, {hours})")
         return lines
