@@ -410,18 +410,11 @@ def prefix_replays(
 ) -> list[tuple[bool, list[str]]]:
     """For each log prefix, what pm4py's token-based ETConformance precision takes from replaying it: whether the
     prefix fits, and the visible labels the net enables after it, through silent transitions (sorted). One replay per
-    prefix, as `etconformance_token.apply` does: the reference for `variant_prefix_replays`."""
+    prefix, as `etconformance_token.apply` does: the reference for `PrefixReplayer`."""
     replayed = token_replay.apply(_variant_log(prefixes), net, im, fm, parameters=PREFIX_REPLAY,
                                   variant=token_replay.Variants.TOKEN_REPLAY) if prefixes else []
     return [(bool(r["trace_is_fit"]), sorted({t.label for t in r["enabled_transitions_in_marking"] if t.label is not None}))
             for r in replayed]
-
-
-def variant_prefix_replays(
-    variants: Sequence[tuple[str, ...]], net: PetriNet, im: Marking, fm: Marking
-) -> dict[tuple[str, ...], tuple[bool, list[str]]]:
-    """`prefix_replays` of every proper prefix of the variants (`PrefixReplayer` for one model and many batches)."""
-    return PrefixReplayer(net, im, fm).replays(variants)
 
 
 class PrefixReplayer:
@@ -447,7 +440,6 @@ class PrefixReplayer:
         self.markings: dict[frozenset, Marking] = {self.start: copy(im)}
         self.steps: dict[frozenset, dict[str, frozenset | None]] = {}  # marking -> activity -> marking after, or None
         self.enabled: dict[frozenset, list[str]] = {}  # marking -> visible labels eventually enabled (sorted)
-        self.pm4py_replays = 0  # one-event replays pm4py made (one call per marking)
 
     def replays(self, variants: Sequence[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[bool, list[str]]]:
         """Each proper prefix of the variants: whether it fits, and the visible labels enabled after it ([] if not)."""
@@ -457,7 +449,7 @@ class PrefixReplayer:
             for end in range(1, len(variant)):
                 activity = variant[end - 1]
                 if marking is not None:
-                    step = self.steps.get(marking) or self._steps_from(marking)
+                    step = self.steps[marking] if marking in self.steps else self._steps_from(marking)
                     marking = step.get(activity, marking)  # an activity the net lacks fires nothing
                 prefix = variant[:end]
                 if prefix not in found:
@@ -469,7 +461,6 @@ class PrefixReplayer:
         start = self.markings[marking]
         replayed = token_replay.apply(_variant_log([(label,) for label in self.labels]), self.net, copy(start), self.fm,
                                       parameters=self.parameters, variant=token_replay.Variants.TOKEN_REPLAY)
-        self.pm4py_replays += 1
         steps: dict[str, frozenset | None] = {}
         for label, result in zip(self.labels, replayed, strict=True):
             after, fits = copy(start), False
