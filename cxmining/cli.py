@@ -45,7 +45,6 @@ def _options(
     """Customer-process mining: land call-centre, web and order logs in DuckDB and mine the customer process."""
 
 
-
 @app.command()
 def sample(
     out: Annotated[Path, typer.Option(help="Folder to write the landing folder into.")] = Path("sample-landing"),

@@ -24,6 +24,7 @@ class LandingFile:
     size_bytes: int
     modified_ns: int | None = None  # the delivery's modification time: with its path and size, the quick check
 
+
 def landing_files(landing: Path, source: str) -> list[LandingFile]:
     """The files of `source` under `landing/<source>/`, sorted by name (daily drops sort by date)."""
     if source not in SOURCES:

@@ -13,6 +13,7 @@ from cxmining.errors import CxminingError
 
 RESIMULATE_DRIFT = 0.05  # the nightly run simulates again once the observed calls moved this far (0: every run)
 
+
 class ScenarioError(CxminingError):
     """A scenario file that cannot be used."""
 
