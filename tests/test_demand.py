@@ -330,3 +330,27 @@ def test_a_product_alone_in_its_category_is_still_tested(large: Path, tmp_path: 
     finally:
         con.close()
     assert row[0] is not None and row[0] > 0 and row[1] and row[2] == "catalogue"
+
+
+def test_each_target_names_its_flagged_row_with_its_evidence_and_an_interval_around_it(large: Path) -> None:
+    targets = _rows(large, """SELECT cause, target_key, evidence, calls, months, calls_per_month, calls_per_month_low,
+                                     calls_per_month_high FROM avoidable_calls""")
+    assert {cause for cause, *_ in targets} >= {"product information", "order communication", "routing"}
+    flagged = {
+        "product information": {(k, f"{100 * r:.1f}") for k, r in _rows(
+            large, "SELECT product_id, rate FROM failure_demand_products WHERE flagged")},
+        "website": {(k, None) for (k,) in _rows(large, "SELECT trigger FROM website_failure_contacts WHERE flagged")},
+        "routing": {(f"{p} | {r}", f"{100 * t:.0f}%") for p, r, t in _rows(
+            large, "SELECT ivr_path, reason_code, transfer_rate FROM routing_failure WHERE flagged")},
+    }
+    days = {d for (d,) in _rows(large, "SELECT order_day FROM order_status_calls_by_day WHERE flagged")}
+    for cause, key, evidence, calls, months, point, low, high in targets:
+        assert evidence and key
+        if cause == "order communication":  # a run of consecutive flagged days
+            first, last = (date.fromisoformat(d) for d in key.split("/"))
+            assert {first + timedelta(days=i) for i in range((last - first).days + 1)} <= days
+        else:
+            found = {k: shown for k, shown in flagged[cause]}
+            assert key in found and (found[key] is None or found[key] in evidence)
+        assert 0 <= low <= point <= high <= calls / months + 1e-9  # never more than the calls counted there
+        assert low < high

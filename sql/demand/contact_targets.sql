@@ -5,7 +5,9 @@
 --   4. order communication: an order-status call about an order placed in a window of flagged days.
 -- A call's cause comes from the first rule that matched it, so a product-information call after a help page counts for
 -- the product and one after a checkout error for the checkout. excess_share is the share of the target's own tested
--- count above what comparable ones get: that share of the calls counted under it is avoidable.
+-- count above what comparable ones get: that share of the calls counted under it is avoidable. Each target also keeps
+-- its key (to find it again), the tested count and its expectation (for the interval of avoidable_calls) and the
+-- evidence in words (rates against comparable products, days, paths or sessions).
 CREATE OR REPLACE TABLE contact_targets AS
 WITH calls AS (
     SELECT f.contact_id, f.journey_id, f.ts, f.reason_code, f.product_id, f.order_stage, f.is_repeat, f.previous_outcome,
@@ -22,28 +24,40 @@ late_days AS (
 ),
 windows AS (  -- consecutive flagged order days
     SELECT min(order_day) AS first_day, max(order_day) AS last_day,
-           sum(excess_calls) / nullif(sum(order_status_calls), 0) AS share
+           sum(excess_calls) / nullif(sum(order_status_calls), 0) AS share,
+           sum(order_status_calls) AS observed, sum(order_status_calls) - sum(excess_calls) AS expected,
+           sum(orders) AS orders, sum(order_status_calls) / nullif(sum(orders), 0) AS calls_per_order,
+           sum(expected_calls) / nullif(sum(orders), 0) AS expected_per_order
     FROM late_days
     GROUP BY island
 ),
 candidates AS (
     SELECT k.contact_id, 1 AS priority, 'routing' AS kind,
            'IVR ' || r.ivr_path || ' for ' || r.reason_code || ' calls' AS target, 'route these calls to the right queue' AS fix,
-           greatest(r.excess_transfers, 0) * r.repeats_per_transfer / nullif(r.repeats_after_transfers, 0) AS share
+           greatest(r.excess_transfers, 0) * r.repeats_per_transfer / nullif(r.repeats_after_transfers, 0) AS share,
+           r.ivr_path || ' | ' || r.reason_code AS target_key, r.transferred AS observed,
+           r.transferred - r.excess_transfers AS expected,
+           printf('%.0f%% of %d %s calls on this path transferred, against %.0f%% of the same calls on other paths; %d repeat calls',
+                  100 * r.transfer_rate, r.calls, r.reason_code, 100 * r.expected_transfer_rate, r.repeat_calls) AS evidence
     FROM calls AS k
     JOIN routing_failure AS r
       ON r.flagged AND k.is_repeat AND k.previous_outcome = 'transferred'
      AND r.ivr_path = coalesce(k.previous_ivr_path, '(none)') AND r.reason_code = coalesce(k.reason_code, '(none)')
     UNION ALL
     SELECT k.contact_id, 2, 'website', w.trigger, 'fix the page or the checkout step',
-           w.excess_calls / nullif(w.calls, 0)
+           w.excess_calls / nullif(w.calls, 0), w.trigger, w.calls, w.calls - w.excess_calls,
+           printf('%.0f%% of %d web sessions with it followed by a call within %.0f hours, against %.0f%% of comparable sessions',
+                  100 * w.call_rate, w.sessions, w.window_hours, 100 * w.baseline_rate)
     FROM calls AS k
     JOIN website_failure_contacts AS w
       ON w.flagged AND w.trigger = CASE k.blamed_trigger WHEN 'checkout_error' THEN k.checkout_error_trigger
                                                          WHEN 'help_page' THEN k.help_page_trigger END
     UNION ALL
     SELECT k.contact_id, 3, 'product information', 'product ' || p.product_id || coalesce(' ' || p.name, ''),
-           'rewrite the product description', p.excess_calls / nullif(p.info_calls, 0)
+           'rewrite the product description', p.excess_calls / nullif(p.info_calls, 0),
+           p.product_id, p.info_calls, p.info_calls - p.excess_calls,
+           printf('%.1f information calls per 100 journeys about it, against %.1f for comparable products; %d returns ''not as described''; calls and such returns together %.1f times the comparable rate (95%% interval %.1f to %.1f)',
+                  100 * p.rate, 100 * p.expected_rate, p.returns_not_as_described, p.rate_ratio, p.rate_ratio_low, p.rate_ratio_high)
     FROM calls AS k
     JOIN failure_demand_products AS p
       ON p.flagged AND p.product_id = k.product_id AND list_contains($product_info_reasons, k.reason_code)
@@ -51,7 +65,10 @@ candidates AS (
     UNION ALL
     SELECT k.contact_id, 4, 'order communication',
            'orders placed ' || CAST(w.first_day AS VARCHAR) || ' to ' || CAST(w.last_day AS VARCHAR),
-           'ship on time, or tell customers about the delay', w.share
+           'ship on time, or tell customers about the delay', w.share,
+           CAST(w.first_day AS VARCHAR) || '/' || CAST(w.last_day AS VARCHAR), w.observed, w.expected,
+           printf('%.2f where-is-my-order calls per order placed on these days (%d orders), against %.2f on the other days',
+                  w.calls_per_order, w.orders, w.expected_per_order)
     FROM calls AS k
     JOIN windows AS w
       ON list_contains($order_status_reasons, k.reason_code) AND CAST(k.placed_ts AS DATE) BETWEEN w.first_day AND w.last_day
@@ -66,6 +83,10 @@ SELECT
     CAST(t.target AS VARCHAR)                               AS target,       -- avoidable_calls.target
     CAST(t.fix AS VARCHAR)                                  AS fix,
     CAST(least(greatest(coalesce(t.share, 0), 0), 1) AS DOUBLE) AS excess_share, -- avoidable part of each call counted here
+    CAST(t.target_key AS VARCHAR)                           AS target_key,   -- product_id, trigger, 'path | reason', 'first/last day'
+    CAST(t.observed AS DOUBLE)                              AS tested_count, -- the target's tested count ...
+    CAST(t.expected AS DOUBLE)                              AS tested_expected, -- ... and what comparable ones would give
+    CAST(t.evidence AS VARCHAR)                             AS evidence,
     CAST(k.duration_s AS DOUBLE)                            AS duration_s    -- handling time (NULL: unknown)
 FROM calls AS k
 JOIN candidates AS t USING (contact_id)
