@@ -136,9 +136,11 @@ def run(
         raise CxminingError(f"{models}: designed models' config not found")
     ConformanceSettings(method, timeout, precision, aligner, max_states)  # type: ignore[arg-type]  # refuses bad values
     DriftThresholds(drift_fitness_drop, drift_failure_share_rise, drift_avoidable_calls_rise)
+    from cxmining.pictures.lanes import lane_layout
     from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
 
     folder_scenarios(scenarios or scenarios_folder(landing))  # a broken scenario stops the run before anything is loaded
+    lane_layout(landing)  # so does a broken lanes.yaml
     from cxmining.runs.embedded_server import embedded_server_url
 
     embedded_server_url()  # Prefect's temporary server, ended with this process even when it is killed

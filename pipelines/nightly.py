@@ -124,9 +124,10 @@ def process_models(db: Path, out: Path, noise: float, rediscover_drift: float) -
 
 
 @task
-def pictures(db: Path, out: Path) -> dict[str, Path]:
-    """The process map and the swimlane view (customer on top) as SVG in `out`."""
-    return process_pictures(db, out)
+def pictures(db: Path, out: Path, landing: Path) -> dict[str, Path]:
+    """The process map and the swimlane view (customer on top, the line of visibility as `landing`'s lanes.yaml
+    says) as SVG in `out`."""
+    return process_pictures(db, out, landing)
 
 
 @task
@@ -408,7 +409,7 @@ def _steps(night: _Night, db: Path, run_id: str, settings: _Settings, on_lap: Ca
         files: dict[str, Path] = {}
         if statistics["variants"]:
             files = process_models(work, out, s.discovery.noise, s.discovery.rediscover_drift) | optional(
-                "pictures", pictures, work, out, default={})
+                "pictures", pictures, work, out, landing, default={})
             if missing := graphviz_missing():  # the night goes on without them; the report and the summary say why
                 logger.warning("not drawn: process map, swimlane view, deviation maps, BPMN diagram layout (%s)", missing)
             clock.lap("models and pictures")

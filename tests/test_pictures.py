@@ -319,3 +319,44 @@ if __name__ == "__main__":
         build_mining_tables(db, rows if rows is not None else helpdesk_rows())
         print(png(process_map_svg(db, target / f"{name}_process_map.svg")))
         print(png(swimlane_svg(db, target / f"{name}_swimlane.svg")))
+
+
+# --- the line of visibility --------------------------------------------------------------------
+
+
+def visibility_line_y(svg: Path) -> float | None:
+    """The y of the line of visibility, None when the picture has none."""
+    root = ET.parse(svg).getroot()
+    for g in root.iter(f"{SVG}g"):
+        if g.get("class") == "line-of-visibility":
+            return float(g.find(f"{SVG}line").get("y1"))
+    return None
+
+
+def test_the_line_of_visibility_parts_the_lanes_the_customer_sees_from_the_back_office(store: Path, tmp_path: Path) -> None:
+    from cxmining.pictures.lanes import LaneLayout
+
+    svg = swimlane_svg(store, tmp_path / "lanes.svg", max_activities=100)
+    line = visibility_line_y(svg)
+    lanes = dict(lane_boxes(svg))
+    seen = {lane for lane in lanes if lane != "Customer"}
+    assert line is not None and seen & LaneLayout().visible and seen - LaneLayout().visible
+    assert all((top < line) == (lane == "Customer" or lane in LaneLayout().visible) for lane, top in lanes.items())
+    # a layout that shows nothing of the back office draws no line
+    everything = LaneLayout(visible=frozenset(seen))
+    assert visibility_line_y(swimlane_svg(store, tmp_path / "all.svg", max_activities=100, layout=everything)) is None
+
+
+def test_a_landing_folders_lanes_file_moves_lanes_across_the_line_and_a_broken_one_is_refused(store: Path, tmp_path: Path) -> None:
+    from cxmining.pictures.lanes import LanesError, lane_layout
+    from cxmining.pictures.outputs import process_pictures
+
+    (tmp_path / "lanes.yaml").write_text("order: [Payments, Website]\nvisible: [Payments, Website]\n", encoding="utf-8")
+    svg = process_pictures(store, tmp_path / "out", tmp_path)["swimlane"]
+    line, by_y = visibility_line_y(svg), sorted(lane_boxes(svg), key=lambda lane: lane[1])
+    assert [name for name, _ in by_y[:3]] == ["Customer", "Payments", "Website"]
+    assert all((top < line) == (name in ("Customer", "Payments", "Website")) for name, top in by_y)
+    (tmp_path / "lanes.yaml").write_text("visible: [Website]\nhidden: [Payments]\n", encoding="utf-8")
+    with pytest.raises(LanesError, match=r"lanes\.yaml: hidden") as refused:
+        lane_layout(tmp_path)
+    assert "\n" not in str(refused.value)

@@ -9,6 +9,7 @@ import duckdb
 from cxmining.mining.discovery import discovered_models
 from cxmining.mining.settings import DiscoverySettings
 from cxmining.mining.statistics import mining_tables
+from cxmining.pictures.lanes import lane_layout
 from cxmining.pictures.process_map import graphviz_missing, process_map_svg
 from cxmining.pictures.swimlane import swimlane_svg
 
@@ -16,13 +17,15 @@ PROCESS_MAP = "process_map.svg"
 SWIMLANE = "swimlane.svg"
 
 
-def process_pictures(db: str | Path | duckdb.DuckDBPyConnection, out: Path) -> dict[str, Path]:
-    """The process map and the swimlane view as SVG files in `out`; none without Graphviz (`graphviz_missing()` says
-    why): a run goes on without its pictures."""
+def process_pictures(db: str | Path | duckdb.DuckDBPyConnection, out: Path, landing: Path | None = None) -> dict[str, Path]:
+    """The process map and the swimlane view as SVG files in `out`, the lanes laid out as the landing folder's
+    lanes.yaml says (`lane_layout`); none without Graphviz (`graphviz_missing()` says why): a run goes on without
+    its pictures."""
     if graphviz_missing():
         return {}
     out.mkdir(parents=True, exist_ok=True)
-    return {"process_map": process_map_svg(db, out / PROCESS_MAP), "swimlane": swimlane_svg(db, out / SWIMLANE)}
+    return {"process_map": process_map_svg(db, out / PROCESS_MAP),
+            "swimlane": swimlane_svg(db, out / SWIMLANE, layout=lane_layout(landing))}
 
 
 def process_outputs(db: str | Path | duckdb.DuckDBPyConnection, out: Path, noise: float = DiscoverySettings.noise) -> dict[str, object]:

@@ -2,7 +2,9 @@
 
 Drawn as SVG directly (no Graphviz) so lanes keep a fixed order and steps a process-order column:
 a service-blueprint reading where every step sits in the lane that delivers it, and the customer
-lane marks, above the dashed line of interaction, whether the customer acts or is served.
+lane marks, above the dashed line of interaction, whether the customer acts or is served. The line of
+visibility (LOVEM) then parts the lanes the customer sees from the back office that acts out of sight
+(`LaneLayout`, configurable per landing folder).
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from pathlib import Path
 
 import duckdb
 
+from cxmining.pictures.lanes import LaneLayout
 from cxmining.pictures.process_map import (
     Activity,
     ProcessGraph,
     ReadableGraph,
+    NO_LANE,
     frequency_colour,
     lane_colour,
     lane_rank,
@@ -34,6 +38,7 @@ CUSTOMER_ACTIVITIES = frozenset({"Order placed", "Return requested"})
 FONT = "Helvetica, Arial, sans-serif"
 HEADER_W, COL_W, BOX_W = 170, 134, 120
 TOP, CUSTOMER_H, LANE_H, LINE_H = 78, 92, 104, 14
+VISIBILITY_GAP = 30  # between the lanes the customer sees and the back office
 
 
 def customer_acts(activity: Activity) -> bool:
@@ -124,19 +129,24 @@ def _box_lines(name: str) -> list[str]:
     return lines[:2] + [textwrap.shorten(" ".join(lines[2:]), 17, placeholder="…")] if len(lines) > 3 else lines
 
 
-def swimlane_svg_text(readable: ReadableGraph, title: str = "Customer process by lane") -> str:
-    """SVG text of the swimlane view of a filtered process graph."""
+def swimlane_svg_text(readable: ReadableGraph, title: str = "Customer process by lane",
+                      layout: LaneLayout | None = None) -> str:
+    """SVG text of the swimlane view of a filtered process graph; `layout` orders the lanes and says which the
+    customer sees (default: `LaneLayout()`)."""
+    layout = layout or LaneLayout()
     graph = readable.graph
     acts = {a.name: a for a in graph.activities}
     order = process_order(graph)
     col = {name: i for i, name in enumerate(order)}
-    lanes = sorted({lane for a in graph.activities for lane, _ in a.lanes}, key=lane_rank)
+    lanes = sorted({lane for a in graph.activities for lane, _ in a.lanes}, key=lambda lane: layout.rank(lane, NO_LANE))
+    hidden = [lane for lane in lanes if lane not in layout.visible]
+    gap = VISIBILITY_GAP if hidden and len(hidden) < len(lanes) else 0  # room for the line between the two groups
     lane_top = {}  # organisation lanes only: a lane in the data may itself be called "Customer"
     for i, lane in enumerate(lanes):
-        lane_top[lane] = TOP + CUSTOMER_H + i * LANE_H
+        lane_top[lane] = TOP + CUSTOMER_H + i * LANE_H + (gap if lane in hidden else 0)
     width = HEADER_W + COL_W * max(len(order), 1) + 20
-    bottom = TOP + CUSTOMER_H + LANE_H * len(lanes)
-    height = bottom + 58
+    bottom = TOP + CUSTOMER_H + LANE_H * len(lanes) + gap
+    height = bottom + (76 if gap else 58)
 
     def cx(name: str) -> float:
         return HEADER_W + COL_W * col[name] + COL_W / 2
@@ -155,6 +165,8 @@ def swimlane_svg_text(readable: ReadableGraph, title: str = "Customer process by
         f'<text x="16" y="50" font-size="12" fill="#444444">{_x(readable.caption())}</text>',
     ]
     parts += _lanes(lanes, lane_top, width, graph)
+    if gap:
+        parts += _line_of_visibility(lane_top[hidden[0]] - gap / 2, width)
     parts.append('<g class="flows" fill="none">')
     top_freq = max((e.frequency for e in graph.edges if e.source and e.target), default=1)
     for e in graph.edges:
@@ -169,6 +181,12 @@ def swimlane_svg_text(readable: ReadableGraph, title: str = "Customer process by
         "● the customer acts (web action, call, order, return request)  ·  ○ the organisation serves or informs the customer  ·  "
         "% = share of journeys with this step  ·  dotted line down: the lane(s) where the organisation meets the customer</text>"
     )
+    if gap:
+        parts.append(
+            f'<text x="16" y="{bottom + 62}" font-size="11" fill="#444444">Line of visibility: above it the parts of the '
+            "organisation the customer sees; below it the back office, acting out of sight (lanes.yaml in the landing "
+            "folder says which are which).</text>"
+        )
     parts.append(
         f'<text x="16" y="{bottom + 44}" font-size="11" fill="#444444">Arrows: the main transitions, thicker = more journeys; '
         "dashed arcs below a lane go back to an earlier step (repeat, rework). Box number: events.</text>"
@@ -202,6 +220,23 @@ def _lanes(lanes: list[str], lane_top: dict[str, float], width: float, graph: Pr
         "line of interaction</text>"
     )
     return out
+
+
+def _line_of_visibility(y: float, width: float) -> list[str]:
+    """The labelled line between the lanes the customer sees and the back office."""
+    return [
+        f'<g class="line-of-visibility"><rect x="0" y="{y - VISIBILITY_GAP / 2}" width="{width}" height="{VISIBILITY_GAP}" '
+        'fill="#fff7ed"/>'
+        f'<line x1="0" y1="{y}" x2="{width}" y2="{y}" stroke="#7c2d12" stroke-width="2"/>'
+        + "".join(
+            f'<text x="{x}" y="{y - 3}" font-size="11" font-weight="bold" text-anchor="{anchor}" fill="#7c2d12">'
+            "line of visibility</text>"
+            f'<text x="{x}" y="{y + 10}" font-size="10" font-style="italic" text-anchor="{anchor}" fill="#7c2d12">'
+            "below: back office, out of the customer's sight</text>"
+            for x, anchor in ((8, "start"), (width - 8, "end"))
+        )
+        + "</g>"
+    ]
 
 
 def _flow(source: str, target: str, share: float, tip: str, cx, box_y, acts: dict[str, Activity]) -> str:
@@ -266,7 +301,8 @@ def swimlane_svg(
     out: Path,
     min_edge_share: float = 0.05,
     max_activities: int = 20,
+    layout: LaneLayout | None = None,
 ) -> Path:
     """Write the swimlane view of the store's mining tables to `out` (SVG) and return that path."""
     readable = readable_graph(process_graph(db), min_edge_share, max_activities)
-    return written(Path(out), swimlane_svg_text(readable))
+    return written(Path(out), swimlane_svg_text(readable, layout=layout))
