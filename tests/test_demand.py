@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pytest
+from markupsafe import escape
 from helpers import built_sample_store, run_cli
 
 from cxmining.demand.rules import DemandRulesError, default_rules_path, demand_rules
@@ -354,3 +356,32 @@ def test_each_target_names_its_flagged_row_with_its_evidence_and_an_interval_aro
             assert key in found and (found[key] is None or found[key] in evidence)
         assert 0 <= low <= point <= high <= calls / months + 1e-9  # never more than the calls counted there
         assert low < high
+
+
+def test_the_report_opens_with_what_to_fix_first_and_its_example_journeys_name_no_one(large: Path, tmp_path: Path) -> None:
+    from cxmining.report.html import report_file
+
+    html = report_file(large / "store.duckdb", tmp_path / "out").read_text(encoding="utf-8")
+    main = html[html.index("<main>"):]
+    assert main.index('<section id="fix-first">') < main.index("<section", main.index("<section") + 1)  # first section
+    section = main[: main.index('<section id="headlines">')]
+    targets = _rows(large, "SELECT target, evidence, calls_per_month FROM avoidable_calls ORDER BY calls_per_month DESC")
+    shown = re.findall(r'<div class="target">(.*?) <span', section)
+    assert shown == [escape(t) for t, *_ in targets[:5]]  # the top five, most avoidable calls per month first
+    assert all(escape(evidence) in section for _, evidence, _ in targets[:5])
+    assert section.count("95%: ") == min(len(targets), 5)
+    examples = re.findall(r'<div class="timeline">(.*?)</div>', section, re.S)
+    assert examples and all('counted"' in e for e in examples)  # each example shows the call counted there
+    ids = {v for row in _rows(large, "SELECT journey_id, customer_id FROM journeys") for v in row if v}
+    assert not any(re.search(rf"\b{re.escape(i)}\b", html) for i in ids)
+    # a store where nothing is flagged says so, and one without failure demand says how to have it
+    with duckdb.connect(str(tmp_path / "none.duckdb")) as con:
+        con.execute(f"ATTACH '{large / 'store.duckdb'}' AS src (READ_ONLY)")
+        con.execute("COPY FROM DATABASE src TO none")
+        con.execute("DELETE FROM avoidable_calls")
+    html = report_file(tmp_path / "none.duckdb", tmp_path / "out2").read_text(encoding="utf-8")
+    assert "Nothing flagged: no product description, order day, IVR path or web page" in html
+    with duckdb.connect(str(tmp_path / "none.duckdb")) as con:
+        con.execute("DROP TABLE avoidable_calls")
+    html = report_file(tmp_path / "none.duckdb", tmp_path / "out2").read_text(encoding="utf-8")
+    assert "What to fix first: not computed in this run." in html and "To have it: journeys with contacts" in html

@@ -244,6 +244,9 @@ def test_a_store_without_demand_or_history_says_what_was_not_computed(poisoned_r
     html = report_file(copy, tmp_path / "out").read_text(encoding="utf-8")
     assert "Failure demand: not computed in this run." in html
     assert "Conformance with a designed model: not computed in this run." in html
+    # each missing section says what would give it
+    assert html.count("To have it: journeys with contacts") >= 2  # what to fix first and failure demand
+    assert "To have it: a designed model per journey type in the landing folder&#39;s models/models.yaml" in html
     assert "No run history in this store" in html
     assert "Process map: not computed in this run." in html  # no pictures in this output folder
 
@@ -312,7 +315,9 @@ def test_the_run_ends_with_conformance_and_the_top_three_fixes_unknowns_said(tmp
         con.execute("""CREATE TABLE conformance_summary AS SELECT * FROM (VALUES
             ('order', 1200, 40, 0.9123, 0.25, NULL::DOUBLE, 0), ('return', 80, 9, NULL::DOUBLE, NULL::DOUBLE, 0.5, 80))
             AS t(journey_type, journeys, variants, fitness, fitting_share, precision, timed_out_journeys)""")
-        con.execute("""CREATE TABLE avoidable_calls AS SELECT * FROM (VALUES
+        con.execute("""CREATE TABLE avoidable_calls AS SELECT *, calls_per_month * 0.5 AS calls_per_month_low,
+                calls_per_month * 1.2 AS calls_per_month_high, calls AS journeys, target AS target_key,
+                'rates' AS evidence, 2.0 AS months FROM (VALUES
             ('website', 'Checkout error /pay', 'fix the page', 90, 0.5, 45.0, 22.5, 3.0, 0),
             ('product information', 'product P1', 'rewrite the product description', 400, 0.8, 320.0, 160.0, 12.25, 0),
             ('routing', 'IVR main>general', 'route these calls', 10, 0.3, 3.0, 1.5, 0.2, 0),

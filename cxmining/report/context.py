@@ -33,6 +33,17 @@ from cxmining.store import opened, relations, row_counts, sql_text, utc_now
 TOP_ROWS = 15
 
 
+ENABLE = {  # what a section that was not computed needs, in the analyst's words
+    "conformance": "a designed model per journey type in the landing folder's models/models.yaml (docs/designed-models.md; "
+                   "`cxmining sample` writes one), or `cxmining run --models FILE`, or `cxmining conformance MODEL.bpmn "
+                   "--journey-type order` on this store.",
+    "demand": "journeys with contacts, built by `cxmining run` from call, web and order logs (or `cxmining demand` on "
+              "the store); an event log brought in with `import-log` has no contacts to classify.",
+    "whatif": "scenario files in the landing folder's scenarios/ (docs/whatif.md; `cxmining sample` writes three), or "
+              "`cxmining run --scenarios FOLDER`, or `cxmining whatif SCENARIO.yaml` on this store.",
+}
+
+
 TOP_PRODUCTS = 10  # and every flagged one
 
 
@@ -73,6 +84,10 @@ RUN_FINISHED, LATEST_RUN = "report/run_finished.sql", "report/latest_run.sql"
 
 
 WHATIF_VALIDATION, WHATIF_RESULTS = "report/whatif_validation.sql", "report/whatif_figures.sql"
+
+
+FIX_FIRST_EXAMPLES = "report/fix_first_examples.sql"
+FIX_FIRST, EXAMPLES, EXAMPLE_EVENTS = 5, 3, 30  # actions on top of the report; example journeys each, their first events
 
 
 @dataclass(frozen=True)
@@ -186,6 +201,26 @@ def demand_section(con: duckdb.DuckDBPyConnection, present: set[str]) -> dict[st
     if parts["order_status"]:
         parts["order_status_chart"] = bar_chart(parts["order_status"])
     return parts
+
+
+def fix_first(con: duckdb.DuckDBPyConnection, present: set[str], avoidable: list[dict[str, Any]] | None
+              ) -> dict[str, Any] | None:
+    """The actions that open the report: the flagged targets with the most avoidable calls per month, each with its
+    evidence and a few example journeys (numbered, no ids); None when failure demand was not computed."""
+    if avoidable is None:
+        return None
+    actions = [dict(row) for row in avoidable[:FIX_FIRST]]
+    examples: dict[str, dict[int, dict[str, Any]]] = {}
+    if actions and {"contact_targets", "journeys", "journey_events"} <= present:
+        for row in records(con, FIX_FIRST_EXAMPLES, {"per_target": EXAMPLES, "max_events": EXAMPLE_EVENTS}):
+            journey = examples.setdefault(row["target"], {}).setdefault(row["example"], {
+                "journey_type": row["journey_type"], "events": row["journey_events"], "steps": []})
+            journey["steps"].append({"activity": row["activity"], "channel": row["channel"], "ts": row["ts"],
+                                     "counted": row["counted"], "order": row["event_order"]})
+    for action in actions:
+        action["examples"] = list(examples.get(action["target"], {}).values())
+    return {"actions": actions, "more": max(len(avoidable) - FIX_FIRST, 0),
+            "total_per_month": sum(a["calls_per_month"] or 0 for a in avoidable)}
 
 
 WHATIF_FIGURES = ("calls", "product-information calls about rewritten products", "transfers", "repeat calls",
@@ -305,7 +340,10 @@ def report_context(db: str | Path | duckdb.DuckDBPyConnection, out: Path, run_id
         runs = history(con, present, run_id)
         items = [{"metric": m, "change": change(m, runs["previous"])} for m in metrics]
         first, last = period(con, present)
+        demand = demand_section(con, present)
         context = {
+            "fix_first": fix_first(con, present, demand["avoidable"]),
+            "enable": ENABLE,
             "metrics": items,
             "headlines": headline_groups(items),
             "runs": runs,
@@ -315,7 +353,7 @@ def report_context(db: str | Path | duckdb.DuckDBPyConnection, out: Path, run_id
             "pictures": {"process_map": svg_data_uri(out / PROCESS_MAP), "swimlane": svg_data_uri(out / SWIMLANE)},
             "not_drawn": graphviz_missing(),  # why the pictures are missing, when that is why
             "conformance": conformance_section(con, present, out),
-            "demand": demand_section(con, present),
+            "demand": demand,
             "demand_built": sorted(t for t in DEMAND_TABLES if t in present),
             "whatif": whatif_section(con, present),
             "benchmark": benchmark_section(con, present),

@@ -21,7 +21,7 @@ def figure(value: float | None, kind: str = "count") -> str:
     return f"{value:,.0f}"
 
 
-WHEN = {"day": "%Y-%m-%d", "minute": "%Y-%m-%d %H:%M UTC", "time": "%H:%M"}
+WHEN = {"day": "%Y-%m-%d", "minute": "%Y-%m-%d %H:%M UTC", "time": "%H:%M", "short": "%d %b %H:%M"}
 
 
 def when_text(value: datetime | None, unit: str = "minute") -> str:
