@@ -119,6 +119,7 @@ def test_rerunning_a_scenario_replaces_its_rows(store: Path) -> None:
     ("name: x\nchanges:\n  account_managers: {customers: 0.2, managers: 0, cost_per_hour: 50}\n", "changes.account_managers.managers"),
     ("name: x\nreplications: 1\n", "replications"),
     ("name: [unclosed\n", "not valid YAML"),
+    ("name: x\ncurrency: euro\n", "currency"),
 ])
 def test_scenario_files_with_errors_get_a_one_line_message(tmp_path: Path, text: str, problem: str) -> None:
     path = tmp_path / "scenario.yaml"
@@ -155,8 +156,19 @@ def test_the_report_shows_the_check_the_scenarios_and_the_competitors_escaped(st
     kpis = tmp_path / "kpis.csv"
     kpis.write_text("company,metric,value,n,source\n<script>alert(1)</script> Ltd,calls_per_order,0.3,1000,<b>annual report</b>\n")
     import_benchmark(kpis, store)
-    html = report_html(report_context(store, tmp_path))
+    context = report_context(store, tmp_path)
+    html = report_html(context)
     assert 'id="whatif"' in html and undo.name in html and "within tolerance" in html
+    # counts per month of the simulated period, as failure demand's; means as they are; the cost in its currency
+    with duckdb.connect(str(store), read_only=True) as con:
+        stored = {f: (t, d) for f, t, d in con.execute(
+            "SELECT figure, today, days FROM whatif_results WHERE scenario = ?", [undo.name]).fetchall()}
+    shown = {r["figure"]: r["today"] for sc in context["whatif"]["scenarios"] if sc["name"] == undo.name for r in sc["rows"]}
+    for figure in ("calls", "transfers", "agent hours", "cost"):
+        today, days = stored[figure]
+        assert shown[figure] == pytest.approx(today * 30.4375 / days) and days > 31
+    assert shown["mean waiting seconds"] == pytest.approx(stored["mean waiting seconds"][0])
+    assert f"cost ({undo.currency})" in html and "Figure, per month" in html
     assert 'id="benchmark"' in html and "&lt;script&gt;alert(1)&lt;/script&gt; Ltd" in html
     assert "<script>" not in html and "<b>annual report</b>" not in html
 

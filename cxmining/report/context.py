@@ -227,12 +227,33 @@ WHATIF_FIGURES = ("calls", "product-information calls about rewritten products",
                   "abandoned calls", "mean waiting seconds", "agent hours", "cost", "journeys completed")
 
 
+MONTH_DAYS = 30.4375  # the report's month, as failure demand's
+NOT_PER_MONTH = ("mean waiting seconds", "p90 waiting seconds", "mean handling seconds")  # means, not counts
+PER_MONTH = {"validation": ("observed", "simulated", "simulated_low", "simulated_high", "tolerance"),
+             "results": ("today", "today_low", "today_high", "scenario_value", "scenario_low", "scenario_high",
+                         "change", "change_low", "change_high")}
+
+
+def per_month(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> list[dict[str, Any]]:
+    """What-if rows with their counts (not their means) per month of the simulated period (`days`), as failure
+    demand's are; a row without a known period keeps its figures over the period and says so (`per_month` False)."""
+    for row in rows:
+        days = row.get("days")
+        row["per_month"] = bool(days) or row["figure"] in NOT_PER_MONTH
+        if days and row["figure"] not in NOT_PER_MONTH:
+            for column in columns:
+                if row[column] is not None:
+                    row[column] = row[column] * MONTH_DAYS / days
+    return rows
+
+
 def whatif_section(con: duckdb.DuckDBPyConnection, present: set[str]) -> dict[str, Any] | None:
-    """The check of today's regime and each scenario's key figures against it; None when never simulated."""
+    """The check of today's regime and each scenario's key figures against it, counts per month; None when never
+    simulated."""
     if not {"whatif_results", "whatif_validation"} <= present:
         return None
-    validation = records(con, WHATIF_VALIDATION)
-    rows = records(con, WHATIF_RESULTS, {"figures": list(WHATIF_FIGURES)})
+    validation = per_month(records(con, WHATIF_VALIDATION), PER_MONTH["validation"])
+    rows = per_month(records(con, WHATIF_RESULTS, {"figures": list(WHATIF_FIGURES)}), PER_MONTH["results"])
     scenarios: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         scenarios.setdefault(row["scenario"], []).append(row)

@@ -21,6 +21,13 @@ def figure(value: float | None, kind: str = "count") -> str:
     return f"{value:,.0f}"
 
 
+def signed(value: float | None) -> str:
+    """A change as the report shows it, with its sign: `+1.5`, `-28.8`, `+26,051`; `–` when missing."""
+    if value is None:
+        return "–"
+    return f"{value:+,.1f}" if abs(value) < 100 else f"{value:+,.0f}"
+
+
 WHEN = {"day": "%Y-%m-%d", "minute": "%Y-%m-%d %H:%M UTC", "time": "%H:%M", "short": "%d %b %H:%M"}
 
 

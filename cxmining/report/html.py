@@ -13,7 +13,7 @@ import jinja2
 
 from cxmining.pictures.process_map import duration_text
 from cxmining.report.context import report_context
-from cxmining.report.formatting import excerpt, figure, when_text
+from cxmining.report.formatting import excerpt, figure, signed, when_text
 from cxmining.store.outputs import written_whole
 
 REPORT = "report.html"
@@ -23,7 +23,7 @@ TEMPLATE = "templates/report.html.j2"
 def environment() -> jinja2.Environment:
     """The Jinja2 environment of the report: autoescape on for every template, strict about undefined names."""
     env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(figure=figure, when=when_text, duration=duration_text, excerpt=excerpt)
+    env.filters.update(figure=figure, signed=signed, when=when_text, duration=duration_text, excerpt=excerpt)
     return env
 
 

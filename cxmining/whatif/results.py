@@ -186,7 +186,7 @@ def whatif_tables(db: str | Path | duckdb.DuckDBPyConnection, scenarios: list[tu
         of = lambda r: simulated.filter(pl.col("regime") == r).drop("regime")  # noqa: E731 - a row filter
         today = of(0)
         checked = validation(model, today).with_columns(
-            replications=pl.lit(runs), seed=pl.lit(base_seed), simulated_at=pl.lit(now))
+            replications=pl.lit(runs), seed=pl.lit(base_seed), simulated_at=pl.lit(now), days=pl.lit(model.days))
         results = []
         for r, (regime, path) in enumerate(scenarios, start=1):
             rewritten = rewritten_products(model, regime)
@@ -200,7 +200,8 @@ def whatif_tables(db: str | Path | duckdb.DuckDBPyConnection, scenarios: list[tu
             results.append(compared.with_columns(
                 scenario=pl.lit(regime.name), scenario_file=pl.lit(str(path) if path else None),
                 replications=pl.lit(runs), seed=pl.lit(base_seed), days=pl.lit(model.days), simulated_at=pl.lit(now),
-                observations=pl.lit(observations, pl.Int64), note=pl.lit(note, pl.String)))
+                observations=pl.lit(observations, pl.Int64), note=pl.lit(note, pl.String),
+                currency=pl.lit(regime.currency)))
         table = pl.concat(results).fill_nan(None) if results else pl.DataFrame()  # NaN, not known: NULL
         checked = checked.fill_nan(None)
         con.execute(sql_text("whatif/whatif_results.sql"))

@@ -61,6 +61,7 @@ class Scenario(Strict):
     replications: Annotated[int, Field(ge=2, le=1000)] | Literal["auto"] = "auto"
     seed: int = 1
     agent_cost_per_hour: float = Field(40.0, ge=0)  # contact-centre cost of an hour of handling
+    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")  # ISO 4217 code of every cost in the file and its results
     agents: dict[str, int] = {}  # queue -> agents; queues left out are sized from the data
     changes: Changes = Changes()
 

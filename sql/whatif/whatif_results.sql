@@ -22,3 +22,4 @@ CREATE TABLE IF NOT EXISTS whatif_results (
 );
 ALTER TABLE whatif_results ADD COLUMN IF NOT EXISTS observations BIGINT; -- observed calls the scenario's change rests on
 ALTER TABLE whatif_results ADD COLUMN IF NOT EXISTS note VARCHAR;        -- why an interval is not given
+ALTER TABLE whatif_results ADD COLUMN IF NOT EXISTS currency VARCHAR;    -- ISO 4217 code of the cost figure (the scenario's `currency`)

@@ -14,3 +14,4 @@ CREATE OR REPLACE TABLE whatif_validation (
     seed           BIGINT    NOT NULL,
     simulated_at   TIMESTAMP NOT NULL  -- UTC
 );
+ALTER TABLE whatif_validation ADD COLUMN IF NOT EXISTS days INTEGER; -- length of the observed (and simulated) period
