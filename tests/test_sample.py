@@ -85,6 +85,18 @@ def test_layout_and_truth_file(sample: tuple[Path, dict]) -> None:
     assert sum(r["rows"] for s, r in truth["rows"].items() if s in FACTS) > 3000 * 15
 
 
+def test_a_sample_carries_its_designed_model_and_scenarios_and_they_read(sample: tuple[Path, dict]) -> None:
+    from cxmining.conformance.designed import designed_models
+    from cxmining.whatif.scenario import folder_scenarios
+
+    out, truth = sample
+    assert sorted(truth["designed"]) == sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.suffix in (".yaml", ".bpmn"))
+    models = designed_models(out / "models" / "models.yaml")
+    assert set(models) == {"order"}
+    scenarios = folder_scenarios(out / "scenarios")
+    assert len(scenarios) == 3 and all(path.parent == out / "scenarios" for _, path in scenarios)
+
+
 def test_same_seed_same_bytes_other_seed_other_data(tmp_path: Path) -> None:
     a, b, c = (
         write_sample(tmp_path / n, customers=200, seed=s, days=20) for n, s in (("a", 5), ("b", 5), ("c", 6))

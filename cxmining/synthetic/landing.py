@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -79,7 +80,9 @@ def write_sample(
         damaged = with_defects(_rows(scn, world, name), source, rate, scn.rng(f"defects-{name}"))
         files |= _write_daily(out, scn, source, damaged)
         del damaged
-    text = json.dumps(ground_truth(scn, world, files), indent=1, ensure_ascii=False)
+    designed = _write_designed(out)
+    truth = ground_truth(scn, world, files) | {"designed": designed}
+    text = json.dumps(truth, indent=1, ensure_ascii=False)
     (out / "truth.json").write_text(text + "\n", encoding="utf-8")
     say(f"wrote {sum(f['rows'] for f in files.values())} rows in {len(files)} files under {out}")
     return json.loads(text)  # exactly what the file says (tuples become lists)
@@ -174,6 +177,23 @@ def _file_truth(
         "defects": [{"line": int(start[i]), "kind": defect[int(i)], "column": column[int(i)]} for i in bad],
         "duplicate_lines": [int(x) for x in start[:duplicates]],
     }
+
+
+DESIGNED = ("models", "scenarios")  # folders of cxmining/synthetic/designed/ a sample carries, as a landing folder's
+
+
+def _write_designed(out: Path) -> list[str]:
+    """Write the sample's designed model (models/) and what-if scenarios (scenarios/) beside its data, so a run on it
+    shows every section of the report; return their paths relative to `out`."""
+    written = []
+    for folder in DESIGNED:
+        for item in sorted((resources.files("cxmining.synthetic") / "designed" / folder).iterdir(), key=lambda i: i.name):
+            if item.name.endswith((".yaml", ".bpmn")):
+                target = out / folder / item.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(item.read_bytes())
+                written.append(f"{folder}/{item.name}")
+    return written
 
 
 def _clear(out: Path) -> None:
