@@ -199,7 +199,7 @@ function drawMap(data, activityPct, pathPct, params, counter) {
     wheelSensitivity: 0.3,
     style: [
       { selector: "node[kind='activity']", style: {
-        shape: "round-rectangle", label: "data(label)", "text-wrap": "wrap", "text-max-width": 170,
+        shape: "round-rectangle", label: "data(label)", "text-wrap": "wrap", "text-max-width": 190,
         "text-valign": "center", "font-size": 15, color: "#102a43", width: 210, height: 48,
         "background-color": "mapData(weight, 0, 1, #dbeafe, #3b82f6)", "border-width": 1, "border-color": "#1e3a8a" } },
       { selector: "node[kind='terminal']", style: {
