@@ -457,6 +457,32 @@ def report(
     typer.echo(f"wrote {report_file(db, out, run_id)}")
 
 
+@app.command()
+def explore(
+    db: Annotated[Path, typer.Option(help="DuckDB file of the store (its snapshot is read when there is one).")] = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to serve on; the default keeps it on this machine.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8765,
+    live: Annotated[bool, typer.Option("--live", help="Read the store itself, not its snapshot (neither blocks the nightly run).")] = False,
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="Open the explorer in the web browser.")] = True,
+) -> None:
+    """Explore the store in the browser, offline: process map, variants, drill-down to journeys (docs/explore.md)."""
+    import threading
+    import webbrowser
+
+    import uvicorn
+
+    from cxmining.explore.app import explorer_app
+
+    path = _readable(db, live)
+    if not path.is_file():
+        raise CxminingError(f"{db}: store not found (run `cxmining run` first)")
+    url = f"http://{host}:{port}/"
+    typer.echo(f"cxmining explore on {url} (Ctrl+C to stop)", err=True)
+    if open_browser:
+        threading.Timer(1.0, webbrowser.open, [url]).start()
+    uvicorn.run(explorer_app(db, live), host=host, port=port, log_level="warning")
+
+
 benchmark_app = typer.Typer(no_args_is_help=True, help="Compare our journeys with other companies' (docs/benchmark.md).")
 app.add_typer(benchmark_app, name="benchmark")
 
