@@ -25,12 +25,16 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Graphviz's `dot` draws process maps (pm4py); installed from Debian packages when we are root.
+# Graphviz's `dot` draws process maps (pm4py); Chromium runs the explorer's browser test (tests/test_explore.py) and
+# renders reports to PNG. Both installed from Debian packages when we are root.
 system-deps:
-	@command -v dot >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null); \
-	  else echo "note: Graphviz 'dot' not found; install it (Debian/Ubuntu: sudo apt-get install graphviz) to draw process maps"; fi; }
+	@missing=""; command -v dot >/dev/null 2>&1 || missing="graphviz"; \
+	  test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null); \
+	    else echo "note: not installed: $$missing (Debian/Ubuntu: sudo apt-get install $$missing); without graphviz no process maps are drawn, without chromium the browser test is skipped"; fi; \
+	  fi
 
 bench: install
 	$(BIN)/python bench/ingest.py
