@@ -227,3 +227,17 @@ def test_cli_imports_and_reports_one_line_errors(tmp_path: Path, monkeypatch: py
     assert code == 1 and err == f"error: {tmp_path / 'missing.xes'}: no such file\n"
     code, _, err = run_cli(["import-log", str(HELPDESK), "--db", db, "--lane", "org:group"], monkeypatch)
     assert code == 1 and err.startswith(f"error: {HELPDESK}: no column 'org:group' for --lane") and err.count("\n") == 1
+
+
+def test_the_report_of_an_imported_log_counts_its_cases_and_events(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    log = tmp_path / "log.csv"
+    rows = [f"c{c},{a},2026-01-0{1 + i} 10:0{c % 10}:00" for c in range(7) for i, a in enumerate(("Open", "Work", "Close")[: 2 + c % 2])]
+    log.write_text("case,act,ts\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    db, out = tmp_path / "l.duckdb", tmp_path / "out"
+    code, _, err = run_cli(["import-log", str(log), "--db", str(db), "--case", "case", "--activity", "act",
+                            "--timestamp", "ts", "--out", str(out)], monkeypatch)
+    assert code == 0, err
+    from cxmining.report.context import report_context
+
+    shown = {item["metric"].key: item["metric"].value for item in report_context(db, out)["metrics"]}
+    assert shown["journeys"] == 7 and shown["events"] == len(rows)

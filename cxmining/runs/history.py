@@ -141,7 +141,7 @@ def _scalar(con: duckdb.DuckDBPyConnection, query: str) -> float | None:
 def headline_metrics(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, float]:
     """The store's headline figures now; a figure whose tables are missing (no demand tables yet...) is left out.
 
-    journeys, events, variants; fitness:<journey type> and fitting_share:<journey type> of `conformance_summary`
+    journeys, events, variants (of an imported log: its cases and events); fitness:<journey type> and fitting_share:<journey type> of `conformance_summary`
     ('all' when it covered every journey); failure_demand_journey_share, failure_demand_calls and
     avoidable_calls_per_month of the failure-demand tables; quarantine_share of all rows read from loaded files.
     """
@@ -149,6 +149,10 @@ def headline_metrics(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, fl
         found = relations(con)
         counts = {metric: f"SELECT count(*) FROM {metric}" for metric in ("journeys", "events", "variants")}
         queries = {metric: query for metric, query in counts.items() if metric in found}
+        if "journeys" not in found and "case_durations" in found:  # an imported log: its cases are the journeys
+            queries["journeys"] = "SELECT count(*) FROM case_durations"
+        if "events" not in found and "journey_events" in found:
+            queries["events"] = "SELECT count(*) FROM journey_events"
         if "ingested_files" in found:
             queries["quarantine_share"] = (
                 "SELECT sum(rows_quarantined) / nullif(sum(rows_read), 0) FROM ingested_files WHERE status = 'loaded'"
