@@ -2,7 +2,8 @@
 
     prefect server start                      # once, in its own terminal or as a service
     PREFECT_API_URL=http://127.0.0.1:4200/api python -m pipelines.schedule --landing /data/landing \\
-        --db /data/cxmining.duckdb --out /data/out --cron "30 2 * * *" --timezone Europe/Amsterdam
+        --db /data/cxmining.duckdb --out /data/out --cron "30 2 * * *" --timezone Europe/Amsterdam \\
+        --set noise=0.3 --set conformance_method=token_replay          # any parameter of the nightly flow
 
 Scheduling needs a Prefect server: the embedded (temporary) server used by `cxmining run` lives only
 as long as one run. Without a server, a crontab line running `cxmining run` does the same job
@@ -12,6 +13,7 @@ as long as one run. Without a server, a crontab line running `cxmining run` does
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from prefect import serve
@@ -26,6 +28,26 @@ DEFAULT_CRON = "30 2 * * *"  # 02:30 every night, after the day's drops have lan
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 
 
+def flow_parameters(settings: list[str]) -> dict[str, object]:
+    """`NAME=VALUE` settings as parameters of the nightly flow, each value read as JSON when it is JSON (numbers,
+    true/false, null) and as text otherwise; an unknown name or a value the flow refuses is a one-line ScheduleError."""
+    known = set(nightly.parameters.properties)
+    chosen: dict[str, object] = {}
+    for setting in settings:
+        name, sep, text = setting.partition("=")
+        if not sep or name not in known:
+            raise ScheduleError(f"--set {setting!r}: not NAME=VALUE with NAME one of {', '.join(sorted(known))}")
+        try:
+            chosen[name] = json.loads(text)
+        except ValueError:
+            chosen[name] = text
+    try:
+        nightly.validate_parameters(dict(chosen))
+    except Exception as exc:  # noqa: BLE001 - Prefect's ParameterTypeError lists every problem over several lines
+        raise ScheduleError(f"--set: {' '.join(str(exc).split())}") from None
+    return chosen
+
+
 def nightly_deployment(
     landing: Path,
     db: Path,
@@ -33,10 +55,12 @@ def nightly_deployment(
     mapping: Path | None = None,
     cron: str = DEFAULT_CRON,
     timezone: str = DEFAULT_TIMEZONE,
+    settings: list[str] | None = None,
 ) -> RunnerDeployment:
-    """The `nightly` flow as a deployment with its cron schedule and absolute-path parameters.
+    """The `nightly` flow as a deployment with its cron schedule and absolute-path parameters, and any other flow
+    parameter as `settings` (`NAME=VALUE`, `flow_parameters`).
 
-    A cron expression or time zone that cannot be used is a ScheduleError saying which and what to write.
+    A cron expression, time zone or setting that cannot be used is a ScheduleError saying which and what to write.
     """
     try:
         known_time_zone(timezone)
@@ -46,7 +70,8 @@ def nightly_deployment(
         schedule = Cron(cron, timezone=timezone)
     except ValueError:
         raise ScheduleError(f"--cron: {cron!r} is not a cron expression such as {DEFAULT_CRON!r}") from None
-    parameters = {"landing": str(landing.resolve()), "db": str(db.resolve()), "out": str(out.resolve())}
+    parameters = flow_parameters(settings or []) | {
+        "landing": str(landing.resolve()), "db": str(db.resolve()), "out": str(out.resolve())}
     if mapping is not None:
         parameters["mapping"] = str(mapping.resolve())
     return nightly.to_deployment(
@@ -67,9 +92,12 @@ def main() -> None:
     parser.add_argument("--mapping", type=Path)
     parser.add_argument("--cron", default=DEFAULT_CRON)
     parser.add_argument("--timezone", default=DEFAULT_TIMEZONE)
+    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="any other parameter of the nightly flow, e.g. noise=0.3 (repeatable)")
     args = parser.parse_args()
     try:
-        deployment = nightly_deployment(args.landing, args.db, args.out, args.mapping, args.cron, args.timezone)
+        deployment = nightly_deployment(args.landing, args.db, args.out, args.mapping, args.cron, args.timezone,
+                                        args.settings)
     except CxminingError as exc:
         parser.error(str(exc))
     serve(deployment)

@@ -311,15 +311,6 @@ def png(svg: Path) -> Path:
     return out
 
 
-if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "out/pictures")
-    target.mkdir(parents=True, exist_ok=True)
-    for name, rows in (("synthetic", event_rows(journey_paths())), ("helpdesk", None)):
-        db = duckdb.connect()
-        build_mining_tables(db, rows if rows is not None else helpdesk_rows())
-        print(png(process_map_svg(db, target / f"{name}_process_map.svg")))
-        print(png(swimlane_svg(db, target / f"{name}_swimlane.svg")))
-
 
 # --- the line of visibility --------------------------------------------------------------------
 
@@ -360,3 +351,13 @@ def test_a_landing_folders_lanes_file_moves_lanes_across_the_line_and_a_broken_o
     with pytest.raises(LanesError, match=r"lanes\.yaml: hidden") as refused:
         lane_layout(tmp_path)
     assert "\n" not in str(refused.value)
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "out/pictures")
+    target.mkdir(parents=True, exist_ok=True)
+    for name, rows in (("synthetic", event_rows(journey_paths())), ("helpdesk", None)):
+        db = duckdb.connect()
+        build_mining_tables(db, rows if rows is not None else helpdesk_rows())
+        print(png(process_map_svg(db, target / f"{name}_process_map.svg")))
+        print(png(swimlane_svg(db, target / f"{name}_swimlane.svg")))

@@ -33,3 +33,15 @@ def test_an_invalid_schedule_is_refused_in_one_line(setting: dict, message: str)
     with pytest.raises(ScheduleError, match=message) as refused:
         nightly_deployment(Path("l"), Path("d"), Path("o"), **setting)
     assert "\n" not in str(refused.value)
+
+
+def test_any_flow_parameter_can_be_set_in_the_deployment_and_bad_ones_are_refused_in_one_line() -> None:
+    deployment = nightly_deployment(Path("l"), Path("d"), Path("o"), settings=[
+        "noise=0.35", "conformance_method=token_replay", "conformance_precision=false", "scenarios=/data/scenarios"])
+    assert {k: deployment.parameters[k] for k in ("noise", "conformance_method", "conformance_precision", "scenarios")} == {
+        "noise": 0.35, "conformance_method": "token_replay", "conformance_precision": False, "scenarios": "/data/scenarios"}
+    for setting, problem in (("nois=0.3", "not NAME=VALUE with NAME one of"), ("noise", "not NAME=VALUE"),
+                             ("noise=a lot", "noise")):
+        with pytest.raises(ScheduleError, match=problem) as refused:
+            nightly_deployment(Path("l"), Path("d"), Path("o"), settings=[setting])
+        assert "\n" not in str(refused.value)

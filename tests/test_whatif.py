@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -169,6 +170,14 @@ def test_the_report_shows_the_check_the_scenarios_and_the_competitors_escaped(st
         assert shown[figure] == pytest.approx(today * 30.4375 / days) and days > 31
     assert shown["mean waiting seconds"] == pytest.approx(stored["mean waiting seconds"][0])
     assert f"cost ({undo.currency})" in html and "Figure, per month" in html
+    # a store simulated before the period and the currency were kept: figures over the period, said so
+    older = tmp_path / "older.duckdb"
+    shutil.copy(store, older)
+    with duckdb.connect(str(older)) as con:
+        con.execute("ALTER TABLE whatif_results DROP COLUMN currency")
+        con.execute("ALTER TABLE whatif_validation DROP COLUMN days")
+    html = report_html(report_context(older, tmp_path))
+    assert "calls (whole period)" in html and "cost (" not in html
     assert 'id="benchmark"' in html and "&lt;script&gt;alert(1)&lt;/script&gt; Ltd" in html
     assert "<script>" not in html and "<b>annual report</b>" not in html
 

@@ -238,7 +238,8 @@ def per_month(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> list[dict
     """What-if rows with their counts (not their means) per month of the simulated period (`days`), as failure
     demand's are; a row without a known period keeps its figures over the period and says so (`per_month` False)."""
     for row in rows:
-        days = row.get("days")
+        row.setdefault("currency", None)  # columns a store simulated by an older version lacks
+        days = row.setdefault("days", None)
         row["per_month"] = bool(days) or row["figure"] in NOT_PER_MONTH
         if days and row["figure"] not in NOT_PER_MONTH:
             for column in columns:

@@ -1,5 +1,4 @@
--- Each scenario's key figures ($figures), in that order.
-SELECT scenario, figure, today, today_low, today_high, scenario_value, scenario_low, scenario_high,
-       change, change_low, change_high, replications, days, observations, note, currency
-FROM whatif_results WHERE list_contains($figures, figure)
+-- Each scenario's key figures ($figures), in that order (every column: a store simulated by an older version has no
+-- `currency`).
+SELECT * FROM whatif_results WHERE list_contains($figures, figure)
 ORDER BY scenario, list_position($figures, figure);
