@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -11,8 +12,11 @@ from cxmining.export.event_table import exported_events, written_event_table
 from cxmining.export.ocel import SUFFIXES as OCEL_SUFFIXES
 from cxmining.export.ocel import ocel_objects, written_ocel
 from cxmining.export.xes import written_xes
-from cxmining.store import opened
+from cxmining.store import MEMORY_LIMIT, connect
 
+# DuckDB's memory for an export unless CXMINING_MEMORY_LIMIT says otherwise: beyond it the sorts spill to disk, so a
+# large export does not take the nightly run's memory (bench/export.py, docs/export.md)
+EXPORT_MEMORY = "512MB"
 Format = Literal["xes", "csv", "ocel"]
 FORMATS: dict[str, tuple[str, ...]] = {  # format -> the file endings it is written as
     "xes": (".xes", ".xes.gz"),
@@ -53,7 +57,8 @@ def exported_file(db: Path, out: Path, format: str, journey_type: str | None = N
         raise StoreError(f"{db}: store not found (run `cxmining run` or `cxmining import-log` first)")
     objects = None
     # read-only, with file access: COPY writes the CSV/Parquet file; nothing is written to the store
-    with opened(db, read_only=True) as con:
+    con = connect(db, read_only=True, memory_limit=os.environ.get(MEMORY_LIMIT) or EXPORT_MEMORY)
+    try:
         events = exported_events(con, journey_type)
         if format == "xes":
             written_xes(con, events, out)
@@ -62,6 +67,8 @@ def exported_file(db: Path, out: Path, format: str, journey_type: str | None = N
         else:
             objects = ocel_objects(con, events)
             written_ocel(con, out)
+    finally:
+        con.close()
     return Export(out, format, events.cases, events.events, objects, out.stat().st_size)
 
 

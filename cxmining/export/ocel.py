@@ -35,12 +35,10 @@ EVENT_ATTRIBUTES = (("channel", "string"), ("lane", "string"))
 UNCHANGED_SINCE = "1970-01-01T00:00:00Z"  # OCEL 2.0's time of an attribute value that never changed
 ISO_TIME = "strftime(\"time:timestamp\", '%Y-%m-%dT%H:%M:%S.%f') || '+00:00'"
 EVENTS_QUERY = f"""
-SELECT e.event_id, e."{ACTIVITY}", {ISO_TIME}, e.channel, e.lane,
-       list({{'objectId': r.object_id, 'qualifier': r.qualifier}} ORDER BY r.object_id)
-           FILTER (WHERE r.object_id IS NOT NULL)
+SELECT e.event_id, e."{ACTIVITY}", {ISO_TIME}, e.channel, e.lane, r.object_id, r.qualifier
 FROM export_events AS e LEFT JOIN ocel_relations AS r USING (event_id)
-GROUP BY e.event_id, e."{ACTIVITY}", e."{TIMESTAMP}", e.channel, e.lane, e."case:concept:name", e.event_order
-ORDER BY e."{TIMESTAMP}", e."case:concept:name", e.event_order  -- a journey's ties in its own order
+-- time order, a journey's ties in its own order; an event's relations in a row (grouped as they stream past)
+ORDER BY e."{TIMESTAMP}", e."case:concept:name", e.event_order, r.object_id
 """
 OBJECTS_QUERY = "SELECT object_id, object_type, name, category, price, journey_type FROM ocel_objects ORDER BY object_type, object_id"
 OBJECT_COLUMNS = ("name", "category", "price", "journey_type")  # after object_id, object_type in OBJECTS_QUERY
@@ -90,18 +88,24 @@ def ocel_json_chunks(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
         yield ("" if first else ",\n") + ",\n".join(parts)
         first = False
     yield '],\n"events": ['
-    first = True
+    first, event = True, None
     for rows in _batches(con.execute(EVENTS_QUERY)):
         parts = []
-        for event_id, activity, time, *values, relationships in rows:
-            item = {"id": event_id, "type": activity, "time": time,
-                    "attributes": [{"name": name, "value": value}
-                                   for (name, _), value in zip(EVENT_ATTRIBUTES, values) if value is not None]}
-            if relationships:
-                item["relationships"] = relationships
-            parts.append(json.dumps(item, ensure_ascii=False))
-        yield ("" if first else ",\n") + ",\n".join(parts)
-        first = False
+        for event_id, activity, time, channel, lane, object_id, qualifier in rows:
+            if event is None or event["id"] != event_id:
+                if event is not None:
+                    parts.append(json.dumps(event, ensure_ascii=False))
+                event = {"id": event_id, "type": activity, "time": time,
+                         "attributes": [{"name": name, "value": value} for (name, _), value
+                                        in zip(EVENT_ATTRIBUTES, (channel, lane)) if value is not None],
+                         "relationships": []}
+            if object_id is not None:
+                event["relationships"].append({"objectId": object_id, "qualifier": qualifier})
+        if parts:
+            yield ("" if first else ",\n") + ",\n".join(parts)
+            first = False
+    if event is not None:
+        yield ("" if first else ",\n") + json.dumps(event, ensure_ascii=False)
     yield "]}\n"
 
 

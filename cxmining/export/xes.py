@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
@@ -19,6 +20,7 @@ BATCH = 50_000  # events fetched from DuckDB at a time: memory stays flat howeve
 TRACE_ATTRIBUTES = (("journey_type", "case:journey_type"), ("customer_id", "case:customer_id"),
                     ("order_id", "case:order_id"), ("sales_channel", "case:sales_channel"))
 EVENT_ATTRIBUTES = (("lane", "lane"), ("channel", "channel"), ("event_id", "event_id"))
+REPEATED = 65_536  # distinct activities, lanes and channels whose escaped text is kept: they recur on every trace
 HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 <log xes.version="1849-2016" xes.features="" xmlns="http://www.xes-standard.org/">
 \t<extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>
@@ -42,10 +44,14 @@ def _attribute(value: object) -> str:
     return quoteattr(NOT_XML.sub("\ufffd", str(value)), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 
+_repeated_attribute = lru_cache(maxsize=REPEATED)(_attribute)
+
+
 def xes_lines(con: duckdb.DuckDBPyConnection, events: ExportedEvents, name: str) -> Iterator[str]:
     """The XES document of `export_events`, a batch of lines at a time (traces in case order, events in journey order)."""
     traces = [(key, column) for key, column in TRACE_ATTRIBUTES if column in events.columns]
     extras = [(key, column) for key, column in EVENT_ATTRIBUTES if column in events.columns]
+    escapers = [(key, _attribute if key == "event_id" else _repeated_attribute) for key, _ in extras]
     # the columns come from the fixed lists above; times formatted by DuckDB, in UTC with the offset written out
     columns = [f'"{CASE}"', f'"{ACTIVITY}"', f"strftime(\"{TIMESTAMP}\", '%Y-%m-%dT%H:%M:%S.%f') || '+00:00'"]
     columns += [f'"{column}"' for _, column in traces + extras]
@@ -62,10 +68,10 @@ def xes_lines(con: duckdb.DuckDBPyConnection, events: ExportedEvents, name: str)
                 lines.append(f'\t<trace>\n\t\t<string key="concept:name" value={_attribute(case)}/>\n')
                 lines.extend(f"\t\t<string key=\"{key}\" value={_attribute(value)}/>\n"
                              for (key, _), value in zip(traces, row[3:3 + len(traces)]) if value is not None)
-            lines.append(f"\t\t<event>\n\t\t\t<string key=\"concept:name\" value={_attribute(row[1])}/>\n"
+            lines.append(f"\t\t<event>\n\t\t\t<string key=\"concept:name\" value={_repeated_attribute(row[1])}/>\n"
                          f"\t\t\t<date key=\"time:timestamp\" value=\"{row[2]}\"/>\n")
-            lines.extend(f"\t\t\t<string key=\"{key}\" value={_attribute(value)}/>\n"
-                         for (key, _), value in zip(extras, row[3 + len(traces):]) if value is not None)
+            lines.extend(f"\t\t\t<string key=\"{key}\" value={escaped(value)}/>\n"
+                         for (key, escaped), value in zip(escapers, row[3 + len(traces):]) if value is not None)
             lines.append("\t\t</event>\n")
         yield "".join(lines)
     if case is not None:
