@@ -15,6 +15,7 @@ import pytest
 from helpers import SMALL_SAMPLE, run_cli, write_lines
 
 from cxmining.eventlog.imported import import_log
+from cxmining.eventlog.reader import LogMapping
 from cxmining.store.snapshot import published_snapshot
 
 CASE, ACTIVITY, TIMESTAMP = "case:concept:name", "concept:name", "time:timestamp"
@@ -208,7 +209,7 @@ def test_no_personal_data_reaches_any_file(store: Path, tmp_path: Path, monkeypa
 
 
 def test_the_snapshot_is_read_unless_live(store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    db = Path(tmp_path / "store.duckdb")
+    db = tmp_path / "store.duckdb"
     db.write_bytes(store.read_bytes())
     published_snapshot(db)
     with duckdb.connect(str(db)) as con:  # the live store moves on after the snapshot
@@ -221,6 +222,7 @@ def test_the_snapshot_is_read_unless_live(store: Path, tmp_path: Path, monkeypat
 
 
 def read_back_cases(db: Path, out: Path, options: list[str], monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """The case ids of a CSV export of `db` with these options."""
     exported(["--db", str(db), "--format", "csv", "--out", str(out), *options], monkeypatch)
     return set(pd.read_csv(out)[CASE])
 
@@ -236,14 +238,8 @@ def imported_log(tmp_path: Path) -> Path:
         "c&2,Ship\u00e9 \u2192 >,2026-01-02T09:00:00Z",
     ])
     db = tmp_path / "imported.duckdb"
-    import_log(log, db, mapping=import_mapping())
+    import_log(log, db, mapping=LogMapping(case="case", activity="activity", timestamp="time"))
     return db
-
-
-def import_mapping():
-    from cxmining.eventlog.reader import LogMapping
-
-    return LogMapping(case="case", activity="activity", timestamp="time")
 
 
 @pytest.mark.parametrize("name", ["log.xes", "log.xes.gz", "log.csv", "log.parquet"])

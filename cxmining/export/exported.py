@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from cxmining.errors import CxminingError, StoreError
 from cxmining.export.event_table import exported_events, written_event_table
@@ -17,7 +16,6 @@ from cxmining.store import MEMORY_LIMIT, connect
 # DuckDB's memory for an export unless CXMINING_MEMORY_LIMIT says otherwise: beyond it the sorts spill to disk, so a
 # large export does not take the nightly run's memory (bench/export.py, docs/export.md)
 EXPORT_MEMORY = "512MB"
-Format = Literal["xes", "csv", "ocel"]
 FORMATS: dict[str, tuple[str, ...]] = {  # format -> the file endings it is written as
     "xes": (".xes", ".xes.gz"),
     "csv": (".csv", ".parquet"),
@@ -56,7 +54,7 @@ def exported_file(db: Path, out: Path, format: str, journey_type: str | None = N
     if not Path(db).is_file():
         raise StoreError(f"{db}: store not found (run `cxmining run` or `cxmining import-log` first)")
     objects = None
-    # read-only, with file access: COPY writes the CSV/Parquet file; nothing is written to the store
+    # read-only, but not query_connection's sandbox: COPY writes the CSV/Parquet file; nothing reaches the store
     con = connect(db, read_only=True, memory_limit=os.environ.get(MEMORY_LIMIT) or EXPORT_MEMORY)
     try:
         events = exported_events(con, journey_type)

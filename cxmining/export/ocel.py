@@ -57,11 +57,13 @@ def ocel_objects(con: duckdb.DuckDBPyConnection, events: ExportedEvents) -> int:
 
 
 def _batches(result: duckdb.DuckDBPyConnection) -> Iterator[list[tuple]]:
+    """The rows of an executed query, `BATCH` at a time."""
     while rows := result.fetchmany(BATCH):
         yield rows
 
 
 def _object_attributes(object_type: str, row: tuple) -> list[dict]:
+    """The OCEL attributes of an `OBJECTS_QUERY` row that its type has and that are known."""
     values = dict(zip(OBJECT_COLUMNS, row[2:]))
     return [{"name": name, "time": UNCHANGED_SINCE, "value": values[name]}
             for name, _ in OBJECT_TYPES[object_type] if values[name] is not None]
