@@ -483,6 +483,21 @@ def explore(
     uvicorn.run(explorer_app(db, live), host=host, port=port, log_level="warning")
 
 
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option(help="File to write: .xes or .xes.gz (xes), .csv or .parquet (csv), .jsonocel or .sqlite (ocel).")],
+    format: Annotated[str, typer.Option("--format", help="xes (ProM, Disco, pm4py), csv (one row per event; Celonis, Disco, pandas) or ocel (OCEL 2.0, object-centric).")],
+    db: Annotated[Path, typer.Option(help="DuckDB file of the store (its snapshot is read when there is one).")] = DEFAULT_DB,
+    journey_type: Annotated[str | None, typer.Option(help="Only journeys of this type (e.g. order); default all.")] = None,
+    live: Annotated[bool, typer.Option("--live", help="Read the store itself, not its snapshot (neither blocks the nightly run).")] = False,
+) -> None:
+    """Write the journeys for other process-mining tools: XES, CSV/Parquet or OCEL 2.0 (docs/export.md)."""
+    from cxmining.export.exported import checked_target, export_line, exported_file
+
+    checked_target(out, format)  # a wrong option is refused before the store is opened
+    typer.echo(export_line(exported_file(_readable(db, live), out, format, journey_type)))
+
+
 benchmark_app = typer.Typer(no_args_is_help=True, help="Compare our journeys with other companies' (docs/benchmark.md).")
 app.add_typer(benchmark_app, name="benchmark")
 

@@ -14,8 +14,8 @@ PACKAGE = ROOT / "cxmining"
 STAGES = ["errors", "config", "cores", "progress", "store", "ingest", "eventlog", "journeys", "mining", "pictures", "conformance", "demand",
           "whatif", "compare", "runs", "report", "explore"]
 ANYWHERE = {"cxmining.mining.pm4py_bridge"}  # the one door to pm4py: any stage may go through it
-OUTSIDE_THE_FLOW = {"synthetic": {"errors", "ingest"}, "cli": set(STAGES) | {"synthetic", "flows", "terminal"},
-                    "flows": set(), "terminal": {"errors", "progress"}}
+OUTSIDE_THE_FLOW = {"synthetic": {"errors", "ingest"}, "cli": set(STAGES) | {"synthetic", "flows", "terminal", "export"},
+                    "flows": set(), "terminal": {"errors", "progress"}, "export": {"errors", "store"}}
 CREATES = re.compile(r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP\s+|TEMPORARY\s+)?(?:TABLE|VIEW|MACRO)\s+"
                      r"(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_]\w*)", re.IGNORECASE)
 

@@ -35,6 +35,20 @@ def whole_file(path: Path, binary: bool = False) -> Iterator[IO]:
             temporary.unlink(missing_ok=True)
 
 
+@contextmanager
+def whole_path(path: Path) -> Iterator[Path]:
+    """A path to write `path` through, for writers that open the file themselves (DuckDB's COPY, sqlite3): it is
+    `temporary_path(path)`, renamed over `path` when the block ends, or removed if it fails."""
+    temporary = temporary_path(path)
+    temporary.unlink(missing_ok=True)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        with suppress(OSError):
+            temporary.unlink(missing_ok=True)
+
+
 def copied_whole(source: Path, target: Path) -> Path:
     """`target`, after copying `source` to it whole (`whole_file`), in 16 MiB chunks; OSError as the disk gives it."""
     with source.open("rb") as data, whole_file(target, binary=True) as copy:
