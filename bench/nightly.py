@@ -28,7 +28,6 @@ from pathlib import Path
 import duckdb
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
 
 
 def landing_folder(work: Path, customers: int, seed: int) -> tuple[Path, Path, str]:
@@ -38,9 +37,7 @@ def landing_folder(work: Path, customers: int, seed: int) -> tuple[Path, Path, s
     landing, held = work / f"landing-{customers}-{seed}", work / f"held-{customers}-{seed}"
     if not landing.is_dir():
         shutil.rmtree(held, ignore_errors=True)
-        write_sample(landing, customers=customers, seed=seed)
-        for side in ("models", "scenarios"):
-            shutil.copytree(ROOT / "data" / "sample" / side, landing / side)
+        write_sample(landing, customers=customers, seed=seed, designed=True)
     days = sorted({p.stem.rsplit("_", 1)[-1] for p in landing.glob("calls/*.csv")} |
                   {p.stem.rsplit("_", 1)[-1] for p in held.glob("calls/*.csv")})
     return landing, held, days[-1]

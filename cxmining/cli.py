@@ -65,6 +65,7 @@ def sample(
     late_window_days: Annotated[int, typer.Option(min=0, max=60, help="Days of the late-shipping window (0: none).")] = 10,
     failing_help_page: Annotated[float, typer.Option(min=0.0, max=2.0, help="Extra account calls per customer, each right after reading /help/account (0: no failing help page).")] = 0.0,
     history_days: Annotated[int, typer.Option(min=0, max=365, help="Days simulated before --start but not written: the export begins while journeys are under way.")] = 0,
+    designed: Annotated[bool, typer.Option("--designed/--no-designed", help="Also write the designed order model (models/) and three what-if scenarios (scenarios/).")] = True,
 ) -> None:
     """Generate a landing folder with planted, documented ground truth (truth.json beside the data)."""
     from cxmining.synthetic import Effects, write_sample
@@ -85,7 +86,8 @@ def sample(
         raise CxminingError(f"--start: {start!r} is not a date like 2026-09-01") from None
     began = time.perf_counter()
     truth = write_sample(out, customers=customers, seed=seed, start=first, days=days, dirty_rate=dirty_rate,
-                         progress=lambda msg: typer.echo(msg, err=True), effects=effects, history_days=history_days)
+                         progress=lambda msg: typer.echo(msg, err=True), effects=effects, history_days=history_days,
+                         designed=designed)
     rows = truth.get("rows", {})
     typer.echo(f"wrote {out} in {time.perf_counter() - began:.1f}s: "
                + ", ".join(f"{source} {t['rows']} rows" for source, t in rows.items()) + "; truth in truth.json")

@@ -85,11 +85,14 @@ def test_layout_and_truth_file(sample: tuple[Path, dict]) -> None:
     assert sum(r["rows"] for s, r in truth["rows"].items() if s in FACTS) > 3000 * 15
 
 
-def test_a_sample_carries_its_designed_model_and_scenarios_and_they_read(sample: tuple[Path, dict]) -> None:
+def test_a_sample_carries_its_designed_model_and_scenarios_and_they_read(tmp_path: Path) -> None:
     from cxmining.conformance.designed import designed_models
     from cxmining.whatif.scenario import folder_scenarios
 
-    out, truth = sample
+    out = tmp_path / "with"
+    truth = write_sample(out, customers=60, seed=3, days=7, designed=True)
+    assert write_sample(tmp_path / "without", customers=60, seed=3, days=7)["designed"] == []
+    assert not (tmp_path / "without" / "models").exists() and not (tmp_path / "without" / "scenarios").exists()
     assert sorted(truth["designed"]) == sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.suffix in (".yaml", ".bpmn"))
     models = designed_models(out / "models" / "models.yaml")
     assert set(models) == {"order"}

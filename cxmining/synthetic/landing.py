@@ -54,12 +54,15 @@ def write_sample(
     progress: Callable[[str], None] | None = None,
     effects: Effects | None = None,
     history_days: int = 0,
+    designed: bool = False,
 ) -> dict:
     """Write a landing folder under `out` and return the ground truth (also written to out/truth.json).
 
     `effects` changes the simulated rates and the planted effects (thin descriptions: how many, where in popularity,
     how strong; multi-line orders; products' own call propensities), see `Effects`. `history_days` simulates that
     many days before `start` without writing them, as a real export that begins while journeys are under way.
+    `designed` also writes the designed order model (models/) and the what-if scenarios (scenarios/), as
+    `cxmining sample` does: a landing folder that shows every section of the report.
     """
     say = progress or (lambda _: None)
     scn = SampleSettings(customers=customers, seed=seed, start=start, days=days, dirty_rate=dirty_rate,
@@ -80,8 +83,7 @@ def write_sample(
         damaged = with_defects(_rows(scn, world, name), source, rate, scn.rng(f"defects-{name}"))
         files |= _write_daily(out, scn, source, damaged)
         del damaged
-    designed = _write_designed(out)
-    truth = ground_truth(scn, world, files) | {"designed": designed}
+    truth = ground_truth(scn, world, files) | {"designed": _write_designed(out) if designed else []}
     text = json.dumps(truth, indent=1, ensure_ascii=False)
     (out / "truth.json").write_text(text + "\n", encoding="utf-8")
     say(f"wrote {sum(f['rows'] for f in files.values())} rows in {len(files)} files under {out}")
