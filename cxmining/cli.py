@@ -13,7 +13,7 @@ import typer
 
 from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT
 from cxmining.conformance.settings import ConformanceSettings
-from cxmining.errors import CxminingError, first_line
+from cxmining.errors import CxminingError, MappingError, first_line
 from cxmining.journeys import JourneyRules
 from cxmining.mining.settings import DiscoverySettings
 from cxmining.runs.history import DriftThresholds
@@ -316,7 +316,7 @@ def whatif(
 
 @app.command("import-log")
 def import_log_command(
-    file: Annotated[Path, typer.Argument(help="Event log: .xes, .xes.gz, .csv (.csv.gz, .tsv) or .parquet.")],
+    file: Annotated[Path, typer.Argument(help="Event log: .xes, .xes.gz, .csv (.csv.gz, .tsv) or .parquet; or an object-centric log (OCEL 2.0 .sqlite, .jsonocel/.json, .xmlocel/.xml) with --object-type.")],
     db: Annotated[Path, typer.Option(help="DuckDB file of the store (created if missing).")] = DEFAULT_DB,
     name: Annotated[str | None, typer.Option(help="Name of the log in the store (default: the file stem); re-importing a name replaces it.")] = None,
     case: Annotated[str, typer.Option(help="Case id column.")] = "case:concept:name",
@@ -324,7 +324,8 @@ def import_log_command(
     timestamp: Annotated[str, typer.Option(help="Timestamp column.")] = "time:timestamp",
     lifecycle_column: Annotated[str | None, typer.Option(help="Lifecycle column (default: lifecycle:transition if present).")] = None,
     lifecycle: Annotated[str | None, typer.Option(help="Keep only events with this lifecycle, e.g. complete (case-insensitive); default keeps all.")] = None,
-    lane: Annotated[str | None, typer.Option(help="Column naming the part of the organisation, e.g. org:group; default none.")] = None,
+    lane: Annotated[str | None, typer.Option(help="Column (for OCEL: event attribute) naming the part of the organisation, e.g. org:group; default none.")] = None,
+    object_type: Annotated[str | None, typer.Option(help="OCEL only: the object type whose objects are the cases (pm4py's flattening), e.g. orders.")] = None,
     timestamp_format: Annotated[str | None, typer.Option(help="strptime format of text timestamps, e.g. '%d-%m-%Y %H:%M' (default: ISO-like).")] = None,
     timezone: Annotated[str, typer.Option(help="Time zone of naive CSV/Parquet timestamps, e.g. Europe/Amsterdam.")] = "UTC",
     delimiter: Annotated[str, typer.Option(help="CSV delimiter (\\t for tab).")] = ",",
@@ -332,20 +333,37 @@ def import_log_command(
     out: Annotated[Path | None, typer.Option(help="Output folder for the process model and pictures (default: out/<name>).")] = None,
     noise: Annotated[float, typer.Option(min=0.0, max=1.0, help="Noise threshold of the inductive miner.")] = DiscoverySettings.noise,
 ) -> None:
-    """Import an existing event log (XES, CSV, Parquet) into the store as imported_events and journey_events."""
+    """Import an existing event log (XES, CSV, Parquet, or OCEL flattened on --object-type) into the store as
+    imported_events and journey_events."""
     from cxmining.eventlog.imported import import_log
+    from cxmining.eventlog.ocel import import_ocel, is_ocel_file
     from cxmining.eventlog.reader import CsvDialect, LogMapping
     from cxmining.pictures.outputs import process_outputs
     from cxmining.store.night import store_change
 
     mapping = LogMapping(case=case, activity=activity, timestamp=timestamp, lifecycle_column=lifecycle_column,
                          lifecycle=lifecycle, lane=lane, timestamp_format=timestamp_format, timezone=timezone)
+    ocel = is_ocel_file(file)
+    if not ocel and object_type is not None:
+        raise MappingError(f"{file}: --object-type applies to object-centric logs (.sqlite, .jsonocel, .json, "
+                           ".xmlocel, .xml) only")
+    if ocel and mapping != LogMapping(lane=lane):
+        raise MappingError(f"{file}: an object-centric log takes --object-type (and --lane, --name), not the column "
+                           "and time options of flat logs")
+    relations: dict[str, int] = {}
     with store_change(db) as work:
-        log = import_log(file, work, mapping=mapping, dialect=CsvDialect(delimiter=delimiter, encoding=encoding),
-                         name=name)
+        if ocel:
+            flattened = import_ocel(file, work, object_type, name=name, lane=lane)
+            log, relations = flattened.log, flattened.tables
+        else:
+            log = import_log(file, work, mapping=mapping, dialect=CsvDialect(delimiter=delimiter, encoding=encoding),
+                             name=name)
         outputs = process_outputs(work, out or DEFAULT_OUT / log.name, noise)
-    typer.echo(f"imported {log.name} from {file} into {db} in {log.seconds:.1f}s ({log.reader}): {log.cases} cases, "
-               f"{log.events} events, {log.activities} activities, {log.skipped} skipped rows")
+    flattening = f" flattened on {object_type!r}" if ocel else ""
+    typer.echo(f"imported {log.name} from {file}{flattening} into {db} in {log.seconds:.1f}s ({log.reader}): "
+               f"{log.cases} cases, {log.events} events, {log.activities} activities, {log.skipped} skipped rows")
+    if relations:
+        typer.echo("object-centric tables: " + ", ".join(f"{k} {v}" for k, v in relations.items()))
     for rows in log.skipped_rows:
         shown = "" if rows.first_value is None else f" {rows.first_value!r}"
         typer.echo(f"skipped {rows.rows} rows: {rows.problem} (first at row {rows.first_row}{shown})")

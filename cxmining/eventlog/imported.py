@@ -19,10 +19,14 @@ from cxmining.eventlog.reader import (
     naive_time_zone,
     parse_source,
 )
-from cxmining.store import opened, sql_text, transaction, utc_now
+from cxmining.store import opened, relations, sql_text, transaction, utc_now
 
 TABLE_FILE = "eventlog/imported_events.sql"
 VIEW_FILE = "eventlog/journey_events.sql"
+# What an object-centric import keeps besides imported_events (cxmining.eventlog.ocel); every import of a log name
+# clears that name's rows in them, so a log re-imported from another format leaves nothing behind.
+OCEL_TABLE_FILES = ("eventlog/ocel_events.sql", "eventlog/ocel_objects.sql", "eventlog/ocel_event_objects.sql",
+                    "eventlog/ocel_object_objects.sql")
 
 INSERT_EVENTS = """
 INSERT INTO imported_events
@@ -102,13 +106,21 @@ def ensure_no_foreign_journey_events(con: duckdb.DuckDBPyConnection, db: object)
                          "import the log into another --db")
 
 
+def forget_log(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Delete log `name` from imported_events and from the object-centric tables the store has."""
+    present = relations(con)
+    for table in ("imported_events", *(Path(relative).stem for relative in OCEL_TABLE_FILES)):
+        if table in present:  # names from the fixed list above
+            con.execute(f"DELETE FROM {table} WHERE log_name = $name", {"name": name})
+
+
 def write_log(con: duckdb.DuckDBPyConnection, parsed: str, name: str, db: object) -> None:
     """Replace the rows of log `name` with the valid rows of the parsed table `parsed`, and (re)define
     journey_events, atomically."""
     with transaction(con):
         con.execute(sql_text(TABLE_FILE))
         ensure_no_foreign_journey_events(con, db)
-        con.execute("DELETE FROM imported_events WHERE log_name = $name", {"name": name})
+        forget_log(con, name)
         imported_at = utc_now()
         con.execute(INSERT_EVENTS.format(parsed=parsed), {"name": name, "imported_at": imported_at})
         con.execute(sql_text(VIEW_FILE))

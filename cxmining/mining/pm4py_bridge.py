@@ -550,3 +550,45 @@ def bpmn_graph(bpmn: BPMN) -> tuple[list[BpmnNode], list[Arc]]:
     ]
     flows = [(str(f.get_source().get_id()), str(f.get_target().get_id())) for f in bpmn.get_flows()]
     return sorted(nodes), sorted(flows)
+
+
+@dataclass(frozen=True)
+class ObjectCentricLog:
+    """An object-centric event log as pm4py reads it, in plain frames with fixed column names.
+
+    `events` (event_id, activity, ts in naive UTC, position, then the file's event attributes) keeps pm4py's event order, which
+    `position` numbers from 0: pm4py's flattening breaks timestamp ties by it. `objects` (object_id, object_type,
+    then the object attributes), `relations` (event_id, object_id, object_type, qualifier) and `o2o` (from_object_id,
+    to_object_id, qualifier) are pm4py's tables as they are.
+    """
+
+    events: pd.DataFrame
+    objects: pd.DataFrame
+    relations: pd.DataFrame
+    o2o: pd.DataFrame
+    version: str  # "2.0" or "1.0"
+
+
+def object_centric_log(path: Path, version: str) -> ObjectCentricLog:
+    """An OCEL file read by pm4py: OCEL 2.0 (SQLite, JSON or XML, by pm4py.read_ocel2) or OCEL 1.0 JSON
+    (pm4py.read_ocel); pm4py's errors propagate as it raises them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pm4py's advice on optional packages
+        ocel = pm4py.read_ocel2(str(path)) if version == "2.0" else pm4py.read_ocel(str(path))
+    eid, oid, otype = ocel.event_id_column, ocel.object_id_column, ocel.object_type_column
+    events = ocel.events.rename(columns={eid: "event_id", ocel.event_activity: "activity",
+                                         ocel.event_timestamp: "ts"}).reset_index(drop=True)
+    events = events[["event_id", "activity", "ts", *[c for c in events.columns if c not in ("event_id", "activity", "ts")]]]
+    events.insert(3, "position", range(len(events)))
+    events["ts"] = pd.to_datetime(events["ts"], utc=True).dt.tz_localize(None)  # naive UTC, as the store keeps time
+    objects = ocel.objects.rename(columns={oid: "object_id", otype: "object_type"}).reset_index(drop=True)
+    relations = ocel.relations.rename(columns={eid: "event_id", oid: "object_id", otype: "object_type",
+                                               ocel.qualifier: "qualifier"})
+    relations = relations.reindex(columns=["event_id", "object_id", "object_type", "qualifier"]).reset_index(drop=True)
+    o2o = pd.DataFrame(columns=["from_object_id", "to_object_id", "qualifier"], dtype="string")
+    if ocel.o2o is not None and len(ocel.o2o):
+        o2o = ocel.o2o.rename(columns={oid: "from_object_id", f"{oid}_2": "to_object_id", ocel.qualifier: "qualifier"})
+        o2o = o2o.reindex(columns=["from_object_id", "to_object_id", "qualifier"]).reset_index(drop=True)
+    return ObjectCentricLog(events, objects[["object_id", "object_type", *[c for c in objects.columns
+                                                                          if c not in ("object_id", "object_type")]]],
+                            relations, o2o, version)
