@@ -169,19 +169,15 @@ def lane_sql(path: Path, lane: str | None, log: ObjectCentricLog) -> str:
     return f"nullif(trim(CAST(e.{quoted(lane)} AS VARCHAR)), '')"
 
 
-def attributes_sql(columns: list[str]) -> str:
-    """SQL for a JSON object of the named attribute columns that have a value, values as text (NULL when none)."""
+def attributes_sql(columns: list[str]) -> tuple[str, dict[str, str]]:
+    """SQL for a JSON object of the named attribute columns that have a value, values as text (NULL when none), and
+    the attribute names it binds as keys."""
     if not columns:
-        return "CAST(NULL AS VARCHAR)"
-    pairs = ", ".join(
-        f"{{'k': {quoted_text(c)}, 'v': CAST({quoted(c)} AS VARCHAR)}}" for c in columns)
-    kept = f"list_filter([{pairs}], lambda x: x.v IS NOT NULL AND x.v <> 'NaN')"
-    return f"CASE WHEN len({kept}) > 0 THEN CAST(to_json(map_from_entries({kept})) AS VARCHAR) END"
-
-
-def quoted_text(value: str) -> str:
-    """A SQL string literal of an attribute name taken from the file's header."""
-    return "'" + value.replace("'", "''") + "'"
+        return "CAST(NULL AS VARCHAR)", {}
+    pairs = ", ".join(f"{{'k': $key{i}, 'v': CAST({quoted(c)} AS VARCHAR)}}" for i, c in enumerate(columns))
+    kept = f"list_filter([{pairs}], lambda x: x.v IS NOT NULL)"
+    sql = f"CASE WHEN len({kept}) > 0 THEN CAST(to_json(map_from_entries({kept})) AS VARCHAR) END"
+    return sql, {f"key{i}": str(c) for i, c in enumerate(columns)}
 
 
 def write_ocel(con: duckdb.DuckDBPyConnection, frames: OcelFrames, log: ObjectCentricLog, name: str, object_type: str,
@@ -202,8 +198,10 @@ def write_ocel(con: duckdb.DuckDBPyConnection, frames: OcelFrames, log: ObjectCe
                                 bound | {"type": object_type, "imported_at": utc_now()}).fetchall()[0][0]
         if flattened == 0:
             raise MappingError(f"{path}: no event involves an object of type {object_type!r}; nothing to mine")
-        con.execute(INSERT_EVENTS.format(attributes=attributes_sql(event_attributes), events=frames.events), bound)
-        con.execute(INSERT_OBJECTS.format(attributes=attributes_sql(object_attributes), objects=frames.objects), bound)
+        attributes, keys = attributes_sql(event_attributes)
+        con.execute(INSERT_EVENTS.format(attributes=attributes, events=frames.events), bound | keys)
+        attributes, keys = attributes_sql(object_attributes)
+        con.execute(INSERT_OBJECTS.format(attributes=attributes, objects=frames.objects), bound | keys)
         con.execute(INSERT_EVENT_OBJECTS.format(relations=frames.relations), bound)
         if len(log.o2o):
             con.execute(INSERT_OBJECT_OBJECTS.format(o2o=frames.o2o), bound)
