@@ -77,7 +77,8 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def pm4py_flattened(path: Path, object_type: str) -> pd.DataFrame:
     """pm4py's flattening of the file on the type, sorted stably by case and timestamp."""
-    flat = pm4py.ocel_flattening(pm4py.read_ocel2(str(path)), object_type)
+    read = pm4py.read_ocel if "ocel1" in path.name else pm4py.read_ocel2
+    flat = pm4py.ocel_flattening(read(str(path)), object_type)
     return flat.sort_values([CASE, TIMESTAMP], kind="stable")
 
 
@@ -183,6 +184,27 @@ def test_bad_input_gets_one_line_errors(small: Path, tmp_path: Path) -> None:
     not_sqlite.write_text("hello", encoding="utf-8")
     with pytest.raises(LandingError, match=f"{not_sqlite}: not a readable OCEL 2.0 file"):
         import_ocel(not_sqlite, ":memory:", "order")
+
+
+def test_ocel1_json_that_pm4py_reads_flattens_as_pm4py(tmp_path: Path) -> None:
+    path = tmp_path / "shop.ocel1.jsonocel"
+    path.write_text(json.dumps({
+        "ocel:global-event": {"ocel:activity": "__INVALID__"}, "ocel:global-object": {"ocel:type": "__INVALID__"},
+        "ocel:global-log": {"ocel:attribute-names": ["team"], "ocel:object-types": ["order", "item"],
+                            "ocel:version": "1.0", "ocel:ordering": "timestamp"},
+        "ocel:events": {
+            "e1": {"ocel:activity": "place", "ocel:timestamp": "2024-01-01T09:00:00+00:00", "ocel:omap": ["o1", "i1", "i2"],
+                   "ocel:vmap": {"team": "sales"}},
+            "e2": {"ocel:activity": "pick", "ocel:timestamp": "2024-01-02T09:00:00+00:00", "ocel:omap": ["i1"], "ocel:vmap": {}},
+            "e3": {"ocel:activity": "ship", "ocel:timestamp": "2024-01-03T09:00:00+00:00", "ocel:omap": ["o1", "i1", "i2"],
+                   "ocel:vmap": {}}},
+        "ocel:objects": {"o1": {"ocel:type": "order", "ocel:ovmap": {}}, "i1": {"ocel:type": "item", "ocel:ovmap": {}},
+                         "i2": {"ocel:type": "item", "ocel:ovmap": {}}},
+    }), encoding="utf-8")
+    con = duckdb.connect(":memory:")
+    imported = import_ocel(path, con, "item")
+    assert imported.log.reader == "pm4py OCEL 1.0" and imported.log.cases == 2
+    assert_flattened_as_pm4py(con, imported, path, "item")
 
 
 def test_ocel1_that_pm4py_cannot_read_is_refused_in_one_line() -> None:
