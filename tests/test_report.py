@@ -247,6 +247,18 @@ def test_a_store_without_demand_or_history_says_what_was_not_computed(poisoned_r
     # each missing section says what would give it
     assert html.count("To have it: journeys with contacts") >= 2  # what to fix first and failure demand
     assert "To have it: a designed model per journey type in the landing folder&#39;s models/models.yaml" in html
+    # and the data's own limits: what it supports and what it cannot, with why
+    data = html[html.index('<section id="data">'):html.index('<section id="process">')]
+    supported, unsupported = data.split("Not supported by this data")
+    assert "Conformance with the designed process" in unsupported and "no designed model" in unsupported
+    assert "Failure demand of calls" in supported
+    with duckdb.connect(str(copy)) as con:
+        con.execute("DELETE FROM raw_orders")
+        con.execute("UPDATE raw_calls SET ended_at = NULL")
+    html = report_file(copy, tmp_path / "out").read_text(encoding="utf-8")
+    unsupported = html[html.index("Not supported by this data"):html.index('<section id="process">')]
+    assert "Where-is-my-order calls by order day (late shipping)</b>: <span class=\"small\">needs both orders and calls" in unsupported
+    assert "Agent hours and handling times</b>: <span class=\"small\">0 of" in unsupported
     assert "No run history in this store" in html
     assert "Process map: not computed in this run." in html  # no pictures in this output folder
 

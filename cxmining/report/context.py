@@ -223,6 +223,46 @@ def fix_first(con: duckdb.DuckDBPyConnection, present: set[str], avoidable: list
             "total_per_month": sum(a["calls_per_month"] or 0 for a in avoidable)}
 
 
+CALL_COVERAGE = "report/call_coverage.sql"
+SOURCES = ("raw_calls", "raw_web", "raw_orders", "raw_products", "raw_customers")
+
+
+def data_support(con: duckdb.DuckDBPyConnection, present: set[str]) -> dict[str, list[dict[str, str]]]:
+    """Which analyses the store's data supports and which it cannot, each with why, in the analyst's words: a source
+    not delivered, calls without end times, no designed model, an imported log rather than a landing folder."""
+    rows = row_counts(con, [t for t in SOURCES if t in present])
+    calls, web, orders, products = (rows.get(t, 0) for t in ("raw_calls", "raw_web", "raw_orders", "raw_products"))
+    coverage = records(con, CALL_COVERAGE)[0] if calls else {}
+    imported = "imported_events" in present and not rows
+    checks = [  # (analysis, supported, why it is or is not)
+        ("Customer journeys, variants, process map", "journeys" in present or "case_durations" in present,
+         "from an imported event log" if imported else "from every delivered source"),
+        ("Identities stitched across channels", len(channels := [c for c, n in (("calls", calls), ("web", web),
+                                                                                  ("orders", orders)) if n]) >= 2,
+         f"delivered: {', '.join(channels) or 'none'} of calls, web and orders"),
+        ("Conformance with the designed process", "conformance_summary" in present,
+         "a designed model was checked" if "conformance_summary" in present else "no designed model (models/models.yaml)"),
+        ("Failure demand of calls: causes and repeat contacts", calls > 0,
+         f"{calls:,} calls" if calls else "no calls delivered"),
+        ("Agent hours and handling times", bool(coverage.get("with_end")),
+         f"{coverage['with_end']:,} of {calls:,} calls have an end time" if calls else "no calls delivered"),
+        ("Routing failure per IVR path", bool(coverage.get("with_ivr_path")),
+         f"{coverage['with_ivr_path']:,} calls with an IVR path" if calls else "no calls delivered"),
+        ("Products whose descriptions make customers call", products > 0 and (orders > 0 or web > 0),
+         "no product catalogue" if not products else "needs orders or product page views to attribute calls"
+         if not (orders or web) else "calls attributed to products through orders and page views"),
+        ("Where-is-my-order calls by order day (late shipping)", orders > 0 and calls > 0,
+         "orders and calls delivered" if orders and calls else "needs both orders and calls"),
+        ("Website trouble followed by a call", web > 0 and calls > 0,
+         "web sessions and calls delivered" if web and calls else "needs both web sessions and calls"),
+        ("What-if simulation of other regimes", {"whatif_results", "whatif_validation"} <= present,
+         "scenarios simulated" if {"whatif_results", "whatif_validation"} <= present
+         else "no calls to calibrate on" if not calls else "no scenarios (scenarios/)"),
+    ]
+    return {"supported": [{"analysis": a, "why": w} for a, ok, w in checks if ok],
+            "unsupported": [{"analysis": a, "why": w} for a, ok, w in checks if not ok]}
+
+
 WHATIF_FIGURES = ("calls", "product-information calls about rewritten products", "transfers", "repeat calls",
                   "abandoned calls", "mean waiting seconds", "agent hours", "cost", "journeys completed")
 
@@ -366,6 +406,7 @@ def report_context(db: str | Path | duckdb.DuckDBPyConnection, out: Path, run_id
         context = {
             "fix_first": fix_first(con, present, demand["avoidable"]),
             "enable": ENABLE,
+            "support": data_support(con, present),
             "metrics": items,
             "headlines": headline_groups(items),
             "runs": runs,
