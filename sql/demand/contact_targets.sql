@@ -2,7 +2,9 @@
 --   1. routing: a repeat call after a transfer on a flagged IVR path for its reason;
 --   2. website: a call the demand rules blame on a checkout error or help page before it, when that trigger is flagged;
 --   3. products: a first pre-purchase information call about a flagged product;
---   4. order communication: an order-status call about an order placed in a window of flagged days.
+--   4. order communication: an order-status call about an order placed in a late-shipping window: flagged days, with
+--      the days next to them whose calls pass the flag's size guards and one quiet day between them (one window, one
+--      target).
 -- A call's cause comes from the first rule that matched it, so a product-information call after a help page counts for
 -- the product and one after a checkout error for the checkout. excess_share is the share of the target's own tested
 -- count above what comparable ones get: that share of the calls counted under it is avoidable. Each target also keeps
@@ -17,19 +19,28 @@ WITH calls AS (
     JOIN contact_causes AS c ON c.contact_id = f.contact_id AND c.context = 'as observed'
     WHERE f.channel = 'phone'
 ),
-late_days AS (
-    SELECT *, order_day - CAST(row_number() OVER (ORDER BY order_day) AS INTEGER) AS island
+elevated AS (  -- flagged order days, and the days whose calls pass the flag's own size guards (not significant alone)
+    SELECT order_day, flagged, order_day - lag(order_day) OVER (ORDER BY order_day) AS gap
     FROM order_status_calls_by_day
-    WHERE flagged
+    WHERE flagged OR (orders_with_calls - expected_orders_with_calls >= $min_excess
+                      AND orders_with_calls >= $min_ratio * expected_orders_with_calls)
 ),
-windows AS (  -- consecutive flagged order days
-    SELECT min(order_day) AS first_day, max(order_day) AS last_day,
-           sum(excess_calls) / nullif(sum(order_status_calls), 0) AS share,
-           sum(order_status_calls) AS observed, sum(order_status_calls) - sum(excess_calls) AS expected,
-           sum(orders) AS orders, sum(order_status_calls) / nullif(sum(orders), 0) AS calls_per_order,
-           sum(expected_calls) / nullif(sum(orders), 0) AS expected_per_order
-    FROM late_days
+spans AS (  -- one late-shipping window is one target: runs of such days, one quiet day between them bridged, with a flag
+    SELECT min(order_day) AS first_day, max(order_day) AS last_day
+    FROM (SELECT *, sum(CASE WHEN gap IS NULL OR gap > 2 THEN 1 ELSE 0 END) OVER (ORDER BY order_day) AS island
+          FROM elevated)
     GROUP BY island
+    HAVING bool_or(flagged)
+),
+windows AS (  -- every order day of the window, quiet ones included: the calls counted are those of all its days
+    SELECT s.first_day, s.last_day,
+           sum(d.excess_calls) / nullif(sum(d.order_status_calls), 0) AS share,
+           sum(d.order_status_calls) AS observed, sum(d.order_status_calls) - sum(d.excess_calls) AS expected,
+           sum(d.orders) AS orders, sum(d.order_status_calls) / nullif(sum(d.orders), 0) AS calls_per_order,
+           sum(d.expected_calls) / nullif(sum(d.orders), 0) AS expected_per_order
+    FROM spans AS s
+    JOIN order_status_calls_by_day AS d ON d.order_day BETWEEN s.first_day AND s.last_day
+    GROUP BY s.first_day, s.last_day
 ),
 candidates AS (
     SELECT k.contact_id, 1 AS priority, 'routing' AS kind,
@@ -37,7 +48,7 @@ candidates AS (
            greatest(r.excess_transfers, 0) * r.repeats_per_transfer / nullif(r.repeats_after_transfers, 0) AS share,
            r.ivr_path || ' | ' || r.reason_code AS target_key, r.transferred AS observed,
            r.transferred - r.excess_transfers AS expected,
-           printf('%.0f%% of %d %s calls on this path transferred, against %.0f%% of the same calls on other paths; %d repeat calls',
+           printf('%.0f%% of %,d %s calls on this path transferred, against %.0f%% of the same calls on other paths; %,d repeat calls',
                   100 * r.transfer_rate, r.calls, r.reason_code, 100 * r.expected_transfer_rate, r.repeat_calls) AS evidence
     FROM calls AS k
     JOIN routing_failure AS r
@@ -46,7 +57,7 @@ candidates AS (
     UNION ALL
     SELECT k.contact_id, 2, 'website', w.trigger, 'fix the page or the checkout step',
            w.excess_calls / nullif(w.calls, 0), w.trigger, w.calls, w.calls - w.excess_calls,
-           printf('%.0f%% of %d web sessions with it followed by a call within %.0f hours, against %.0f%% of comparable sessions',
+           printf('%.0f%% of %,d web sessions with it followed by a call within %.0f hours, against %.0f%% of comparable sessions',
                   100 * w.call_rate, w.sessions, w.window_hours, 100 * w.baseline_rate)
     FROM calls AS k
     JOIN website_failure_contacts AS w
@@ -56,7 +67,7 @@ candidates AS (
     SELECT k.contact_id, 3, 'product information', 'product ' || p.product_id || coalesce(' ' || p.name, ''),
            'rewrite the product description', p.excess_calls / nullif(p.info_calls, 0),
            p.product_id, p.info_calls, p.info_calls - p.excess_calls,
-           printf('%.1f information calls per 100 journeys about it, against %.1f for comparable products; %d returns ''not as described''; calls and such returns together %.1f times the comparable rate (95%% interval %.1f to %.1f)',
+           printf('%.1f information calls per 100 journeys about it, against %.1f for comparable products; %,d returns ''not as described''; calls and such returns together %.1f times the comparable rate (95%% interval %.1f to %.1f)',
                   100 * p.rate, 100 * p.expected_rate, p.returns_not_as_described, p.rate_ratio, p.rate_ratio_low, p.rate_ratio_high)
     FROM calls AS k
     JOIN failure_demand_products AS p
@@ -64,10 +75,11 @@ candidates AS (
      AND k.order_stage IN ('no order', 'before order') AND NOT k.is_repeat
     UNION ALL
     SELECT k.contact_id, 4, 'order communication',
-           'orders placed ' || CAST(w.first_day AS VARCHAR) || ' to ' || CAST(w.last_day AS VARCHAR),
+           CASE WHEN w.first_day = w.last_day THEN 'orders placed on ' || CAST(w.first_day AS VARCHAR)
+                ELSE 'orders placed ' || CAST(w.first_day AS VARCHAR) || ' to ' || CAST(w.last_day AS VARCHAR) END,
            'ship on time, or tell customers about the delay', w.share,
            CAST(w.first_day AS VARCHAR) || '/' || CAST(w.last_day AS VARCHAR), w.observed, w.expected,
-           printf('%.2f where-is-my-order calls per order placed on these days (%d orders), against %.2f on the other days',
+           printf('%.2f where-is-my-order calls per order placed on these days (%,d orders), against %.2f on the other days',
                   w.calls_per_order, w.orders, w.expected_per_order)
     FROM calls AS k
     JOIN windows AS w
