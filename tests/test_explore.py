@@ -165,7 +165,9 @@ def test_bad_input_is_a_400_with_one_line(client) -> None:
     for url, words in [("/api/variants?from=2026-02-30", "from"), ("/api/variants?sort=variant_id;drop", "sort"),
                        ("/api/variants?order=sideways", "order"), ("/api/journeys?page=0", "page"),
                        ("/api/map?from=2026-10-02&to=2026-10-01", "from"), ("/api/journeys?variant=x", "variant"),
-                       ("/api/journeys?activity=Log%20out", "deviation"), ("/api/journeys?cause=a&variant=1", "drill-down")]:
+                       ("/api/journeys?activity=Log%20out", "deviation"), ("/api/journeys?cause=a&variant=1", "drill-down"),
+                       ("/api/variants?page=99999", "past the last page"), ("/api/journeys?page=99999", "past the last page"),
+                       ("/api/variants?type=bogus", "not a journey type of this store (")]:
         response = client.get(url)
         assert response.status_code == 400, url
         message = response.json()["error"]

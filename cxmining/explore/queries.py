@@ -135,6 +135,11 @@ def _with_stand_ins(con: duckdb.DuckDBPyConnection) -> set[str]:
 def selected(con: duckdb.DuckDBPyConnection, chosen: Filters, drilled: tuple[str, dict[str, Any]] | None) -> int:
     """Build the request's `selected_journeys` on `con` (a cursor of its own); how many journeys it holds."""
     present = _with_stand_ins(con)
+    if chosen.journey_type is not None and "journeys" in present:
+        types = [r["journey_type"] for r in rows(con, "explore/journey_types.sql")]
+        if chosen.journey_type not in types:
+            raise ExploreInputError(f"type: {chosen.journey_type!r} is not a journey type of this store "
+                                    f"({', '.join(str(t) for t in types)})")
     if drilled is None:
         run_sql(con, "explore/drilled_journeys_of_all.sql")
     else:
@@ -181,6 +186,13 @@ def process_map(con: duckdb.DuckDBPyConnection, chosen: Filters) -> dict[str, An
             "paths": rows(con, "explore/selected_dfg.sql")}
 
 
+def past_the_end(page: int, size: int, total: int) -> None:
+    """Refuse a page after the last one (page 1 of nothing is an empty first page)."""
+    last = max(1, -(-total // size))
+    if page > last:
+        raise ExploreInputError(f"page: {page} is past the last page, {last}")
+
+
 def variant_page(con: duckdb.DuckDBPyConnection, chosen: Filters, params: dict[str, str]) -> dict[str, Any]:
     """One page of the filtered journeys' variants, sorted by an allow-listed column."""
     sort, direction = params.get("sort") or "rank", params.get("order") or ""
@@ -196,6 +208,7 @@ def variant_page(con: duckdb.DuckDBPyConnection, chosen: Filters, params: dict[s
     listed = rows(con, "explore/selected_variants.sql", suffix=order + " LIMIT $limit OFFSET $offset",
                   params={"limit": size, "offset": (page - 1) * size})
     total = con.execute(f"SELECT count(*) FROM ({sql_text('explore/selected_variants.sql')})").fetchone()[0]
+    past_the_end(page, size, total)
     return {"journeys": journeys, "variants_total": total, "page": page, "size": size, "sort": sort,
             "order": direction, "conformance": "variant_conformance" in relations(con), "variants": listed}
 
@@ -205,6 +218,7 @@ def journey_page(con: duckdb.DuckDBPyConnection, chosen: Filters, params: dict[s
     page = whole_number(params.get("page"), "page", 1, range(1, 10**6))
     size = whole_number(params.get("size"), "size", 25, PAGE_SIZES)
     journeys = selected(con, chosen, drill(params))
+    past_the_end(page, size, journeys)
     listed = rows(con, "explore/selected_journey_page.sql", {"limit": size, "offset": (page - 1) * size})
     return {"journeys_total": journeys, "page": page, "size": size, "journeys": listed}
 

@@ -21,6 +21,8 @@ function el(tag, attrs = {}, ...children) {
   return node;
 }
 const count = (n) => (n === null || n === undefined ? "–" : Math.round(n).toLocaleString("en"));
+const rate = (x) => (x === null || x === undefined ? "–"
+  : x.toLocaleString("en", { maximumFractionDigits: Math.abs(x) < 100 ? 1 : 0, minimumFractionDigits: Math.abs(x) < 100 ? 1 : 0 }));
 const share = (x) => (x === null || x === undefined ? "–" : `${(100 * x).toFixed(1)}%`);
 function duration(seconds) {
   if (seconds === null || seconds === undefined) return "–";
@@ -104,8 +106,8 @@ const ENTRY_VIEWS = {
   },
   targets: {
     title: "Avoidable-calls targets",
-    columns: ["Target", "Cause", "Calls", "Avoidable / month"],
-    cells: (r) => [r.target, r.cause, count(r.calls), r.calls_per_month === null ? "–" : r.calls_per_month.toFixed(1)],
+    columns: ["Target", "Cause", "Calls", "Avoidable calls a month"],
+    cells: (r) => [r.target, r.cause, count(r.calls), rate(r.calls_per_month)],
     link: (r) => ({ target: r.target }),
   },
   days: {
@@ -211,6 +213,10 @@ function drawMap(data, activityPct, pathPct, params, counter) {
         "target-arrow-color": "mapData(weight, 0, 1, #b8c4d2, #334e68)", label: "data(label)", "font-size": 13,
         color: "#334e68", "text-background-color": "#ffffff", "text-background-opacity": 0.85,
         "text-background-padding": 2 } },
+      // a path from a step to itself (a repeat: View product again) drawn as a loop beside the box
+      { selector: "edge:loop", style: {
+        "curve-style": "bezier", "loop-direction": "90deg", "loop-sweep": "-50deg", "control-point-step-size": 70,
+        "text-margin-x": 40 } },
     ],
     layout: { name: "dagre", rankDir: "TB", nodeSep: 30, rankSep: 45, edgeSep: 10 },
   });
@@ -248,7 +254,7 @@ async function showMap(params) {
            el("span", { class: "muted", text: " the most frequent share of paths between them" })),
         counter,
         el("p", { class: "muted", text: "Scroll to zoom, drag to pan. Click an activity or a path for its journeys. " +
-          "Labels: events; on paths, journeys · mean time between the steps." }))),
+          "Labels: events; on paths, how often one step directly follows the other (a journey may do so more than once) · mean time between them." }))),
   );
   if (!n) { counter.textContent = "No journeys match the filters."; counter.dataset.nodes = "0"; return; }
   const redraw = () => {
