@@ -158,9 +158,10 @@ def failure_demand(db: Path, rules: Path | None) -> dict[str, int]:
     outcome = demand_outputs(db, rules)
     headline, flagged = outcome.headline, outcome.flagged
     get_run_logger().info(
-        "failure demand: %.1f%% of journeys, %d calls; %d flagged causes (%s) would remove about %.0f calls a month",
+        "failure demand: %.1f%% of journeys, %d calls; %d flagged targets (%s%s) would remove about %.0f calls a month",
         100 * headline["failure_demand_journey_share"], headline["failure_demand_calls"], len(flagged),
-        "; ".join(flagged[:5]) or "none", headline["avoidable_calls_per_month"],
+        "; ".join(flagged[:5]) or "none", f"; and {len(flagged) - 5} more" if len(flagged) > 5 else "",
+        headline["avoidable_calls_per_month"],
     )
     return outcome.counts
 

@@ -105,7 +105,7 @@ def test_every_format_reads_back_as_the_stores_journeys(store: Path, tmp_path: P
         assert tie_blind_variants(log) == tie_blind_variants(journey_events(store))
     else:
         assert variants(log) == store_variants(store)
-    assert f"{cases} cases, {events} events" in line and str(out) in line
+    assert f"{cases:,} cases, {events:,} events" in line and str(out) in line
     assert not list(tmp_path.glob(".*.tmp"))  # written through a temporary file, renamed into place
 
 

@@ -338,7 +338,8 @@ def test_the_line_of_visibility_parts_the_lanes_the_customer_sees_from_the_back_
     assert visibility_line_y(swimlane_svg(store, tmp_path / "all.svg", max_activities=100, layout=everything)) is None
 
 
-def test_a_landing_folders_lanes_file_moves_lanes_across_the_line_and_a_broken_one_is_refused(store: Path, tmp_path: Path) -> None:
+def test_a_landing_folders_lanes_file_moves_lanes_across_the_line_and_a_broken_one_is_refused(store: Path, tmp_path: Path,
+                                                                                               caplog: pytest.LogCaptureFixture) -> None:
     from cxmining.pictures.lanes import LanesError, lane_layout
     from cxmining.pictures.outputs import process_pictures
 
@@ -347,6 +348,11 @@ def test_a_landing_folders_lanes_file_moves_lanes_across_the_line_and_a_broken_o
     line, by_y = visibility_line_y(svg), sorted(lane_boxes(svg), key=lambda lane: lane[1])
     assert [name for name, _ in by_y[:3]] == ["Customer", "Payments", "Website"]
     assert all((top < line) == (name in ("Customer", "Payments", "Website")) for name, top in by_y)
+    # a lane the data does not have (a typo) is named in a warning, with the data's own lanes
+    (tmp_path / "lanes.yaml").write_text("visible: [Websitee, Payments]\n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="cxmining.pictures.outputs"):
+        process_pictures(store, tmp_path / "out", tmp_path)
+    assert "names lanes the data does not have: Websitee (its lanes: " in caplog.text
     (tmp_path / "lanes.yaml").write_text("visible: [Website]\nhidden: [Payments]\n", encoding="utf-8")
     with pytest.raises(LanesError, match=r"lanes\.yaml: hidden") as refused:
         lane_layout(tmp_path)

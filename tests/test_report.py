@@ -144,6 +144,7 @@ def test_the_flow_writes_an_offline_report_that_escapes_the_data_and_leaks_no_pe
     assert Path(result["files"]["report"]) == report
     html = report.read_text(encoding="utf-8")
     pictures = _pictures(html)
+    assert f"<dd><code>{db}</code></dd>" in html and ".night" not in html  # the store, not the copy the night was built in
 
     # Every picture of the run is in the file, as a sanitised image, not as live markup.
     drawn = sorted(p.name for p in out.glob("*.svg"))

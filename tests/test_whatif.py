@@ -292,6 +292,10 @@ def test_the_log_line_of_a_change_without_an_interval_gives_its_note_and_unknown
     assert change_line(row | {"change_low": -20.0, "change_high": -7.25, "note": None}).endswith("(-13.7, 95% interval -20.0 to -7.2)")
     assert "cost unknown -> unknown (unknown," in change_line(row | {"figure": "cost", "today": None, "scenario_value": None,
                                                                       "change": None})
+    # the period and the currency are said, and thousands are separated
+    assert change_line(row | {"figure": "cost", "today": 50129.46, "scenario_value": 83084.8, "change": 32955.34,
+                              "days": 60, "currency": "EUR"}).startswith(
+        "what-if rewrite: cost (EUR) over 60 days 50,129.5 -> 83,084.8 (+32,955.3, ")
 
 
 class _Fates:

@@ -150,7 +150,10 @@ def scope_variants(con: duckdb.DuckDBPyConnection, journey_type: str | None) -> 
     con.execute(sql_text(VARIANTS_FILE))
     if not con.execute("SELECT count(*) FROM conformance_variants").fetchall()[0][0]:
         scope = "" if journey_type is None else f" of type {journey_type!r}"
-        raise StoreError(f"no journeys{scope} with a variant in the store: nothing to check")
+        types = ([t for (t,) in con.execute("SELECT DISTINCT journey_type FROM journeys ORDER BY 1").fetchall()]
+                 if journey_type is not None and "journeys" in existing else [])
+        known = f" (journey types: {', '.join(map(str, types))})" if types else ""
+        raise StoreError(f"no journeys{scope} with a variant in the store: nothing to check{known}")
 
 
 def variant_results(

@@ -40,7 +40,7 @@ def checked_target(out: Path, format: str) -> None:
     if format not in FORMATS:
         raise CxminingError(f"--format {format!r}: use one of {', '.join(FORMATS)}")
     if not out.name.lower().endswith(FORMATS[format]):
-        raise CxminingError(f"--out {out}: a {format} export ends in {' or '.join(FORMATS[format])}")
+        raise CxminingError(f"--out {out}: an export as {format} ends in {' or '.join(FORMATS[format])}")
     if not out.parent.is_dir():
         raise CxminingError(f"--out {out}: folder {out.parent} does not exist")
     if out.is_dir():
@@ -72,11 +72,12 @@ def exported_file(db: Path, out: Path, format: str, journey_type: str | None = N
 
 def export_line(export: Export) -> str:
     """The one line `cxmining export` prints."""
-    objects = "" if export.objects is None else f", {export.objects} objects"
+    objects = "" if export.objects is None else f", {export.objects:,} objects"
     size = export.bytes
     for unit in ("B", "KB", "MB", "GB"):
         if size < 1000 or unit == "GB":
             break
         size /= 1000
     shown = f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-    return f"wrote {export.path} ({export.format}, {shown}): {export.cases} cases, {export.events} events{objects}"
+    layout = {".parquet": "parquet", ".sqlite": "ocel sqlite", ".gz": "xes, gzip"}.get(Path(export.path).suffix, export.format)
+    return f"wrote {export.path} ({layout}, {shown}): {export.cases:,} cases, {export.events:,} events{objects}"

@@ -37,6 +37,11 @@ class LaneLayout(Strict):
         return (0 if lane in self.visible else 1, listed, lane)
 
 
+def unknown_lanes(layout: LaneLayout, lanes: set[str]) -> list[str]:
+    """The lanes a layout names that the data does not have (a typo such as `Websitee`, or a lane not delivered)."""
+    return sorted((set(layout.order) | layout.visible) - lanes)
+
+
 def lane_layout(landing: Path | None) -> LaneLayout:
     """The layout of a landing folder's `lanes.yaml`, or the default one when there is none (or no folder)."""
     path = None if landing is None else Path(landing) / LANES_FILE

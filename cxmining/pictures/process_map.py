@@ -249,7 +249,7 @@ def _legend(readable: ReadableGraph) -> str:
     chips = "".join(
         f'<td bgcolor="{lane_colour(lane)}" border="1" color="#5f6b7a"> {_html(lane)} </td><td> </td>' for lane in lanes
     )
-    note = "node: activity and its events · edge: journeys taking it · mean time between the two steps"
+    note = "node: activity and its events · edge: how often one step directly follows the other · mean time between them"
     return (
         '<table border="0" cellspacing="0" cellpadding="3">'
         f'<tr><td align="left" colspan="{max(2 * len(lanes), 1)}"><font point-size="11">{_html(readable.caption())}</font></td></tr>'

@@ -38,6 +38,7 @@ CUSTOMER_ACTIVITIES = frozenset({"Order placed", "Return requested"})
 FONT = "Helvetica, Arial, sans-serif"
 HEADER_W, COL_W, BOX_W = 170, 134, 120
 TOP, CUSTOMER_H, LANE_H, LINE_H = 78, 92, 104, 14
+LEGEND_W = 1120  # the legend's longest line at 11 px
 VISIBILITY_GAP = 30  # between the lanes the customer sees and the back office
 
 
@@ -144,7 +145,7 @@ def swimlane_svg_text(readable: ReadableGraph, title: str = "Customer process by
     lane_top = {}  # organisation lanes only: a lane in the data may itself be called "Customer"
     for i, lane in enumerate(lanes):
         lane_top[lane] = TOP + CUSTOMER_H + i * LANE_H + (gap if lane in hidden else 0)
-    width = HEADER_W + COL_W * max(len(order), 1) + 20
+    width = max(HEADER_W + COL_W * max(len(order), 1) + 20, LEGEND_W)  # room for the legend under a short process
     bottom = TOP + CUSTOMER_H + LANE_H * len(lanes) + gap
     height = bottom + (76 if gap else 58)
 

@@ -29,6 +29,7 @@ from cxmining.runs.history import (
     headline_metrics,
 )
 from cxmining.store import opened, relations, row_counts, sql_text, utc_now
+from cxmining.store.night import store_of
 
 TOP_ROWS = 15
 
@@ -134,7 +135,7 @@ def headline_figures(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[
     found += [
         Metric("failure_demand_journey_share", "Journeys with failure demand", "Failure demand", "share", -1,
                values.get("failure_demand_journey_share"), demand),
-        Metric("failure_demand_calls", "Failure-demand calls", "Failure demand", "count", -1,
+        Metric("failure_demand_calls", "Failure-demand calls, whole period", "Failure demand", "count", -1,
                values.get("failure_demand_calls"), demand),
         Metric("avoidable_calls_per_month", "Avoidable calls per month", "Failure demand", "rate", -1,
                values.get("avoidable_calls_per_month"), demand),
@@ -423,6 +424,6 @@ def report_context(db: str | Path | duckdb.DuckDBPyConnection, out: Path, run_id
         }
     context["footer"] = {"run_id": runs["run_id"], "finished_at": runs["finished_at"],
                          "generated_at": utc_now(),
-                         "store": str(db) if not isinstance(db, duckdb.DuckDBPyConnection) else "(open connection)",
+                         "store": str(store_of(db)) if not isinstance(db, duckdb.DuckDBPyConnection) else "(open connection)",
                          "out": str(out), "version": __version__}
     return context

@@ -32,6 +32,14 @@ def working_path(db: str | Path) -> Path:
     return db.with_name(f".{db.name}.night")
 
 
+def store_of(path: str | Path) -> Path:
+    """The store a path stands for: `db` for its working copy `.<db name>.night` (`working_path`), else the path."""
+    path = Path(path)
+    if path.name.startswith(".") and path.name.endswith(".night") and len(path.name) > len("..night"):
+        return path.with_name(path.name[1:-len(".night")])
+    return path
+
+
 def _wal(db: Path) -> Path:
     """DuckDB's write-ahead log of the database file `db`."""
     return db.with_name(db.name + ".wal")

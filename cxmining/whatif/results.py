@@ -233,5 +233,7 @@ def change_line(row: dict) -> str:
     known = row["change_low"] is not None and row["change_high"] is not None
     interval = (f"95% interval {shown(row['change_low'], '+.1f')} to {shown(row['change_high'], '+.1f')}" if known
                 else row["note"] or "no interval")
-    return (f"what-if {row['scenario']}: {row['figure']} {shown(row['today'])} -> {shown(row['scenario_value'])} "
-            f"({shown(row['change'], '+.1f')}, {interval})")
+    unit = f" ({row['currency']})" if row["figure"] == "cost" and row.get("currency") else ""
+    period = f" over {row['days']} days" if row.get("days") else ""
+    return (f"what-if {row['scenario']}: {row['figure']}{unit}{period} {shown(row['today'], ',.1f')} -> "
+            f"{shown(row['scenario_value'], ',.1f')} ({shown(row['change'], '+,.1f')}, {interval})")
