@@ -231,7 +231,7 @@ def change_line(row: dict) -> str:
         return "unknown" if value is None else format(value, spec)
 
     known = row["change_low"] is not None and row["change_high"] is not None
-    interval = (f"95% interval {shown(row['change_low'], '+.1f')} to {shown(row['change_high'], '+.1f')}" if known
+    interval = (f"95% interval {shown(row['change_low'], '+,.1f')} to {shown(row['change_high'], '+,.1f')}" if known
                 else row["note"] or "no interval")
     unit = f" ({row['currency']})" if row["figure"] == "cost" and row.get("currency") else ""
     period = f" over {row['days']} days" if row.get("days") else ""
