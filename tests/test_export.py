@@ -142,7 +142,7 @@ def test_ocel_objects_relations_and_product_attributes(store: Path, tmp_path: Pa
     assert {oid: (r["name"], r["category"], r["price"]) for oid, r in products.iterrows()} == \
         {oid: catalogue[oid] for oid in product_ids}
     assert set(ocel.relations["ocel:qualifier"]) == set(expected) | {"product"}
-    assert f"{len(ocel.objects)} objects" in line
+    assert f"{len(ocel.objects):,} objects" in line
     # the SQLite layout holds the same log
     exported(["--db", str(store), "--format", "ocel", "--out", str(tmp_path / "log.sqlite")], monkeypatch)
     other = pm4py.read_ocel2_sqlite(str(tmp_path / "log.sqlite"))
