@@ -14,12 +14,10 @@ Each export runs in its own fresh interpreter, one after the other, and reports 
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from fresh_process import fresh_process_report
+
 PEAK = 'int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1]) / 1024'
 
 OURS = f"""
@@ -63,11 +61,7 @@ PLAIN_CASES = {"journeys.xes", "journeys.xes.gz", "journeys.csv", "journeys.parq
 
 def side(code: str, store: Path, out: Path, format: str) -> dict:
     """Run one export in a fresh interpreter; its JSON report."""
-    done = subprocess.run([sys.executable, "-c", code, str(store), str(out), format], capture_output=True, text=True,
-                          cwd=HERE.parent)
-    if done.returncode != 0:
-        raise SystemExit(f"benchmark side failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return fresh_process_report(code, str(store), str(out), format)
 
 
 def main() -> None:

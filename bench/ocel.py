@@ -13,10 +13,9 @@ Both report the number of variants, which must be equal.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 from pathlib import Path
+
+from fresh_process import fresh_process_report
 
 HERE = Path(__file__).resolve().parent
 REAL = HERE.parent.parent / "shared" / "data" / "real" / "ocel2-order-management"
@@ -60,11 +59,7 @@ print(json.dumps({{"import": imported, "seconds": seconds, "peak_mib": {PEAK}, "
 def side(code: str, path: str, object_type: str, store: Path) -> dict:
     """Run one side in a fresh interpreter; its JSON report."""
     store.unlink(missing_ok=True)
-    done = subprocess.run([sys.executable, "-c", code, path, object_type, str(store)], capture_output=True, text=True,
-                          cwd=HERE.parent)
-    if done.returncode != 0:
-        raise SystemExit(f"benchmark side failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return fresh_process_report(code, path, object_type, str(store))
 
 
 def main() -> None:

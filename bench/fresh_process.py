@@ -1,0 +1,18 @@
+"""One side of a side-by-side benchmark run in a fresh interpreter, so its time and peak memory are its own."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def fresh_process_report(code: str, *args: str) -> dict:
+    """Run `code` with `args` in a new Python process from the checkout's root; the JSON object its last line prints."""
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"benchmark side failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
