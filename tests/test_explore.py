@@ -161,6 +161,16 @@ def test_the_timeline_shows_a_journey_s_steps_in_order_without_its_customer(clie
     assert client.get("/api/journey/no-such-journey").status_code == 404
 
 
+def test_the_timeline_names_the_target_each_counted_call_is_counted_under(client, con) -> None:
+    counted = q(con, "SELECT journey_id, contact_id, target FROM contact_targets ORDER BY journey_id, contact_id LIMIT 20")
+    assert counted  # the sample's store has flagged targets
+    for journey_id in {j for j, _, _ in counted}:
+        body = client.get(f"/api/journey/{quote(journey_id)}").json()
+        expected = dict(q(con, "SELECT e.event_order, t.target FROM journey_events AS e JOIN contact_targets AS t "
+                               "ON t.contact_id = e.event_id WHERE e.\"case:concept:name\" = ?", [journey_id]))
+        assert {s["step"]: s["counted_under"] for s in body["steps"] if s["counted_under"]} == expected and expected
+
+
 def test_bad_input_is_a_400_with_one_line(client) -> None:
     for url, words in [("/api/variants?from=2026-02-30", "from"), ("/api/variants?sort=variant_id;drop", "sort"),
                        ("/api/variants?order=sideways", "order"), ("/api/journeys?page=0", "page"),
@@ -265,5 +275,14 @@ def test_an_analyst_clicks_through_the_explorer_in_a_browser(stores, tmp_path: P
         page.wait_for_function("location.hash.includes('cause=') && document.body.dataset.ready === 'journeys'")
         assert int(page.locator("#journey-summary").get_attribute("data-journeys")) > 0
         assert page.locator("#journeys a").count() > 0
+
+        # an avoidable-calls target reaches its journeys, whose timeline marks the calls counted under it
+        page.goto(f"{url}#/")
+        ready("home")
+        page.locator("#entry-targets a").first.click()
+        page.wait_for_function("location.hash.includes('target=') && document.body.dataset.ready === 'journeys'")
+        page.locator("#journeys a").first.click()
+        ready("journey")
+        assert page.locator("#drilled-from").count() == 1 and page.locator("#timeline li.drilled").count() > 0
         browser.close()
         assert not errors

@@ -129,6 +129,8 @@ def _with_stand_ins(con: duckdb.DuckDBPyConnection) -> set[str]:
             else "explore/variant_fitness_of_nothing.sql")
     if "contact_demand" not in present:
         run_sql(con, "explore/contact_demand_of_nothing.sql")
+    if "contact_targets" not in present:
+        run_sql(con, "explore/contact_targets_of_nothing.sql")
     return present
 
 

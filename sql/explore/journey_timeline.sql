@@ -1,5 +1,6 @@
 -- The steps of one journey in order, anonymised: channel, lane, activity, time (and since the journey's start), a call's
--- reason code, IVR path and outcome, and the contact's failure-demand label. No phone, e-mail, notes or customer id.
+-- reason code, IVR path and outcome, the contact's failure-demand label and the flagged target a call is counted under
+-- (contact_targets: at most one). No phone, e-mail, notes or customer id.
 SELECT
     CAST(e.event_order AS BIGINT)                                              AS step,
     e."time:timestamp"                                                         AS ts,
@@ -12,8 +13,10 @@ SELECT
     CAST(e.outcome AS VARCHAR)                                                 AS outcome,
     CAST(e.product_id AS VARCHAR)                                              AS product_id,
     CAST(d.demand AS VARCHAR)                                                  AS demand,  -- failure / value; NULL: not a contact
-    CAST(d.cause AS VARCHAR)                                                   AS cause
+    CAST(d.cause AS VARCHAR)                                                   AS cause,
+    CAST(t.target AS VARCHAR)                                                  AS counted_under
 FROM journey_events AS e
 LEFT JOIN contact_demand AS d ON d.contact_id = e.event_id
+LEFT JOIN contact_targets AS t ON t.contact_id = e.event_id
 WHERE e."case:concept:name" = $journey_id
 ORDER BY e.event_order;

@@ -334,7 +334,9 @@ async function showJourneys(params) {
   const table = el("table", { id: "journeys" }, el("tr", {}, ...["Journey", "Type", "Started", "Duration", "Events", "Calls", "Variant"]
     .map((c, i) => el("th", { class: i > 2 ? "num" : "", text: c }))));
   for (const j of data.journeys) {
-    const link = el("a", { href: `#/journey/${encodeURIComponent(j.journey_id)}`, text: j.journey_id });
+    const target = params.get("target");  // the timeline marks the calls counted under the target drilled from
+    const link = el("a", { href: `#/journey/${encodeURIComponent(j.journey_id)}${target ? "?" + new URLSearchParams({ target }) : ""}`,
+                           text: j.journey_id });
     table.append(el("tr", {}, el("td", {}, link), el("td", { text: j.journey_type }), el("td", { text: when(j.start_ts) }),
       el("td", { class: "num", text: duration(j.duration_seconds) }), el("td", { class: "num", text: count(j.events) }),
       el("td", { class: "num", text: count(j.calls) }), el("td", { class: "num", text: j.variant_id ?? "–" })));
@@ -347,7 +349,8 @@ async function showJourneys(params) {
 }
 
 // ---- one journey ----
-async function showJourney(journeyId) {
+async function showJourney(journeyId, params) {
+  const target = params.get("target");
   const data = await api(`journey/${encodeURIComponent(journeyId)}`);
   const j = data.journey;
   const facts = el("dl", { class: "facts" });
@@ -365,13 +368,17 @@ async function showJourney(journeyId) {
     if (s.outcome) details.push(`outcome ${s.outcome}`);
     if (s.product_id) details.push(`product ${s.product_id}`);
     const label = s.demand ? el("span", { class: `tag ${s.demand}`, text: `${s.demand} demand${s.cause ? ": " + s.cause : ""}` }) : null;
-    list.append(el("li", { class: s.channel || "" },
+    const counted = s.counted_under ? el("span", { class: `tag counted${s.counted_under === target ? " drilled" : ""}`,
+                                                   text: `counted under: ${s.counted_under}` }) : null;
+    list.append(el("li", { class: `${s.channel || ""}${target && s.counted_under === target ? " drilled" : ""}` },
       el("span", { text: when(s.ts) }), el("span", { class: "muted", text: `+${duration(s.seconds_since_start)}` }),
       el("span", {}, el("span", { class: "activity", text: s.activity }), " ",
-        el("span", { class: "tag", text: s.channel || "–" }), el("span", { class: "tag", text: s.lane || "–" }), label),
+        el("span", { class: "tag", text: s.channel || "–" }), el("span", { class: "tag", text: s.lane || "–" }), label, counted),
       details.length ? el("span", { class: "detail", text: details.join(" · ") }) : null));
   }
-  view.replaceChildren(el("h1", { text: `Journey ${j.journey_id}` }), facts, list);
+  const note = target ? el("p", { class: "muted", id: "drilled-from",
+    text: `Highlighted: the calls counted under “${target}”, the target you came from.` }) : null;
+  view.replaceChildren(...[el("h1", { text: `Journey ${j.journey_id}` }), facts, note, list].filter(Boolean));
 }
 
 // ---- router ----
@@ -392,7 +399,7 @@ async function render() {
     else if (name === "map") await showMap(params);
     else if (name === "variants") await showVariants(params);
     else if (name === "journeys") await showJourneys(params);
-    else if (name === "journey") await showJourney(decodeURIComponent(path.slice("/journey/".length)));
+    else if (name === "journey") await showJourney(decodeURIComponent(path.slice("/journey/".length)), params);
     else view.replaceChildren(el("p", { class: "error", text: `No such view: ${path}` }));
   } catch (error) {
     view.replaceChildren(problem(error));
