@@ -60,13 +60,25 @@ def progress_bars() -> Iterator[None]:
 
     for handler, _ in kept:
         handler.console = console  # type: ignore[attr-defined]
+    tasks, routine = logging.getLogger("prefect.task_runs"), RoutineTaskStates()
+    tasks.addFilter(routine)  # the bars say what is done: no line per finished task beside them
     try:
         with bars, listening(draw):
             yield
     finally:
+        tasks.removeFilter(routine)
         console.pop_theme()
         for handler, own in kept:
             handler.console = own  # type: ignore[attr-defined]
+
+
+class RoutineTaskStates(logging.Filter):
+    """Drops Prefect's line for each task run that finished as it should ("Finished in state Completed()"): under
+    the bars it only pushes the tasks' own lines (what each loaded, built or found) off the screen. Other states
+    (failed, crashed, retrying) and every task's own lines pass."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != "Finished in state Completed()"
 
 
 class _ExplainedFailures(logging.Filter):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import subprocess
@@ -242,3 +243,30 @@ def test_conformance_command_on_real_designed_models(tmp_path: Path, monkeypatch
                            monkeypatch)
     assert code == 0 and "10357 journeys" in out and "fitness 0.0000" not in out
     assert "Declaration APPROVED by BUDGET OWNER" in out
+
+
+def test_under_the_bars_prefect_says_nothing_of_tasks_that_finished_as_they_should(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cxmining.terminal import progress_bars
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Tty())
+    monkeypatch.delenv("CXMINING_NO_PROGRESS", raising=False)
+    seen: list[str] = []
+    tasks = logging.getLogger("prefect.task_runs")
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    tasks.addHandler(handler)
+    old_level = tasks.level
+    tasks.setLevel(logging.INFO)
+    try:
+        with progress_bars():
+            for message in ("Finished in state Completed()", "journeys: 832 journeys", "Finished in state Failed('x')"):
+                tasks.info(message)
+        tasks.info("Finished in state Completed()")  # the bars are gone: Prefect's line is back
+    finally:
+        tasks.removeHandler(handler)
+        tasks.setLevel(old_level)
+    assert seen == ["journeys: 832 journeys", "Finished in state Failed('x')", "Finished in state Completed()"]
