@@ -250,7 +250,7 @@ def demand(
     import polars as pl
 
     from cxmining.demand.rules import demand_rules as read_demand_rules
-    from cxmining.demand.tables import demand_outputs
+    from cxmining.demand.tables import demand_outputs, unknown_codes_line
     from cxmining.store import opened
     from cxmining.store.night import store_change
 
@@ -262,6 +262,8 @@ def demand(
         counts, head = outcome.counts, outcome.headline
         typer.echo(f"{counts['contact_demand']} contacts classified; failure demand in {head['failure_demand_journey_share']:.1%} "
                    f"of journeys; flagged causes would remove about {head['avoidable_calls_per_month']:.0f} calls a month")
+        if unknown := unknown_codes_line(outcome.unknown_codes):
+            typer.echo(unknown)
         for title, query in (
             ("causes", (
                 "SELECT demand, cause, contacts, calls, round(share_of_calls, 3) AS share_of_calls, "

@@ -22,7 +22,7 @@ from cxmining.conformance.outputs import (
     conformance_outputs,
     designed_models_file,
 )
-from cxmining.demand.tables import demand_outputs
+from cxmining.demand.tables import demand_outputs, unknown_codes_line
 from cxmining.errors import RunFailed, StoreBusy, first_line
 from cxmining.ingest.contract import sources_in_load_order
 from cxmining.ingest.folder import source_reports
@@ -163,6 +163,8 @@ def failure_demand(db: Path, rules: Path | None) -> dict[str, int]:
         "; ".join(flagged[:5]) or "none", f"; and {len(flagged) - 5} more" if len(flagged) > 5 else "",
         headline["avoidable_calls_per_month"],
     )
+    if unknown := unknown_codes_line(outcome.unknown_codes):
+        get_run_logger().warning(unknown)
     return outcome.counts
 
 

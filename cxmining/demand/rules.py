@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from cxmining.config import Strict, config_table, validated
 from cxmining.errors import CxminingError
@@ -59,6 +59,16 @@ class Rule(Strict):
     cause: str = Field(min_length=1)
 
 
+class CodeDemand(Strict):
+    """What one reason code of the code list is: failure or value demand, and its cause."""
+
+    demand: Literal["failure", "value"]
+    cause: str = Field(min_length=1)
+
+
+CODE_RULE_NAME = "code list: {cause} ({demand} demand)"  # the rule a code list's entries with one demand and cause make
+
+
 class DemandRules(Strict):
     """A whole rules file."""
 
@@ -70,6 +80,22 @@ class DemandRules(Strict):
     website_triggers: list[str] = ["checkout_error", "help_view"]
     tests: Tests = Tests()
     rules: list[Rule] = Field(min_length=1)
+    # The organisation's own reason codes tied to demand: tried after the leading repeat rules, before the others
+    codes: dict[str, CodeDemand] = Field(default_factory=dict)
+
+    @field_validator("codes")
+    @classmethod
+    def _codes_named(cls, codes: dict[str, CodeDemand]) -> dict[str, CodeDemand]:
+        if any(not code.strip() for code in codes):
+            raise ValueError("codes: a code is empty")
+        return codes
+
+    @model_validator(mode="after")
+    def _code_rules_named_apart(self) -> DemandRules:
+        taken = {rule.name for rule in self.rules} & {rule.name for rule in code_rules(self)}
+        if taken:
+            raise ValueError(f"rule {sorted(taken)[0]!r} has the name of a rule the code list makes: rename it")
+        return self
 
     @field_validator("rules")
     @classmethod
@@ -93,6 +119,23 @@ def demand_rules(path: Path | None = None) -> DemandRules:
     return validated(DemandRules, config_table(path, DemandRulesError), str(path), DemandRulesError)
 
 
+def code_rules(rules: DemandRules) -> list[Rule]:
+    """The code list as rules: one per demand and cause, matching its codes, in the order the list first names them."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for code, meaning in rules.codes.items():
+        grouped.setdefault((meaning.demand, meaning.cause), []).append(code)
+    return [Rule(name=CODE_RULE_NAME.format(cause=cause, demand=demand), when=Condition(reason_code=codes),
+                 demand=demand, cause=cause)
+            for (demand, cause), codes in grouped.items()]
+
+
+def ordered_rules(rules: DemandRules) -> list[Rule]:
+    """Every rule in priority order: the file's leading repeat rules (`repeat: true`), the code list's, the file's
+    others. A repeat stays a repeat whatever its code; a code the list does not name falls to the generic rules."""
+    lead = next((i for i, rule in enumerate(rules.rules) if rule.when.repeat is not True), len(rules.rules))
+    return [*rules.rules[:lead], *code_rules(rules), *rules.rules[lead:]]
+
+
 def rule_rows(rules: DemandRules) -> list[tuple]:
     """The rules as rows of the `demand_rules` table, in priority order (1 = tried first)."""
     return [
@@ -100,5 +143,5 @@ def rule_rows(rules: DemandRules) -> list[tuple]:
             priority, r.name, r.demand, r.cause, r.when.channel, r.when.reason_code, r.when.page,
             r.when.order_stage, r.when.repeat, r.when.previous_outcome, r.when.after, r.when.unexpected_step,
         )
-        for priority, r in enumerate(rules.rules, start=1)
+        for priority, r in enumerate(ordered_rules(rules), start=1)
     ]

@@ -56,7 +56,7 @@ PER_JOURNEY = (
 )
 TABLES = (
     "contact_demand", "journey_products", "failure_demand_products", "order_status_calls_by_day", "routing_failure",
-    "website_failure_contacts", "contact_targets", "avoidable_calls", "failure_demand_causes",
+    "website_failure_contacts", "contact_targets", "avoidable_calls", "failure_demand_causes", "unknown_reason_codes",
 )
 
 
@@ -190,6 +190,8 @@ def _rule_parameters(rules: DemandRules) -> dict[str, object]:
         "min_excess": t.min_excess,
         "min_ratio": t.min_ratio,
         "min_reference": t.min_reference,
+        "codes": sorted(rules.codes),
+        "has_code_list": bool(rules.codes),
     }
 
 
@@ -213,6 +215,7 @@ def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules
             run_sql(con, "demand/contact_features.sql", params)
             run_sql(con, "demand/contact_causes.sql", params)
             run_sql(con, "demand/contact_demand.sql", params)
+            run_sql(con, "demand/unknown_reason_codes.sql", params)
             con.execute(sql_text("demand/product_views.sql"))
             for working, table, result in TESTED:
                 _tested(con, working, table, params)
@@ -274,13 +277,36 @@ def flagged_targets(db: str | Path | duckdb.DuckDBPyConnection) -> list[str]:
                 con.execute("SELECT cause, target FROM avoidable_calls ORDER BY calls_per_month DESC").fetchall()]
 
 
+def unknown_reason_codes(db: str | Path | duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """The contacts' reason codes the rules file's code list does not name, with their contacts, most first."""
+    with opened(db, read_only=isinstance(db, (str, Path))) as con:
+        return [(code, contacts) for code, contacts in
+                con.execute("SELECT code, contacts FROM unknown_reason_codes ORDER BY contacts DESC, code").fetchall()]
+
+
+SHOWN_UNKNOWN_CODES = 5
+
+
+def unknown_codes_line(unknown: list[tuple[str, int]]) -> str | None:
+    """One log line naming the reason codes the code list lacks (None: it lacks none)."""
+    if not unknown:
+        return None
+    shown = "; ".join(f"{code!r} ({contacts:,})" for code, contacts in unknown[:SHOWN_UNKNOWN_CODES])
+    more = f"; and {len(unknown) - SHOWN_UNKNOWN_CODES} more" if len(unknown) > SHOWN_UNKNOWN_CODES else ""
+    contacts = sum(n for _, n in unknown)
+    return (f"failure demand: {len(unknown)} reason code{'' if len(unknown) == 1 else 's'} of {contacts:,} contacts "
+            f"not in the rules file's code list, classified by its other rules (table unknown_reason_codes): {shown}{more}")
+
+
 @dataclass(frozen=True)
 class DemandOutcome:
-    """What a rebuild of the failure-demand tables found: row counts, the headline figures, the flagged targets."""
+    """What a rebuild of the failure-demand tables found: row counts, the headline figures, the flagged targets and
+    the reason codes the code list lacks."""
 
     counts: dict[str, int]
     headline: dict[str, float]
     flagged: list[str]
+    unknown_codes: list[tuple[str, int]]
 
 
 def demand_outputs(db: str | Path | duckdb.DuckDBPyConnection, rules: Path | None = None) -> DemandOutcome:
@@ -290,4 +316,4 @@ def demand_outputs(db: str | Path | duckdb.DuckDBPyConnection, rules: Path | Non
     with opened(db) as con:
         require(con, ("journeys",))
         counts = demand_tables(con, chosen)
-        return DemandOutcome(counts, failure_demand_headline(con), flagged_targets(con))
+        return DemandOutcome(counts, failure_demand_headline(con), flagged_targets(con), unknown_reason_codes(con))

@@ -10,8 +10,8 @@ import duckdb
 from cxmining.ingest.contract import sources_in_load_order
 from cxmining.ingest.landing import landing_files
 from cxmining.ingest.load import FileReport, ingest_files
-from cxmining.ingest.mapping import load_mapping
-from cxmining.store import ensure_schema, opened
+from cxmining.ingest.mapping import SourceMapping, load_mapping
+from cxmining.store import ensure_schema, opened, transaction
 
 
 def source_reports(
@@ -26,6 +26,8 @@ def source_reports(
     mapping = load_mapping(mapping_file).for_source(source)
     with opened(db) as con:
         ensure_schema(con)
+        if source == "calls":
+            record_call_reason_template(con, mapping)
         return ingest_files(con, landing_files(landing, source), mapping, run_id, on_file)
 
 
@@ -41,3 +43,12 @@ def landing_reports(
     for source in sources_in_load_order():
         reports += source_reports(db, landing, source.name, run_id, mapping_file, on_file)
     return reports
+
+
+def record_call_reason_template(con: duckdb.DuckDBPyConnection, mapping: SourceMapping) -> None:
+    """Keep the calls mapping's activity template of own reason codes in `call_reason_template` (no row: the fixed
+    codes), where the `events` view reads it; the journeys compare it with the one they were built with."""
+    with transaction(con):
+        con.execute("DELETE FROM call_reason_template")
+        if mapping.own_reasons_template is not None:
+            con.execute("INSERT INTO call_reason_template VALUES ($activity)", {"activity": mapping.own_reasons_template})

@@ -23,6 +23,24 @@ from cxmining.errors import MappingError
 from cxmining.ingest.contract import SOURCES
 
 
+REASON_PLACEHOLDER = "{reason}"
+
+
+class OwnReasons(Strict):
+    """The `reasons` setting of the calls section: the organisation's own reason codes instead of the contract's."""
+
+    own: bool = False  # any non-empty text is a reason code, kept as delivered
+    activity: str = Field(f"Call: {REASON_PLACEHOLDER}", min_length=1)  # each call's activity; {reason} is its code
+
+    @model_validator(mode="after")
+    def _template(self) -> OwnReasons:
+        if REASON_PLACEHOLDER not in self.activity:
+            raise ValueError(f"reasons.activity {self.activity!r} must contain {REASON_PLACEHOLDER} (the call's reason code)")
+        if not self.own and "activity" in self.model_fields_set:
+            raise ValueError("reasons.activity applies to the organisation's own codes only: add own: true")
+        return self
+
+
 class SourceMapping(Strict):
     """Per-source settings: column renames, value maps, CSV dialect and the zone of naive timestamps."""
 
@@ -35,6 +53,7 @@ class SourceMapping(Strict):
     encoding: Literal["utf-8", "utf-16", "latin-1"] = "utf-8"
     # timestamps further back than this before the run, or more than a day after it, are implausible (quarantined)
     plausible_years: int = Field(30, ge=1, le=200)
+    reasons: OwnReasons = Field(default_factory=OwnReasons)  # calls only: the organisation's own reason codes
 
     @field_validator("timezone")
     @classmethod
@@ -50,11 +69,18 @@ class SourceMapping(Strict):
     def _contract_columns(self) -> SourceMapping:
         if not self.source:
             return self
+        if self.reasons.own and self.source != "calls":
+            raise ValueError("reasons: own reason codes are a setting of the calls section only")
         known = SOURCES[self.source].column_names
         for name in [*self.columns, *self.values, *self.defaults]:
             if name not in known:
                 raise ValueError(f"{name!r} is not a column of {self.source} (columns: {', '.join(known)})")
         return self
+
+    @property
+    def own_reasons_template(self) -> str | None:
+        """The activity template of the organisation's own reason codes; None: the contract's fixed codes."""
+        return self.reasons.activity if self.reasons.own else None
 
     def file_column(self, contract_column: str) -> str:
         """Name of the column in the delivered file that holds `contract_column`."""

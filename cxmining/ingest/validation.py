@@ -7,6 +7,7 @@ computed alongside, timestamps normalised to UTC.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import duckdb
@@ -49,7 +50,7 @@ def checked_sql(source: Source, mapping: SourceMapping, tables: BatchTables) -> 
                     "earliest": now.replace(year=now.year - mapping.plausible_years, day=min(now.day, 28)),
                     "years": str(mapping.plausible_years)}
     typed, reasons = [], []
-    for i, column in enumerate(source.columns):
+    for i, column in enumerate(_as_mapped(source, mapping)):
         typed.append(f"{_typed(column)} AS {column.name}")
         reasons.extend(_reasons(column, i, params))
     rules = [f"CASE WHEN {condition} THEN $rule{j} END" for j, (condition, _) in enumerate(source.row_rules)]
@@ -66,6 +67,14 @@ def checked_sql(source: Source, mapping: SourceMapping, tables: BatchTables) -> 
         FROM typed
     """
     return sql, {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
+
+
+def _as_mapped(source: Source, mapping: SourceMapping) -> tuple[Column, ...]:
+    """The source's columns as the mapping reads them: with the organisation's own reason codes (`reasons: {own:
+    true}`), any non-empty reason code is valid, so its allowed list is dropped; every other rule stays."""
+    if source.name != "calls" or mapping.own_reasons_template is None:
+        return source.columns
+    return tuple(replace(c, allowed=None) if c.name == "reason_code" else c for c in source.columns)
 
 
 def _typed(column: Column) -> str:

@@ -81,7 +81,7 @@ def journey_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: JourneyRul
             con.execute(sql_text(relative))
         for relative in STATE_FILES:
             con.execute(sql_text(relative))
-        settings = (rules.lookback_days, rules.quiet_days, _sql_digest())
+        settings = (rules.lookback_days, rules.quiet_days, _sql_digest(con))
         built = con.execute("SELECT lookback_days, quiet_days, sql_sha256 FROM journey_build "
                             "ORDER BY generation DESC LIMIT 1").fetchone()
         generation = con.execute("SELECT coalesce(max(generation), 0) + 1 FROM journey_build").fetchone()[0]
@@ -120,11 +120,15 @@ def unstitched_shares(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, f
         return {source: float(share or 0.0) for source, share in rows}
 
 
-def _sql_digest() -> str:
-    """The hash of the SQL that stitches events and builds journeys: a build with other SQL rebuilds everything."""
+def _sql_digest(con: duckdb.DuckDBPyConnection) -> str:
+    """The hash of the SQL that stitches events and builds journeys, and of the activity template of own call reasons
+    (call_reason_template, from the mapping): a build with other SQL or another template rebuilds everything."""
     digest = hashlib.sha256()
     for relative in DEFINITION_FILES + VIEW_FILES:
         digest.update(sql_text(relative).encode("utf-8"))
+    templates = "call_reason_template" in relations(con)  # a store from before own reason codes has none
+    for (activity,) in con.execute("SELECT activity FROM call_reason_template ORDER BY activity").fetchall() if templates else ():
+        digest.update(b"\0call_reason_template\0" + activity.encode("utf-8"))
     return digest.hexdigest()
 
 

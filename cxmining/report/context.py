@@ -70,12 +70,14 @@ ORDER_JOURNEYS = "report/order_journeys.sql"
 
 DEMAND = {"causes": "report/demand_causes.sql", "products": "report/demand_products.sql",
           "order_status": "report/demand_order_days.sql", "routing": "report/demand_routing.sql",
-          "website": "report/demand_website.sql", "avoidable": "report/demand_avoidable.sql"}
+          "website": "report/demand_website.sql", "avoidable": "report/demand_avoidable.sql",
+          "unknown_codes": "report/demand_unknown_codes.sql"}
 
 
 DEMAND_SOURCE = {"causes": "failure_demand_causes", "products": "failure_demand_products",
                  "order_status": "order_status_calls_by_day", "routing": "routing_failure",
-                 "website": "website_failure_contacts", "avoidable": "avoidable_calls"}
+                 "website": "website_failure_contacts", "avoidable": "avoidable_calls",
+                 "unknown_codes": "unknown_reason_codes"}
 
 
 HISTORY, COMPLETED_HISTORY = "report/metric_history.sql", "report/completed_metric_history.sql"

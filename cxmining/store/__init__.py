@@ -19,6 +19,7 @@ from cxmining.errors import StoreBusy, StoreError, first_line
 SCHEMA_FILES = (
     "ingest/ingested_files.sql",
     "ingest/quarantine.sql",
+    "ingest/call_reason_template.sql",
     "raw/raw_products.sql",
     "raw/raw_customers.sql",
     "raw/raw_orders.sql",

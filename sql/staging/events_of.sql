@@ -3,7 +3,8 @@
 -- raw tables; the nightly run applies it to the rows a night touches (cxmining.journeys).
 -- Orders are orders: one event per order and lifecycle status (placed, paid, shipped, delivered, cancelled), at the time
 -- the first line reached it, with the lines as attributes; returns are one event per order, status and time (the lines
--- returned together). Personal data (caller_number, notes, phone, e-mail) is deliberately left out.
+-- returned together). A call's activity follows call_reason_template when the calls carry the organisation's own reason
+-- codes ({reason} replaced by the code), activity_vocabulary otherwise. Personal data (caller_number, notes, phone, e-mail) is deliberately left out.
 CREATE OR REPLACE MACRO events_of(web, calls, orders) AS TABLE
 WITH web AS (
     SELECT
@@ -68,9 +69,10 @@ unioned AS (
 SELECT
     u.event_id,                                                   -- unique: '<source prefix>:<source key>'
     CAST(u.ts AS TIMESTAMP) AS ts,                                -- UTC
-    COALESCE(v.activity, u.source || ': ' || u.code) AS activity, -- readable name, docs/events.md
+    COALESCE(replace(t.activity, '{reason}', u.code), v.activity,
+             u.source || ': ' || u.code) AS activity,             -- readable name, docs/events.md
     u.channel,                                                    -- web | phone | order
-    COALESCE(v.lane, CASE u.sales_channel
+    COALESCE(v.lane, CASE WHEN t.activity IS NOT NULL THEN 'Contact centre' END, CASE u.sales_channel
         WHEN 'web' THEN 'Website' WHEN 'phone' THEN 'Contact centre' WHEN 'store' THEN 'Store'
         ELSE 'Sales' END) AS lane,                                -- part of the organisation met
     u.customer_id,                                                -- as recorded in the source (not stitched)
@@ -85,4 +87,5 @@ SELECT
     u.product_ids,                                                -- the products of the lines (sorted); product_id is the first line's
     u.line_count                                                  -- how many lines (products) reached this status
 FROM unioned AS u
-LEFT JOIN activity_vocabulary AS v ON v.source = u.source AND v.code = u.code;
+LEFT JOIN (SELECT min(activity) AS activity FROM call_reason_template) AS t ON u.source = 'calls'
+LEFT JOIN activity_vocabulary AS v ON v.source = u.source AND v.code = u.code AND t.activity IS NULL;
