@@ -262,6 +262,15 @@ def test_a_store_without_demand_or_history_says_what_was_not_computed(poisoned_r
     assert "Agent hours and handling times</b>: <span class=\"small\">0 of" in unsupported
     assert "No run history in this store" in html
     assert "Process map: not computed in this run." in html  # no pictures in this output folder
+    # calls without IVR paths: no table of '(none)' rows, a sentence saying why
+    pathless = tmp_path / "pathless.duckdb"
+    shutil.copy(db, pathless)
+    with duckdb.connect(str(pathless)) as con:
+        assert con.execute("SELECT count(*) FROM routing_failure").fetchone()[0] > 0
+        con.execute("UPDATE routing_failure SET ivr_path = '(none)'")
+    html = report_file(pathless, tmp_path / "out").read_text(encoding="utf-8")
+    assert "No call in the data has an IVR path: routing cannot be compared across paths." in html
+    assert "<code>(none)</code>" not in html
 
 
 def test_markdown_summary_escapes_the_data(poisoned_run) -> None:
