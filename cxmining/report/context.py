@@ -409,6 +409,7 @@ def report_context(db: str | Path | duckdb.DuckDBPyConnection, out: Path, run_id
         context = {
             "fix_first": fix_first(con, present, demand["avoidable"]),
             "enable": ENABLE,
+            "month_days": MONTH_DAYS,
             "support": data_support(con, present),
             "metrics": items,
             "headlines": headline_groups(items),
