@@ -3,7 +3,6 @@ sort column and drill-down from the fixed lists below, no personal data (no cust
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,7 +11,7 @@ import duckdb
 
 from cxmining.demand.rules import demand_rules
 from cxmining.errors import CxminingError
-from cxmining.store import relations, run_sql, sql_text
+from cxmining.store import relations, run_sql, sql_text, used_params
 
 PAGE_SIZES = range(1, 201)
 # sort key of the variant list -> the column of sql/explore/selected_variants.sql it orders by
@@ -163,8 +162,7 @@ def rows(con: duckdb.DuckDBPyConnection, relative: str, params: dict[str, Any] |
          suffix: str = "") -> list[dict[str, Any]]:
     """The rows of one SQL file (with `suffix`, built from the fixed lists here, appended) as dicts."""
     text = sql_text(relative).rstrip().rstrip(";") + suffix
-    used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", text)}
-    cursor = con.execute(text, used or None)
+    cursor = con.execute(text, used_params(text, params) or None)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 

@@ -6,7 +6,6 @@ computed alongside, timestamps normalised to UTC.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import timedelta
 
@@ -16,7 +15,7 @@ from cxmining.ingest.contract import SOURCES, Column, Source
 from cxmining.ingest.mapping import SourceMapping
 from cxmining.ingest.staging import BatchTables
 from cxmining.ingest.timestamps import PATTERNS, utc_timestamp_sql
-from cxmining.store import utc_now
+from cxmining.store import used_params, utc_now
 
 SQL_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "decimal": "DECIMAL(18, 4)", "timestamp": "TIMESTAMP"}
 # What the contract's types look like as text: nothing is rounded, read as hex or taken from a zone name. A timestamp is
@@ -66,7 +65,7 @@ def checked_sql(source: Source, mapping: SourceMapping, tables: BatchTables) -> 
                NULLIF(concat_ws('; ', {', '.join(['_column_reason', *rules])}), '') AS _reason
         FROM typed
     """
-    return sql, {k: v for k, v in params.items() if re.search(rf"\${k}\b", sql)}
+    return sql, used_params(sql, params)
 
 
 def _as_mapped(source: Source, mapping: SourceMapping) -> tuple[Column, ...]:

@@ -153,11 +153,15 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def used_params(text: str, params: dict[str, Any] | None) -> dict[str, Any]:
+    """The parameters a statement names (`$name`): DuckDB refuses named parameters a statement does not use."""
+    return {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", text)}
+
+
 def run_sql(con: duckdb.DuckDBPyConnection, relative: str, params: dict[str, Any] | None = None) -> None:
-    """Execute one SQL file with the parameters it uses (DuckDB refuses named parameters a statement does not use)."""
+    """Execute one SQL file with the parameters it uses."""
     text = sql_text(relative)
-    used = {k: v for k, v in (params or {}).items() if re.search(rf"\${k}\b", text)}
-    con.execute(text, used or None)
+    con.execute(text, used_params(text, params) or None)
 
 
 def row_counts(con: duckdb.DuckDBPyConnection, names: Iterable[str]) -> dict[str, int]:

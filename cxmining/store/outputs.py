@@ -23,16 +23,11 @@ def temporary_path(path: Path) -> Path:
 def whole_file(path: Path, binary: bool = False) -> Iterator[IO]:
     """A handle to write `path` through: it writes `temporary_path(path)`, which is synced to disk and renamed over
     `path` when the block ends, or removed if it fails. A reader (or a crash) never sees half a file."""
-    temporary = temporary_path(path)
-    try:
-        with temporary.open("wb" if binary else "w", **({} if binary else {"encoding": "utf-8"})) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())  # on disk before it becomes visible under its name
-        os.replace(temporary, path)
-    finally:
-        with suppress(OSError):
-            temporary.unlink(missing_ok=True)
+    with whole_path(path) as temporary, temporary.open("wb" if binary else "w",
+                                                         **({} if binary else {"encoding": "utf-8"})) as handle:
+        yield handle
+        handle.flush()
+        os.fsync(handle.fileno())  # on disk before it becomes visible under its name
 
 
 @contextmanager
