@@ -1,8 +1,10 @@
 """The events an export writes: chosen once per export as the temporary table `export_events`, and written as a flat
-event table (CSV or Parquet) by DuckDB's COPY."""
+event table (CSV or Parquet) by DuckDB's COPY; what the XES and OCEL writers read of it (its time as ISO text, its rows
+a batch at a time, its activities)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from cxmining.store.outputs import whole_path
 JOURNEY_EVENTS_FILE = "export/export_events.sql"
 IMPORTED_EVENTS_FILE = "export/export_events_of_imported_log.sql"
 CASE, ACTIVITY, TIMESTAMP = "case:concept:name", "concept:name", "time:timestamp"
+ISO_TIME = f"strftime(\"{TIMESTAMP}\", '%Y-%m-%dT%H:%M:%S.%f') || '+00:00'"  # UTC, ISO-8601 with the offset written out
+BATCH = 50_000  # events fetched from DuckDB at a time: memory stays flat however large the log
 # Columns of the flat event table, in this order, as far as export_events has them (an imported log has no
 # channel and no journey columns): pm4py's names, case attributes prefixed with 'case:'.
 TABLE_COLUMNS = (CASE, ACTIVITY, TIMESTAMP, "lane", "channel", "event_id", "case:journey_type", "case:customer_id",
@@ -81,8 +85,7 @@ def written_event_table(con: duckdb.DuckDBPyConnection, events: ExportedEvents, 
             continue
         quoted = '"' + column + '"'  # from the fixed list above
         if column == TIMESTAMP:
-            value = (f"timezone('UTC', {quoted})" if parquet
-                     else f"strftime({quoted}, '%Y-%m-%dT%H:%M:%S.%f') || '+00:00'")
+            value = f"timezone('UTC', {quoted})" if parquet else ISO_TIME
             selected.append(f"{value} AS {quoted}")
         else:
             selected.append(quoted)
@@ -91,3 +94,14 @@ def written_event_table(con: duckdb.DuckDBPyConnection, events: ExportedEvents, 
     with whole_path(path) as temporary:
         con.execute(f"COPY ({query}) TO {_sql_literal(str(temporary))} ({options})")
     return path
+
+
+def batches(result: duckdb.DuckDBPyConnection) -> Iterator[list[tuple]]:
+    """The rows of an executed query, `BATCH` at a time."""
+    while rows := result.fetchmany(BATCH):
+        yield rows
+
+
+def exported_activities(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The distinct activities of `export_events`, in order."""
+    return [row[0] for row in con.execute(f'SELECT DISTINCT "{ACTIVITY}" FROM export_events ORDER BY 1').fetchall()]

@@ -14,13 +14,12 @@ from pathlib import Path
 import duckdb
 
 from cxmining.errors import CxminingError
-from cxmining.export.event_table import ACTIVITY, TIMESTAMP, ExportedEvents
+from cxmining.export.event_table import ACTIVITY, ISO_TIME, TIMESTAMP, ExportedEvents, batches, exported_activities
 from cxmining.store import run_sql
 from cxmining.store.outputs import whole_file, whole_path
 
 RELATIONS_FILE = "export/ocel_relations.sql"
 OBJECTS_FILE = "export/ocel_objects.sql"
-BATCH = 50_000
 SUFFIXES = (".jsonocel", ".json", ".sqlite")
 # object type -> its attributes (name, OCEL type): the columns of ocel_objects it carries; nothing personal
 OBJECT_TYPES = {
@@ -33,7 +32,6 @@ OBJECT_TYPES = {
 }
 EVENT_ATTRIBUTES = (("channel", "string"), ("lane", "string"))
 UNCHANGED_SINCE = "1970-01-01T00:00:00Z"  # OCEL 2.0's time of an attribute value that never changed
-ISO_TIME = "strftime(\"time:timestamp\", '%Y-%m-%dT%H:%M:%S.%f') || '+00:00'"
 EVENTS_QUERY = f"""
 SELECT e.event_id, e."{ACTIVITY}", {ISO_TIME}, e.channel, e.lane, r.object_id, r.qualifier
 FROM export_events AS e LEFT JOIN ocel_relations AS r USING (event_id)
@@ -56,12 +54,6 @@ def ocel_objects(con: duckdb.DuckDBPyConnection, events: ExportedEvents) -> int:
     return con.execute("SELECT count(*) FROM ocel_objects").fetchone()[0]
 
 
-def _batches(result: duckdb.DuckDBPyConnection) -> Iterator[list[tuple]]:
-    """The rows of an executed query, `BATCH` at a time."""
-    while rows := result.fetchmany(BATCH):
-        yield rows
-
-
 def _object_attributes(object_type: str, row: tuple) -> list[dict]:
     """The OCEL attributes of an `OBJECTS_QUERY` row that its type has and that are known."""
     values = dict(zip(OBJECT_COLUMNS, row[2:]))
@@ -71,7 +63,7 @@ def _object_attributes(object_type: str, row: tuple) -> list[dict]:
 
 def ocel_json_chunks(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
     """The OCEL 2.0 JSON document of the export's tables, a batch at a time."""
-    activities = [row[0] for row in con.execute(f'SELECT DISTINCT "{ACTIVITY}" FROM export_events ORDER BY 1').fetchall()]
+    activities = exported_activities(con)
     head = {
         "objectTypes": [{"name": name, "attributes": [{"name": a, "type": t} for a, t in attributes]}
                         for name, attributes in OBJECT_TYPES.items()],
@@ -80,7 +72,7 @@ def ocel_json_chunks(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
     }
     yield json.dumps(head, ensure_ascii=False)[:-1] + ',\n"objects": ['
     first = True
-    for rows in _batches(con.execute(OBJECTS_QUERY)):
+    for rows in batches(con.execute(OBJECTS_QUERY)):
         parts = []
         for row in rows:
             item = {"id": row[0], "type": row[1]}
@@ -91,7 +83,7 @@ def ocel_json_chunks(con: duckdb.DuckDBPyConnection) -> Iterator[str]:
         first = False
     yield '],\n"events": ['
     first, event = True, None
-    for rows in _batches(con.execute(EVENTS_QUERY)):
+    for rows in batches(con.execute(EVENTS_QUERY)):
         parts = []
         for event_id, activity, time, channel, lane, object_id, qualifier in rows:
             if event is None or event["id"] != event_id:
@@ -129,7 +121,7 @@ def _table_names(types: list[str]) -> dict[str, str]:
 def _ocel_sqlite(con: duckdb.DuckDBPyConnection, target: sqlite3.Connection) -> None:
     """Write the OCEL 2.0 SQLite tables of the export into `target`: event, object, the type maps, event_object,
     object_object, one event_<type> table per activity and one object_<type> table per object type."""
-    activities = [row[0] for row in con.execute(f'SELECT DISTINCT "{ACTIVITY}" FROM export_events ORDER BY 1').fetchall()]
+    activities = exported_activities(con)
     event_tables, object_tables = _table_names(activities), _table_names(list(OBJECT_TYPES))
     target.executescript("""
         CREATE TABLE event (ocel_id TEXT PRIMARY KEY, ocel_type TEXT);
@@ -151,7 +143,7 @@ def _ocel_sqlite(con: duckdb.DuckDBPyConnection, target: sqlite3.Connection) -> 
         columns = "".join(f', "{name}" {sqlite_types[kind]}' for name, kind in OBJECT_TYPES[object_type])
         target.execute(f'CREATE TABLE "object_{table}" (ocel_id TEXT, ocel_time TIMESTAMP, ocel_changed_field TEXT{columns})')
     times = "strftime(\"time:timestamp\", '%Y-%m-%d %H:%M:%S.%f')"  # naive UTC: SQLite has no zones
-    for rows in _batches(con.execute(f'SELECT event_id, "{ACTIVITY}", {times}, channel, lane FROM export_events '
+    for rows in batches(con.execute(f'SELECT event_id, "{ACTIVITY}", {times}, channel, lane FROM export_events '
                                      f'ORDER BY "{TIMESTAMP}", "case:concept:name", event_order')):
         target.executemany("INSERT INTO event VALUES (?, ?)", [row[:2] for row in rows])
         by_activity: dict[str, list[tuple]] = {}
@@ -159,7 +151,7 @@ def _ocel_sqlite(con: duckdb.DuckDBPyConnection, target: sqlite3.Connection) -> 
             by_activity.setdefault(activity, []).append((event_id, time, channel, lane))
         for activity, typed in by_activity.items():
             target.executemany(f'INSERT INTO "event_{event_tables[activity]}" VALUES (?, ?, ?, ?)', typed)
-    for rows in _batches(con.execute(OBJECTS_QUERY)):
+    for rows in batches(con.execute(OBJECTS_QUERY)):
         target.executemany("INSERT INTO object VALUES (?, ?)", [row[:2] for row in rows])
         for object_type, table in object_tables.items():
             names = [name for name, _ in OBJECT_TYPES[object_type]]
@@ -168,7 +160,7 @@ def _ocel_sqlite(con: duckdb.DuckDBPyConnection, target: sqlite3.Connection) -> 
                 f'INSERT INTO "object_{table}" VALUES ({placeholders})',
                 [(row[0], "1970-01-01 00:00:00", None, *(dict(zip(OBJECT_COLUMNS, row[2:]))[n] for n in names))
                  for row in rows if row[1] == object_type])
-    for rows in _batches(con.execute("SELECT event_id, object_id, qualifier FROM ocel_relations ORDER BY event_id, object_id")):
+    for rows in batches(con.execute("SELECT event_id, object_id, qualifier FROM ocel_relations ORDER BY event_id, object_id")):
         target.executemany("INSERT INTO event_object VALUES (?, ?, ?)", rows)
 
 

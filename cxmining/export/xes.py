@@ -12,10 +12,9 @@ from xml.sax.saxutils import quoteattr
 
 import duckdb
 
-from cxmining.export.event_table import ACTIVITY, CASE, TIMESTAMP, ExportedEvents
+from cxmining.export.event_table import ACTIVITY, CASE, ISO_TIME, ExportedEvents, batches
 from cxmining.store.outputs import whole_file
 
-BATCH = 50_000  # events fetched from DuckDB at a time: memory stays flat however large the log
 # XES attribute key -> export_events column, as far as export_events has it (NULL values are left out, not written)
 TRACE_ATTRIBUTES = (("journey_type", "case:journey_type"), ("customer_id", "case:customer_id"),
                     ("order_id", "case:order_id"), ("sales_channel", "case:sales_channel"))
@@ -53,12 +52,12 @@ def xes_lines(con: duckdb.DuckDBPyConnection, events: ExportedEvents, name: str)
     extras = [(key, column) for key, column in EVENT_ATTRIBUTES if column in events.columns]
     escapers = [(key, _attribute if key == "event_id" else _repeated_attribute) for key, _ in extras]
     # the columns come from the fixed lists above; times formatted by DuckDB, in UTC with the offset written out
-    columns = [f'"{CASE}"', f'"{ACTIVITY}"', f"strftime(\"{TIMESTAMP}\", '%Y-%m-%dT%H:%M:%S.%f') || '+00:00'"]
+    columns = [f'"{CASE}"', f'"{ACTIVITY}"', ISO_TIME]
     columns += [f'"{column}"' for _, column in traces + extras]
     result = con.execute(f"SELECT {', '.join(columns)} FROM export_events ORDER BY \"{CASE}\", event_order")
     yield HEADER.format(name=_attribute(name))
     case = None
-    while rows := result.fetchmany(BATCH):
+    for rows in batches(result):
         lines = []
         for row in rows:
             if row[0] != case:
