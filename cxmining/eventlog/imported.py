@@ -27,6 +27,7 @@ VIEW_FILE = "eventlog/journey_events.sql"
 # clears that name's rows in them, so a log re-imported from another format leaves nothing behind.
 OCEL_TABLE_FILES = ("eventlog/ocel_events.sql", "eventlog/ocel_objects.sql", "eventlog/ocel_event_objects.sql",
                     "eventlog/ocel_object_objects.sql")
+OCEL_TABLES = tuple(Path(relative).stem for relative in OCEL_TABLE_FILES)  # each named after its SQL file
 
 INSERT_EVENTS = """
 INSERT INTO imported_events
@@ -109,7 +110,7 @@ def ensure_no_foreign_journey_events(con: duckdb.DuckDBPyConnection, db: object)
 def forget_log(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Delete log `name` from imported_events and from the object-centric tables the store has."""
     present = relations(con)
-    for table in ("imported_events", *(Path(relative).stem for relative in OCEL_TABLE_FILES)):
+    for table in ("imported_events", *OCEL_TABLES):
         if table in present:  # names from the fixed list above
             con.execute(f"DELETE FROM {table} WHERE log_name = $name", {"name": name})
 

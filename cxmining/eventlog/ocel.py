@@ -18,6 +18,7 @@ from cxmining.errors import LandingError, MappingError, first_line
 from cxmining.eventlog.imported import (
     LOG_COUNTS,
     OCEL_TABLE_FILES,
+    OCEL_TABLES,
     TABLE_FILE,
     VIEW_FILE,
     ImportedLog,
@@ -225,12 +226,7 @@ def import_ocel(path: str | Path, db: str | Path | duckdb.DuckDBPyConnection, ob
         write_ocel(con, frames, log, chosen, kind, lane_column, path, db)
         cases, events, activities = con.execute(LOG_COUNTS, {"name": chosen}).fetchall()[0]
         tables = {table: con.execute(f"SELECT count(*) FROM {table} WHERE log_name = $name",
-                                     {"name": chosen}).fetchall()[0][0] for table in ocel_table_names()}
+                                     {"name": chosen}).fetchall()[0][0] for table in OCEL_TABLES}
     imported = ImportedLog(name=chosen, cases=cases, events=events, activities=activities, skipped=unusable,
                            filtered=0, seconds=time.perf_counter() - began, reader=f"pm4py OCEL {log.version}")
     return ImportedOcel(imported, kind, tables)
-
-
-def ocel_table_names() -> list[str]:
-    """The object-centric tables, named after their SQL files."""
-    return [Path(relative).stem for relative in OCEL_TABLE_FILES]
