@@ -204,11 +204,11 @@ def variant_page(con: duckdb.DuckDBPyConnection, chosen: Filters, params: dict[s
     page = whole_number(params.get("page"), "page", 1, range(1, 10**6))
     size = whole_number(params.get("size"), "size", 25, PAGE_SIZES)
     journeys = selected(con, chosen, None)
+    total = con.execute(f"SELECT count(*) FROM ({sql_text('explore/selected_variants.sql')})").fetchone()[0]
+    past_the_end(page, size, total)  # before the page is read
     order = f" ORDER BY {VARIANT_SORTS[sort]} {DIRECTIONS[direction]} NULLS LAST, variant_id"
     listed = rows(con, "explore/selected_variants.sql", suffix=order + " LIMIT $limit OFFSET $offset",
                   params={"limit": size, "offset": (page - 1) * size})
-    total = con.execute(f"SELECT count(*) FROM ({sql_text('explore/selected_variants.sql')})").fetchone()[0]
-    past_the_end(page, size, total)
     return {"journeys": journeys, "variants_total": total, "page": page, "size": size, "sort": sort,
             "order": direction, "conformance": "variant_conformance" in relations(con), "variants": listed}
 
