@@ -566,8 +566,13 @@ def benchmark_compare(
         typer.echo(f"wrote {written_comparison(rows, out)}")
 
 
+EMBEDDED_STARTUP_SECONDS = "90"  # Prefect's 20 s is too short for a first start (a new database) on a busy machine
+
+
 def main() -> None:
     """Console entry point: user errors are one line on stderr and exit code 1."""
+    # before Prefect is imported (the commands import it when they need it); a value the user set stands
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", EMBEDDED_STARTUP_SECONDS)
     try:
         app()
     except CxminingError as exc:

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 from helpers import (
     CALLS_HEADER,
     REAL,
@@ -270,3 +271,19 @@ def test_under_the_bars_prefect_says_nothing_of_tasks_that_finished_as_they_shou
         tasks.removeHandler(handler)
         tasks.setLevel(old_level)
     assert seen == ["journeys: 832 journeys", "Finished in state Failed('x')", "Finished in state Completed()"]
+
+
+@pytest.mark.parametrize(("set_by_user", "expected"), [(None, "90"), ("30", "30")])
+def test_the_embedded_server_gets_time_to_start_unless_the_user_said_otherwise(
+        set_by_user: str | None, expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cxmining.cli import main
+
+    name = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
+    if set_by_user is None:
+        monkeypatch.delenv(name, raising=False)
+    else:
+        monkeypatch.setenv(name, set_by_user)
+    monkeypatch.setattr(sys, "argv", ["cxmining", "--version"])
+    with pytest.raises(SystemExit):
+        main()
+    assert os.environ[name] == expected
