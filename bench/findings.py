@@ -266,11 +266,17 @@ def cause_scores(variation: str, customers: int, seed: int) -> dict:
     routes = {f"{p} / {r}" for p, r in con.execute(
         "SELECT ivr_path, reason_code FROM routing_failure WHERE flagged").fetchall()}
     triggers = sorted(t for (t,) in con.execute("SELECT trigger FROM website_failure_contacts WHERE flagged").fetchall())
+    spans = [key.split("/") for (key,) in con.execute(
+        "SELECT target_key FROM avoidable_calls WHERE cause = 'order communication'").fetchall()]
     con.close()
+    target_days = {(date.fromisoformat(a) + timedelta(days=i)).isoformat()
+                   for a, b in spans for i in range((date.fromisoformat(b) - date.fromisoformat(a)).days + 1)}
     failing = (planted.get("failing_help_page") or {}).get("page")
     ivr = f"{planted['ivr_change']['after']['ivr_path']} / order_status"
     return {"variation": variation, "customers": customers, "seed": seed, "window_days": len(window),
             "days_found": len(days & window), "days_false": len(days - window), "ivr_found": ivr in routes,
+            "window_targets": len(spans), "target_days_in": len(target_days & window),
+            "target_days_out": len(target_days - window),
             "routes_false": sorted(routes - {ivr}), "website_flags": triggers, "failing_page": failing,
             "failing_page_found": None if failing is None else f"View help page {failing}" in triggers,
             "pages_false": [t for t in triggers if t.startswith("View help page") and t != f"View help page {failing}"]}
@@ -287,7 +293,8 @@ def cause_summary(scores: list[dict]) -> str:
     error found, help pages flagged."""
     lines = ["| variation | customers | samples | window days found | false days per sample | whole window found "
              "| IVR path found | other routing flags per sample | checkout error found | failing help page found "
-             "| other help pages flagged per sample |", "|" + "---|" * 11]
+             "| other help pages flagged per sample | late-window targets per sample | window days in them "
+             "| their days outside the window per sample |", "|" + "---|" * 14]
     groups: dict[tuple, list[dict]] = {}
     for s in scores:
         groups.setdefault((s["variation"], s["customers"]), []).append(s)
@@ -300,7 +307,10 @@ def cause_summary(scores: list[dict]) -> str:
                      f"| {np.mean([len(r['routes_false']) for r in rows]):.2f} "
                      f"| {sum(any(t.startswith('Checkout error') for t in r['website_flags']) for r in rows)}/{len(rows)} "
                      f"| {_found(r['failing_page_found'] for r in rows)} "
-                     f"| {np.mean([len(r['pages_false']) for r in rows]):.2f} |")
+                     f"| {np.mean([len(r['pages_false']) for r in rows]):.2f} "
+                     f"| {np.mean([r['window_targets'] for r in rows]):.2f} "
+                     f"| {sum(r['target_days_in'] for r in rows)}/{days} "
+                     f"| {np.mean([r['target_days_out'] for r in rows]):.2f} |")
     return "\n".join(lines)
 
 
