@@ -11,6 +11,7 @@ from typing import Literal
 
 ColumnType = Literal["text", "integer", "decimal", "timestamp"]
 SourceKind = Literal["fact", "dimension"]
+ColumnKind = Literal["contract", "attribute", "segment"]
 
 REASON_CODES = (
     "product_info",
@@ -73,6 +74,14 @@ class Column:
     minimum: float | None = None  # smallest valid number, for integer and decimal columns
     personal: bool = False  # personal data: never shown in reports
     doc: str = ""
+    # a mapping's extra column: an event attribute or a customer segment (cxmining.ingest.mapping), not the contract's
+    kind: ColumnKind = "contract"
+    label: str = ""  # the name problems are reported under (an extra column's attribute or segment name)
+
+    @property
+    def shown_name(self) -> str:
+        """The name a problem with this column is reported under."""
+        return self.label or self.name
 
 
 @dataclass(frozen=True)
@@ -91,6 +100,15 @@ class Source:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "column_names", tuple(c.name for c in self.columns))
+
+    @property
+    def contract_column_names(self) -> tuple[str, ...]:
+        """The columns of the raw table: the contract's, without a mapping's extra columns."""
+        return tuple(c.name for c in self.columns if c.kind == "contract")
+
+    def extra_columns(self, kind: ColumnKind) -> tuple[Column, ...]:
+        """A mapping's extra columns of one kind (attributes or segments)."""
+        return tuple(c for c in self.columns if c.kind == kind)
 
     @property
     def table(self) -> str:

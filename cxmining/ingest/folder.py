@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from cxmining.ingest.contract import sources_in_load_order
+from cxmining.ingest.extras import record_attribute_dictionary
 from cxmining.ingest.landing import landing_files
 from cxmining.ingest.load import FileReport, ingest_files
 from cxmining.ingest.mapping import SourceMapping, load_mapping
@@ -28,6 +29,8 @@ def source_reports(
         ensure_schema(con)
         if source == "calls":
             record_call_reason_template(con, mapping)
+        with transaction(con):
+            record_attribute_dictionary(con, mapping)
         return ingest_files(con, landing_files(landing, source), mapping, run_id, on_file)
 
 

@@ -23,6 +23,7 @@ import pyarrow as pa
 from cxmining.errors import FileGone, LandingError
 from cxmining.ingest.contract import SOURCES, Source
 from cxmining.ingest.csv_layout import csv_layout, record_units
+from cxmining.ingest.extras import kept_extras
 from cxmining.ingest.landing import LandingFile
 from cxmining.ingest.mapping import SourceMapping
 from cxmining.ingest.staging import BatchTables, StagedBatch, batch_tables, contract_positions, csv_header, stage_records
@@ -161,7 +162,7 @@ def _taken(con: duckdb.DuckDBPyConnection, file: LandingFile, index: int, mappin
             if copy.format == "csv":
                 copy, _ = utf8_text(copy, mapping.encoding)
                 header = csv_header(copy, _utf8(mapping))
-                contract_positions(SOURCES[file.source], header, _utf8(mapping), copy)
+                contract_positions(mapping.read_source(file.source), header, _utf8(mapping), copy)
                 key: tuple = ("csv", header)
             else:
                 key = ("parquet", index)  # a Parquet file is read on its own
@@ -242,7 +243,7 @@ def _write(con: duckdb.DuckDBPyConnection, staged: StagedBatch, mapping: SourceM
               con.execute(f"SELECT _file, _action, count(*) FROM {tables.classified} GROUP BY ALL").fetchall()}
     invalid = dict(con.execute(f"SELECT _file, count(*) FROM {tables.checked} WHERE _reason IS NOT NULL GROUP BY 1").fetchall())
 
-    columns = ", ".join(f"c.{c}" for c in source.column_names)
+    columns = ", ".join(f"c.{c}" for c in source.contract_column_names)
     keys = ", ".join(f"c.{k}" for k in source.key)
     if any(action == "update" for _, action in counts):
         matched = " AND ".join(f"t.{k} = c.{k}" for k in source.key)
@@ -252,7 +253,7 @@ def _write(con: duckdb.DuckDBPyConnection, staged: StagedBatch, mapping: SourceM
     latest = f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY c._file DESC) = 1" if source.kind == "dimension" else ""
     con.execute(
         f"""
-        INSERT INTO {source.table} ({", ".join(source.column_names)}, _file_sha256)
+        INSERT INTO {source.table} ({", ".join(source.contract_column_names)}, _file_sha256)
         SELECT {columns}, f.sha256
         FROM {tables.classified} AS c JOIN {tables.files} AS f USING (_file)
         WHERE c._action IN ('insert', 'update')
@@ -260,6 +261,7 @@ def _write(con: duckdb.DuckDBPyConnection, staged: StagedBatch, mapping: SourceM
         ORDER BY c._file, c._ord
         """
     )
+    kept_extras(con, mapping.read_source(source.name), tables)
     quarantined = _quarantine(con, staged, mapping, run_id)
     reports = []
     for k, file in enumerate(staged.files):
@@ -289,7 +291,7 @@ def _classify_sql(source: Source, tables: BatchTables) -> str:
     files had been loaded one after another: a file's first row of a key is set against the value stored before the
     batch, else against the batch's earlier files (a dimension: the file before it; a fact: the file that stored it).
     Most keys come once in a batch: only the rows of repeated keys go through the window functions."""
-    cols = source.column_names
+    cols = source.contract_column_names  # a mapping's attributes and segments ride along: they are no part of a key's row
     row = lambda alias: "struct_pack(" + ", ".join(f"{c} := {alias}.{c}" for c in cols) + ")"  # noqa: E731
     keys = ", ".join(source.key)
     join = " AND ".join(f"s.{k} = r.{k}" for k in source.key)

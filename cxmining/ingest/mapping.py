@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -20,10 +22,20 @@ from cxmining.config import (
     known_time_zone,
 )
 from cxmining.errors import MappingError
-from cxmining.ingest.contract import SOURCES
+from cxmining.ingest.contract import SOURCES, Column, ColumnType, Source
 
 
 REASON_PLACEHOLDER = "{reason}"
+EXTRA_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")  # an attribute's or segment's name: it becomes part of SQL names
+# Names of columns (or of what they are called) that usually hold personal data: refused as an attribute unless marked
+# `personal: true` (then kept out of every report, export and view), and never a segment.
+PERSONAL_NAME = re.compile(
+    r"phone|mobile|e-?mail|(^|[^a-z])mail|name|address|street|house|postcode|postal|zip|birth|iban|bank|bsn|ssn|"
+    r"social|passport|licen[cs]e|note|comment|remark|free.?text|message|description|ip.?addr|card|password",
+    re.IGNORECASE)
+ATTRIBUTE_SOURCES = ("calls", "web")  # one row, one event: the sources whose rows can carry event attributes
+# compare's built-in segments: a declared segment may not take their names
+BUILT_IN_SEGMENTS = ("sales_channel", "journey_type", "category")
 
 
 class OwnReasons(Strict):
@@ -41,6 +53,27 @@ class OwnReasons(Strict):
         return self
 
 
+class Attribute(Strict):
+    """One further column of a source carried into the store as an event attribute (`event_attributes`)."""
+
+    column: str = Field(min_length=1)  # the column in the delivered file
+    type: ColumnType = "text"
+    personal: bool = False  # personal data: stored, never shown (the `event_attributes` view leaves it out)
+    doc: str = ""  # what it means, for the data dictionary (`attribute_dictionary`)
+
+
+class Segment(Strict):
+    """One column of a source that tells a customer's segment (age category, region, office): `customer_segments`."""
+
+    column: str = Field(min_length=1)
+    doc: str = ""
+
+
+def _spelled_out(value: object) -> object:
+    """An attribute or segment given as just its column's name, as a table."""
+    return {"column": value} if isinstance(value, str) else value
+
+
 class SourceMapping(Strict):
     """Per-source settings: column renames, value maps, CSV dialect and the zone of naive timestamps."""
 
@@ -54,6 +87,13 @@ class SourceMapping(Strict):
     # timestamps further back than this before the run, or more than a day after it, are implausible (quarantined)
     plausible_years: int = Field(30, ge=1, le=200)
     reasons: OwnReasons = Field(default_factory=OwnReasons)  # calls only: the organisation's own reason codes
+    attributes: dict[str, Attribute] = Field(default_factory=dict)  # name -> a further column kept on each event
+    segments: dict[str, Segment] = Field(default_factory=dict)  # name -> a column telling the customer's segment
+
+    @field_validator("attributes", "segments", mode="before")
+    @classmethod
+    def _short_form(cls, value: object) -> object:
+        return {k: _spelled_out(v) for k, v in value.items()} if isinstance(value, dict) else value
 
     @field_validator("timezone")
     @classmethod
@@ -75,7 +115,25 @@ class SourceMapping(Strict):
         for name in [*self.columns, *self.values, *self.defaults]:
             if name not in known:
                 raise ValueError(f"{name!r} is not a column of {self.source} (columns: {', '.join(known)})")
+        if self.attributes and self.source not in ATTRIBUTE_SOURCES:
+            raise ValueError(f"attributes: {self.source} rows are not one event each; attributes are kept for "
+                             f"{' and '.join(ATTRIBUTE_SOURCES)} only")
+        for kind, extras in (("attributes", self.attributes), ("segments", self.segments)):
+            for name, extra in extras.items():
+                _check_extra(kind, name, extra.column, getattr(extra, "personal", False))
         return self
+
+    def read_source(self, name: str) -> Source:
+        """Source `name` as this mapping of it reads it: the organisation's own reason codes take any non-empty code (the
+        allowed list is dropped, every other rule stays), and the attributes and segments are further columns
+        (`a_<name>`, `s_<name>`), typed and checked like the contract's."""
+        source = SOURCES[name]
+        columns = tuple(replace(c, allowed=None) if c.name == "reason_code" and self.own_reasons_template else c
+                        for c in source.columns)
+        extras = tuple(Column(f"a_{name}", a.type, personal=a.personal, doc=a.doc, kind="attribute", label=name)
+                       for name, a in self.attributes.items())
+        extras += tuple(Column(f"s_{name}", doc=s.doc, kind="segment", label=name) for name, s in self.segments.items())
+        return replace(source, columns=columns + extras)
 
     @property
     def own_reasons_template(self) -> str | None:
@@ -83,8 +141,30 @@ class SourceMapping(Strict):
         return self.reasons.activity if self.reasons.own else None
 
     def file_column(self, contract_column: str) -> str:
-        """Name of the column in the delivered file that holds `contract_column`."""
+        """Name of the column in the delivered file that holds `contract_column` (or an extra column `a_<name>`,
+        `s_<name>` of `read_source`)."""
+        kind, _, name = contract_column.partition("_")
+        if kind == "a" and name in self.attributes:
+            return self.attributes[name].column
+        if kind == "s" and name in self.segments:
+            return self.segments[name].column
         return self.columns.get(contract_column, contract_column)
+
+
+def _check_extra(kind: str, name: str, column: str, personal: bool) -> None:
+    """ValueError when an attribute's or segment's name cannot be used, or it looks like personal data unmarked."""
+    if not EXTRA_NAME.fullmatch(name):
+        raise ValueError(f"{kind}: {name!r} is not a usable name: lower-case letters, digits and _, "
+                         "starting with a letter, at most 40 characters")
+    if kind == "segments" and name in BUILT_IN_SEGMENTS:
+        raise ValueError(f"segments: {name!r} is a built-in segment of compare; choose another name")
+    looks_personal = PERSONAL_NAME.search(name) or PERSONAL_NAME.search(column)
+    if kind == "segments" and (looks_personal or personal):
+        raise ValueError(f"segments: {name!r} (column {column!r}) looks like personal data; a segment is shown in "
+                         "reports, so personal data cannot be one")
+    if looks_personal and not personal:
+        raise ValueError(f"attributes: {name!r} (column {column!r}) looks like personal data: leave it out, or add "
+                         "`personal: true` to keep it in the store and out of every report, export and view")
 
 
 class ExportMapping(Strict):

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cxmining.errors import LandingError, first_line
-from cxmining.ingest.contract import SOURCES, Source
+from cxmining.ingest.contract import Source
 from cxmining.ingest.landing import LandingFile
 from cxmining.ingest.mapping import SourceMapping
 from cxmining.store import dropped, registered
@@ -70,7 +70,7 @@ def stage_records(con: duckdb.DuckDBPyConnection, files: list[LandingFile], shas
     """Fill `tables.records` and `tables.rejects` from a batch of files of one source in one read (and
     `tables.raw_text` for Parquet): CSV files that share a header are read together by DuckDB's multi-file reader;
     a Parquet file is a batch of its own."""
-    source = SOURCES[files[0].source]
+    source = mapping.read_source(files[0].source)
     listed = pa.table({"_file": pa.array(range(len(files)), pa.int64()), "path": [str(f.path) for f in files],
                        "relative": [f.relative for f in files], "sha256": shas})
     with registered(con, f"{tables.files}_arrow", listed) as arrow:
@@ -78,7 +78,7 @@ def stage_records(con: duckdb.DuckDBPyConnection, files: list[LandingFile], shas
     if files[0].format == "csv":
         header = csv_header(files[0], mapping)
         positions = contract_positions(source, header, mapping, files[0])
-        _stage_csv(con, files, mapping, header, positions, tables)
+        _stage_csv(con, files, mapping, source, header, positions, tables)
     else:
         if len(files) != 1:
             raise ValueError("a Parquet file is staged on its own")
@@ -116,12 +116,18 @@ def csv_header(file: LandingFile, mapping: SourceMapping) -> tuple[str, ...]:
 def contract_positions(
     source: Source, header: tuple[str, ...], mapping: SourceMapping, file: LandingFile
 ) -> dict[str, int | None]:
-    """Position in the file of each contract column (None: optional column the file lacks)."""
+    """Position in the file of each column of `source` as the mapping reads it (None: an optional contract column the
+    file lacks; an attribute or segment the mapping names must be there)."""
     positions: dict[str, int | None] = {}
     for column in source.columns:
         name = mapping.file_column(column.name)
         if name in header:
             positions[column.name] = header.index(name)
+        elif column.kind != "contract":
+            raise LandingError(
+                f"{file.relative} line 1: column {name!r} of the mapping's {column.kind} {column.label!r} is missing; "
+                f"header has: {', '.join(header)}"
+            )
         elif column.required and column.name not in mapping.defaults:
             renamed = f" (mapped from {name!r})" if name != column.name else ""
             raise LandingError(
@@ -154,11 +160,12 @@ def _stage_csv(
     con: duckdb.DuckDBPyConnection,
     files: list[LandingFile],
     mapping: SourceMapping,
+    source: Source,
     header: tuple[str, ...],
     positions: dict[str, int | None],
     tables: BatchTables,
 ) -> None:
-    select, params = _projection(SOURCES[files[0].source], positions, mapping)
+    select, params = _projection(source, positions, mapping)
     params |= {
         "paths": [str(f.path) for f in files],
         "cols": {f"c{i}": "VARCHAR" for i in range(len(header))},

@@ -6,12 +6,11 @@ computed alongside, timestamps normalised to UTC.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import duckdb
 
-from cxmining.ingest.contract import SOURCES, Column, Source
+from cxmining.ingest.contract import Column, Source
 from cxmining.ingest.mapping import SourceMapping
 from cxmining.ingest.staging import BatchTables
 from cxmining.ingest.timestamps import PATTERNS, utc_timestamp_sql
@@ -38,7 +37,7 @@ PERSONAL = {  # values a reason does not quote
 
 def stage_checked(con: duckdb.DuckDBPyConnection, source_name: str, mapping: SourceMapping, tables: BatchTables) -> None:
     """Create `tables.checked` from `tables.records`: typed values and the reasons each row is invalid."""
-    sql, params = checked_sql(SOURCES[source_name], mapping, tables)
+    sql, params = checked_sql(mapping.read_source(source_name), mapping, tables)
     con.execute(sql, params)
 
 
@@ -49,7 +48,7 @@ def checked_sql(source: Source, mapping: SourceMapping, tables: BatchTables) -> 
                     "earliest": now.replace(year=now.year - mapping.plausible_years, day=min(now.day, 28)),
                     "years": str(mapping.plausible_years)}
     typed, reasons = [], []
-    for i, column in enumerate(_as_mapped(source, mapping)):
+    for i, column in enumerate(source.columns):
         typed.append(f"{_typed(column)} AS {column.name}")
         reasons.extend(_reasons(column, i, params))
     rules = [f"CASE WHEN {condition} THEN $rule{j} END" for j, (condition, _) in enumerate(source.row_rules)]
@@ -68,14 +67,6 @@ def checked_sql(source: Source, mapping: SourceMapping, tables: BatchTables) -> 
     return sql, used_params(sql, params)
 
 
-def _as_mapped(source: Source, mapping: SourceMapping) -> tuple[Column, ...]:
-    """The source's columns as the mapping reads them: with the organisation's own reason codes (`reasons: {own:
-    true}`), any non-empty reason code is valid, so its allowed list is dropped; every other rule stays."""
-    if source.name != "calls" or mapping.own_reasons_template is None:
-        return source.columns
-    return tuple(replace(c, allowed=None) if c.name == "reason_code" else c for c in source.columns)
-
-
 def _typed(column: Column) -> str:
     """Expression giving the column's typed value (NULL when it does not have its type's shape, SHAPES)."""
     v = column.name
@@ -87,7 +78,7 @@ def _typed(column: Column) -> str:
 
 def _reasons(column: Column, i: int, params: dict) -> list[str]:
     """CASE expressions, one per rule of the column, each NULL or a message naming the value."""
-    v, name = column.name, column.name
+    v, name = column.name, column.shown_name
     # a value that looks like personal data (a row shifted by a column puts phone numbers, e-mail addresses or note
     # text where a code was expected) is not quoted: reasons reach logs, summaries and analysts; raw_text keeps it
     shown = (f"CASE WHEN regexp_matches({v}, $personal_like) AND NOT regexp_matches({v}, $date_like) "

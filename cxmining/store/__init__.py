@@ -20,16 +20,21 @@ SCHEMA_FILES = (
     "ingest/ingested_files.sql",
     "ingest/quarantine.sql",
     "ingest/call_reason_template.sql",
+    "ingest/attribute_dictionary.sql",
     "raw/raw_products.sql",
     "raw/raw_customers.sql",
     "raw/raw_orders.sql",
     "raw/raw_web.sql",
     "raw/raw_calls.sql",
+    "raw/raw_attributes.sql",
+    "raw/raw_segments.sql",
 )
 VIEW_FILES = (
     "staging/activity_vocabulary.sql",
     "staging/events_of.sql",
     "staging/events.sql",
+    "staging/event_attributes.sql",
+    "staging/customer_segments.sql",
 )
 
 
