@@ -111,6 +111,41 @@ def conditional_p_values(observed: np.ndarray, reference: np.ndarray, share: np.
     return np.where((observed <= 0) | untestable, 1.0, p)
 
 
+def concentration_p_values(observed: np.ndarray, size: np.ndarray, other_observed: np.ndarray,
+                           other_size: np.ndarray) -> np.ndarray:
+    """One-sided p-values that a group's share (`observed` of `size`) is higher than the others' (`other_observed` of
+    `other_size`): Fisher's exact test, the hypergeometric tail of the group's count given both margins. A group
+    without others to compare with gets p = 1."""
+    observed, size = np.asarray(observed, np.int64), np.asarray(size, np.int64)
+    other_observed, other_size = np.asarray(other_observed, np.int64), np.asarray(other_size, np.int64)
+    p = stats.hypergeom.sf(observed - 1, size + other_size, observed + other_observed, size)
+    return np.where((observed <= 0) | (other_size <= 0), 1.0, np.clip(p, 0.0, 1.0))
+
+
+def attainable_p_values(size: np.ndarray, total_observed: np.ndarray, other_size: np.ndarray) -> np.ndarray:
+    """The smallest p-value `concentration_p_values` can give a group, given the margins: that of the largest count
+    the group could have. A row that cannot reach the level tested at cannot be a discovery, and leaving it out of the
+    family (Tarone's rule) gives the others their power back: most of a segment's kinds of contact are too rare to
+    test."""
+    size, total = np.asarray(size, np.int64), np.asarray(total_observed, np.int64)
+    other_size = np.asarray(other_size, np.int64)
+    most = np.minimum(size, total)
+    p = stats.hypergeom.sf(most - 1, size + other_size, total, size)
+    return np.where((most <= 0) | (other_size <= 0), 1.0, p)
+
+
+def tarone_family(attainable: np.ndarray, alpha: float) -> np.ndarray:
+    """Which tests make up the family (Tarone's rule, with Gilbert's use of it for false-discovery control): the K
+    tests whose smallest attainable p-value is at most alpha / K, for the smallest K at which at most K tests can.
+    Tests that could never be discoveries then do not dilute the correction of those that could."""
+    attainable = np.asarray(attainable, float)
+    ordered = np.sort(attainable)
+    for k in range(1, len(attainable) + 1):
+        if np.searchsorted(ordered, alpha / k, side="right") <= k:
+            return attainable <= alpha / k
+    return np.zeros(len(attainable), bool)
+
+
 def false_discovery_q_values(p: np.ndarray) -> np.ndarray:
     """Benjamini-Hochberg adjusted p-values (q-values)."""
     return stats.false_discovery_control(p, method="bh") if len(p) else p

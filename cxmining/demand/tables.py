@@ -18,12 +18,15 @@ import numpy as np
 from cxmining.demand.rules import DemandRules, demand_rules, rule_rows
 from cxmining.demand.statistics import (
     SUSPECT_Z,
+    attainable_p_values,
     category_prior,
+    concentration_p_values,
     conditional_p_values,
     excess_p_values,
     false_discovery_q_values,
     heterogeneity,
     mid_p_residuals,
+    tarone_family,
 )
 from cxmining.journeys import changed_since
 from cxmining.store import (
@@ -57,6 +60,7 @@ PER_JOURNEY = (
 TABLES = (
     "contact_demand", "journey_products", "failure_demand_products", "order_status_calls_by_day", "routing_failure",
     "website_failure_contacts", "contact_targets", "avoidable_calls", "failure_demand_causes", "unknown_reason_codes",
+    "failure_demand_segments",
 )
 
 
@@ -174,7 +178,8 @@ PRIORS = {"product_demand": _product_prior}  # working tables whose reference le
 PRIOR_KEYS = ("prior_journeys", "prior_delivered")
 
 
-def _rule_parameters(rules: DemandRules) -> dict[str, object]:
+def rule_parameters(rules: DemandRules) -> dict[str, object]:
+    """The bound parameters the demand SQL reads, from a rules file."""
     w, t = rules.windows, rules.tests
     return {
         "web_contacts": rules.web_contacts,
@@ -202,7 +207,7 @@ def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules
     'a step the designed process does not have' evidence.
     """
     rules = rules or demand_rules()
-    params = _rule_parameters(rules)
+    params = rule_parameters(rules)
     with opened(db) as con:
         con.execute(sql_text("demand/demand_rules.sql"))
         con.executemany("INSERT INTO demand_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rule_rows(rules))
@@ -222,7 +227,38 @@ def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules
                 run_sql(con, result, params)
             for relative in SUMMARIES:
                 run_sql(con, relative, params)
+            segment_concentration(con, params)
         return row_counts(con, TABLES)
+
+
+def segment_concentration(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> None:
+    """(Re)build failure_demand_segments from contact_demand, journeys and customer_segments."""
+    run_sql(con, "demand/segment_contacts.sql")
+    _add_concentration_tests(con, float(params["alpha"]), float(params["min_excess"]))
+    run_sql(con, "demand/failure_demand_segments.sql", params)
+
+
+def _add_concentration_tests(con: duckdb.DuckDBPyConnection, alpha: float, min_excess: float) -> None:
+    """Add p_value and q_value to segment_contacts: Benjamini-Hochberg across every segment, value and kind of contact
+    that could be flagged at all given its margins (Tarone's rule, `tarone_family`; a row that cannot reach
+    `min_excess` cannot be flagged either); the others keep their p-value and get no q-value (not tested)."""
+    rows = con.execute("SELECT rowid, observed, units, other_observed, other_units, expected "
+                       "FROM segment_contacts").fetchnumpy()
+    column = lambda c: np.ma.filled(np.ma.asarray(rows[c], dtype=float), np.nan)  # noqa: E731
+    observed, size, other, other_size = (column(c) for c in ("observed", "units", "other_observed", "other_units"))
+    p = concentration_p_values(observed, size, other, other_size)
+    total = observed + other
+    attainable = attainable_p_values(size, total, other_size)
+    attainable[np.minimum(size, total) - np.nan_to_num(column("expected"), nan=np.inf) < min_excess] = 1.0
+    testable = tarone_family(attainable, alpha)
+    q = np.full(len(p), np.nan)
+    q[testable] = false_discovery_q_values(p[testable])
+    tests = {"row": np.asarray(rows["rowid"]), "p_value": p, "q_value": q}
+    with registered(con, "_concentration_tests", tests):
+        con.execute("CREATE OR REPLACE TEMP TABLE segment_contacts AS SELECT w.*, t.p_value, "
+                    "CASE WHEN NOT isnan(t.q_value) THEN t.q_value END AS q_value "
+                    "FROM (SELECT rowid AS _row, * FROM segment_contacts) AS w "
+                    "LEFT JOIN _concentration_tests AS t ON t.row = w._row")
 
 
 def _per_journey_tables(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> None:

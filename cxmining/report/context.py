@@ -40,6 +40,8 @@ ENABLE = {  # what a section that was not computed needs, in the analyst's words
                    "--journey-type order` on this store.",
     "demand": "journeys with contacts, built by `cxmining run` from call, web and order logs (or `cxmining demand` on "
               "the store); an event log brought in with `import-log` has no contacts to classify.",
+    "segments": "customer segments (age category, region, office...) declared in the mapping's `segments:` "
+                "(docs/contract.md): each flagged when a cause or reason code concentrates in one of its values.",
     "whatif": "scenario files in the landing folder's scenarios/ (docs/whatif.md; `cxmining sample` writes three), or "
               "`cxmining run --scenarios FOLDER`, or `cxmining whatif SCENARIO.yaml` on this store.",
 }
@@ -71,13 +73,15 @@ ORDER_JOURNEYS = "report/order_journeys.sql"
 DEMAND = {"causes": "report/demand_causes.sql", "products": "report/demand_products.sql",
           "order_status": "report/demand_order_days.sql", "routing": "report/demand_routing.sql",
           "website": "report/demand_website.sql", "avoidable": "report/demand_avoidable.sql",
-          "unknown_codes": "report/demand_unknown_codes.sql"}
+          "unknown_codes": "report/demand_unknown_codes.sql", "segments": "report/demand_segments.sql",
+          "segment_summary": "report/demand_segment_summary.sql"}
 
 
 DEMAND_SOURCE = {"causes": "failure_demand_causes", "products": "failure_demand_products",
                  "order_status": "order_status_calls_by_day", "routing": "routing_failure",
                  "website": "website_failure_contacts", "avoidable": "avoidable_calls",
-                 "unknown_codes": "unknown_reason_codes"}
+                 "unknown_codes": "unknown_reason_codes", "segments": "failure_demand_segments",
+                 "segment_summary": "failure_demand_segments"}
 
 
 HISTORY, COMPLETED_HISTORY = "report/metric_history.sql", "report/completed_metric_history.sql"
