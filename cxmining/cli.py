@@ -425,7 +425,7 @@ def compare(
     after: Annotated[str | None, typer.Option(help="After period START..END, as --before.")] = None,
     change_date: Annotated[str | None, typer.Option(help="Instead of --before/--after: compare before this day (YYYY-MM-DD) with from it on.")] = None,
     days: Annotated[int | None, typer.Option(min=1, help="With --change-date: this many days on each side (default: all the data).")] = None,
-    segment: Annotated[str | None, typer.Option(help="Also compare per sales_channel, category or journey_type.")] = None,
+    segment: Annotated[str | None, typer.Option(help="Also compare per sales_channel, category, journey_type or a segment the mapping declared (age, office...).")] = None,
     db: Annotated[Path, typer.Option(help="DuckDB file of the store (after `run`).")] = DEFAULT_DB,
     out: Annotated[Path | None, typer.Option(help="Also write the result: .csv (every measure), .json or .md.")] = None,
     follow_up_days: Annotated[int, typer.Option(min=1, max=365, help="Days of each journey that are measured.")] = 14,

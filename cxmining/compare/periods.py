@@ -152,6 +152,7 @@ def period_comparison(
         require(con, REQUIRED_TABLES, "compare needs the journeys and mining tables of a landing-folder store "
                 "(`cxmining run`)")
         present = relations(con)
+        _check_segment(con, segment, present)
         try:
             for relative in WORKING_FILES:
                 run_sql(con, relative, params)
@@ -265,7 +266,7 @@ def comparison_tables(comparison: Comparison, top: int = 20) -> dict[str, pl.Dat
         pl.Series("days", [str(comparison.before), str(comparison.after)]),
         "journeys", "measured_journeys", "calls")
     variants = comparison.variants.group_by("change", maintain_order=True).head(max(top // 4, 1)).select(
-        "change", "variant_id", pl.col("variant").str.replace_all(",", " → "), "journeys_before", "journeys_after",
+        "change", "variant_id", pl.col("steps").alias("variant"), "journeys_before", "journeys_after",
         pl.col("p_value").map_elements(lambda p: f"{p:.2g}", return_dtype=pl.String).alias("p"))
     return {"periods": periods, "changes": _changes(comparison.findings[:top]),
             "near_misses": _changes(comparison.near_misses[:max(top // 4, 1)]), "variants": variants}
@@ -321,6 +322,23 @@ def written_comparison(comparison: Comparison, path: Path, top: int = 20) -> Pat
     return path
 
 
+def declared_segments(con: duckdb.DuckDBPyConnection, present: set[str] | None = None) -> list[str]:
+    """The segments the store's mappings declared (customer_segments), by name."""
+    if "customer_segments" not in (present if present is not None else relations(con)):
+        return []
+    return [name for (name,) in con.execute("SELECT DISTINCT segment FROM customer_segments ORDER BY 1").fetchall()]
+
+
+def _check_segment(con: duckdb.DuckDBPyConnection, segment: str | None, present: set[str]) -> None:
+    if segment is None or segment in SEGMENTS:
+        return
+    known = [*SEGMENTS, *declared_segments(con, present)]
+    if segment in known:
+        return
+    raise ComparisonError(f"unknown segment {segment!r}; choose one of {', '.join(known)} (a mapping's `segments:` "
+                          "adds its own, docs/contract.md)")
+
+
 def _check_settings(before: Period, after: Period, segment: str | None, follow_up_days: int, repeat_days: int,
                     alpha: float, min_n: int, lead_in_days: int) -> None:
     for name, found in (("before", before), ("after", after)):
@@ -328,8 +346,6 @@ def _check_settings(before: Period, after: Period, segment: str | None, follow_u
             raise ComparisonError(f"{name} period {found} is empty or reversed (the end is exclusive)")
     if before.overlaps(after):
         raise ComparisonError(f"before period {before} and after period {after} overlap")
-    if segment is not None and segment not in SEGMENTS:
-        raise ComparisonError(f"unknown segment {segment!r}; choose one of {', '.join(SEGMENTS)}")
     for name, value in (("follow_up_days", follow_up_days), ("repeat_days", repeat_days)):
         if not isinstance(value, int) or not 0 < value <= 365:
             raise ComparisonError(f"{name} must be a whole number of days from 1 to 365, got {value!r}")

@@ -1,5 +1,6 @@
 -- Working table of one comparison (temporary): the segments each journey counts in: '(all)', and its value of $segment.
--- category is that of the journey's first ordered product, else of the first product it touched.
+-- category is that of the journey's first ordered product, else of the first product it touched; a segment the mapping
+-- declared (customer_segments) is the journey's customer's value, '(unknown)' when the customer has none.
 CREATE OR REPLACE TEMP TABLE compare_segments AS
 WITH first_product AS (
     SELECT "case:concept:name" AS journey_id, arg_min(product_id, event_order) AS product_id
@@ -10,14 +11,16 @@ WITH first_product AS (
 valued AS (
     SELECT
         j.journey_id,
-        coalesce(CASE CAST($segment AS VARCHAR)
-            WHEN 'sales_channel' THEN j.sales_channel
-            WHEN 'journey_type' THEN j.journey_type
-            WHEN 'category' THEN p.category
-        END, '(none)') AS value
+        CASE CAST($segment AS VARCHAR)
+            WHEN 'sales_channel' THEN coalesce(j.sales_channel, '(none)')
+            WHEN 'journey_type' THEN coalesce(j.journey_type, '(none)')
+            WHEN 'category' THEN coalesce(p.category, '(none)')
+            ELSE coalesce(s.value, '(unknown)')  -- a segment of the mapping: the customer's value (customer_segments)
+        END AS value
     FROM journeys AS j
     LEFT JOIN first_product AS f USING (journey_id)
     LEFT JOIN raw_products AS p ON p.product_id = coalesce(j.product_id, f.product_id)
+    LEFT JOIN customer_segments AS s ON s.customer_id = j.customer_id AND s.segment = CAST($segment AS VARCHAR)
 )
 SELECT
     journey_id,                              -- journeys.journey_id
@@ -26,6 +29,6 @@ FROM journeys
 UNION ALL
 SELECT
     journey_id,
-    CAST(value AS VARCHAR)                   -- its segment value; '(none)' when it has none
+    CAST(value AS VARCHAR)                   -- its segment value; '(none)' or '(unknown)' when it has none
 FROM valued
 WHERE CAST($segment AS VARCHAR) IS NOT NULL;

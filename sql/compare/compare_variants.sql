@@ -20,6 +20,7 @@ SELECT
     CAST(CASE WHEN c.journeys_before = 0 THEN 'appeared' ELSE 'vanished' END AS VARCHAR) AS change, -- in the after period only, or the before period only
     c.variant_id,                                                         -- variants.variant_id
     v.variant,                                                            -- its activities joined with ','
+    CAST(array_to_string(v.activities, ' → ') AS VARCHAR) AS steps,       -- the same, readable (an activity may hold ',')
     CAST(c.journeys_before AS BIGINT) AS journeys_before,                 -- journeys following it, before
     CAST(c.journeys_after AS BIGINT) AS journeys_after,                   -- journeys following it, after
     CAST(t.n_before AS BIGINT) AS n_before,                               -- journeys with a variant, before
