@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from cxmining.ingest.contact_noun import record_contact_noun
 from cxmining.ingest.contract import sources_in_load_order
 from cxmining.ingest.landing import landing_files
 from cxmining.ingest.load import FileReport, ingest_files
@@ -28,6 +29,7 @@ def source_reports(
         ensure_schema(con)
         if source == "calls":
             record_call_reason_template(con, mapping)
+            record_contact_noun(con, mapping.reasons.contact_noun)
         return ingest_files(con, landing_files(landing, source), mapping, run_id, on_file)
 
 

@@ -20,6 +20,7 @@ SCHEMA_FILES = (
     "ingest/ingested_files.sql",
     "ingest/quarantine.sql",
     "ingest/call_reason_template.sql",
+    "ingest/contact_noun.sql",
     "raw/raw_products.sql",
     "raw/raw_customers.sql",
     "raw/raw_orders.sql",
