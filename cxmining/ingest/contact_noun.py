@@ -68,5 +68,5 @@ def contact_noun(db: str | Path | duckdb.DuckDBPyConnection) -> ContactNoun:
     with opened(db, read_only=True) as con:
         if "contact_noun" not in relations(con):
             return CALLS
-        row = con.execute("SELECT singular, plural FROM contact_noun ORDER BY singular LIMIT 1").fetchone()
-    return CALLS if row is None else ContactNoun(*row)
+        rows = con.execute("SELECT singular, plural FROM contact_noun ORDER BY singular LIMIT 1").fetchall()
+    return ContactNoun(*rows[0]) if rows else CALLS  # fetched to the end: the caller's connection is free again
