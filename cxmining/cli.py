@@ -251,6 +251,7 @@ def demand(
 
     from cxmining.demand.rules import demand_rules as read_demand_rules
     from cxmining.demand.tables import demand_outputs, unknown_codes_line
+    from cxmining.ingest.contact_noun import contact_noun
     from cxmining.store import opened
     from cxmining.store.night import store_change
 
@@ -259,9 +260,9 @@ def demand(
         raise CxminingError(f"{db}: store not found (run `cxmining run` first)")
     with store_change(db) as work, opened(work) as con:
         outcome = demand_outputs(con, rules)
-        counts, head = outcome.counts, outcome.headline
+        counts, head, many = outcome.counts, outcome.headline, contact_noun(con).plural
         typer.echo(f"{counts['contact_demand']} contacts classified; failure demand in {head['failure_demand_journey_share']:.1%} "
-                   f"of journeys; flagged causes would remove about {head['avoidable_calls_per_month']:.0f} calls a month")
+                   f"of journeys; flagged causes would remove about {head['avoidable_calls_per_month']:.0f} {many} a month")
         if unknown := unknown_codes_line(outcome.unknown_codes):
             typer.echo(unknown)
         for title, query in (
@@ -273,7 +274,7 @@ def demand(
                 "SELECT product_id, name, category, journeys, info_calls, returns_not_as_described AS returns_nad, "
                 "round(rate, 3) AS rate, round(expected_rate, 3) AS expected_rate, round(excess_calls, 1) AS excess_calls, "
                 "round(q_value, 4) AS q_value, flagged, description_chars FROM failure_demand_products")),
-            ("avoidable calls", (
+            (f"avoidable {many}", (
                 "SELECT cause, target, round(calls_per_month, 1) AS calls_per_month, "
                 "round(agent_hours_per_month, 1) AS agent_hours_per_month FROM avoidable_calls")),
         ):

@@ -24,6 +24,7 @@ from cxmining.conformance.outputs import (
 )
 from cxmining.demand.tables import demand_outputs, unknown_codes_line
 from cxmining.errors import RunFailed, StoreBusy, first_line
+from cxmining.ingest.contact_noun import contact_noun
 from cxmining.ingest.contract import sources_in_load_order
 from cxmining.ingest.folder import source_reports
 from cxmining.ingest.landing import untaken
@@ -157,11 +158,12 @@ def failure_demand(db: Path, rules: Path | None) -> dict[str, int]:
     """Every contact classified as failure or value demand; causes, products, days, paths and avoidable calls as tables."""
     outcome = demand_outputs(db, rules)
     headline, flagged = outcome.headline, outcome.flagged
+    many = contact_noun(db).plural
     get_run_logger().info(
-        "failure demand: %.1f%% of journeys, %d calls; %d flagged targets (%s%s) would remove about %.0f calls a month",
-        100 * headline["failure_demand_journey_share"], headline["failure_demand_calls"], len(flagged),
+        "failure demand: %.1f%% of journeys, %d %s; %d flagged targets (%s%s) would remove about %.0f %s a month",
+        100 * headline["failure_demand_journey_share"], headline["failure_demand_calls"], many, len(flagged),
         "; ".join(flagged[:5]) or "none", f"; and {len(flagged) - 5} more" if len(flagged) > 5 else "",
-        headline["avoidable_calls_per_month"],
+        headline["avoidable_calls_per_month"], many,
     )
     if unknown := unknown_codes_line(outcome.unknown_codes):
         get_run_logger().warning(unknown)
@@ -235,9 +237,10 @@ def untaken_paths(landing: Path) -> list[str]:
 
 @task
 def run_summary(out: Path, run_id: str, landing: Path, db: Path, reports: list[FileReport], counts: dict[str, int],
-                not_taken: list[str], skipped: dict[str, str]) -> Path:
-    """Write the run's summary file to the output folder."""
-    return summary_file(out, run_id, landing, db, reports, counts, not_taken, skipped)
+                not_taken: list[str], skipped: dict[str, str], work: Path) -> Path:
+    """Write the run's summary file to the output folder, with what the contacts are called as the run's copy of the
+    store, `work`, says."""
+    return summary_file(out, run_id, landing, db, reports, counts, not_taken, skipped, contact_noun(work))
 
 
 @task(retries=2, retry_delay_seconds=[5, 30], retry_condition_fn=_store_busy)
@@ -434,7 +437,7 @@ def _steps(night: _Night, db: Path, run_id: str, settings: _Settings, on_lap: Ca
         if report := optional("report", analyst_report, work, out, run_id, drift, default=None):
             files["report"] = report
         clock.lap("report")
-        summary = run_summary(out, run_id, landing, db, reports, counts, not_taken, skipped)
+        summary = run_summary(out, run_id, landing, db, reports, counts, not_taken, skipped, work)
         for source in dict.fromkeys(r.source for r in reports):  # one line per source, in load order
             logger.info(source_summary(source, [r for r in reports if r.source == source]))
         logger.info("store: %s; summary in %s", ", ".join(f"{k} {v}" for k, v in counts.items()), summary)

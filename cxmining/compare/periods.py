@@ -24,6 +24,7 @@ from scipy import stats
 
 from cxmining.demand.statistics import false_discovery_q_values
 from cxmining.errors import CxminingError
+from cxmining.ingest.extras import declared_segments
 from cxmining.journeys import JourneyRules
 from cxmining.store import opened, relations, require, run_sql
 
@@ -152,7 +153,7 @@ def period_comparison(
         require(con, REQUIRED_TABLES, "compare needs the journeys and mining tables of a landing-folder store "
                 "(`cxmining run`)")
         present = relations(con)
-        _check_segment(con, segment, present)
+        _check_segment(con, segment)
         try:
             for relative in WORKING_FILES:
                 run_sql(con, relative, params)
@@ -322,17 +323,10 @@ def written_comparison(comparison: Comparison, path: Path, top: int = 20) -> Pat
     return path
 
 
-def declared_segments(con: duckdb.DuckDBPyConnection, present: set[str] | None = None) -> list[str]:
-    """The segments the store's mappings declared (customer_segments), by name."""
-    if "customer_segments" not in (present if present is not None else relations(con)):
-        return []
-    return [name for (name,) in con.execute("SELECT DISTINCT segment FROM customer_segments ORDER BY 1").fetchall()]
-
-
-def _check_segment(con: duckdb.DuckDBPyConnection, segment: str | None, present: set[str]) -> None:
+def _check_segment(con: duckdb.DuckDBPyConnection, segment: str | None) -> None:
     if segment is None or segment in SEGMENTS:
         return
-    known = [*SEGMENTS, *declared_segments(con, present)]
+    known = [*SEGMENTS, *declared_segments(con)]
     if segment in known:
         return
     raise ComparisonError(f"unknown segment {segment!r}; choose one of {', '.join(known)} (a mapping's `segments:` "

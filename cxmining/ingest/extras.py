@@ -78,3 +78,10 @@ def record_attribute_dictionary(con: duckdb.DuckDBPyConnection, mapping: SourceM
     for row in rows:
         con.execute("DELETE FROM attribute_dictionary WHERE kind = $1 AND source = $2 AND name = $3", list(row[:3]))
         con.execute("INSERT INTO attribute_dictionary VALUES ($1, $2, $3, $4, $5, $6, $7)", list(row))
+
+
+def declared_segments(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The segments the store's mappings declared and the rows gave values of (customer_segments), by name."""
+    if not con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'customer_segments'").fetchone()[0]:
+        return []
+    return [name for (name,) in con.execute("SELECT DISTINCT segment FROM customer_segments ORDER BY 1").fetchall()]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from cxmining.ingest.contact_noun import record_contact_noun
 from cxmining.ingest.contract import sources_in_load_order
 from cxmining.ingest.extras import record_attribute_dictionary
 from cxmining.ingest.landing import landing_files
@@ -29,6 +30,7 @@ def source_reports(
         ensure_schema(con)
         if source == "calls":
             record_call_reason_template(con, mapping)
+            record_contact_noun(con, mapping.reasons.contact_noun)
         with transaction(con):
             record_attribute_dictionary(con, mapping)
         return ingest_files(con, landing_files(landing, source), mapping, run_id, on_file)

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import (
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -22,6 +23,7 @@ from cxmining.config import (
     known_time_zone,
 )
 from cxmining.errors import MappingError
+from cxmining.ingest.contact_noun import CALLS, ContactNoun, plain_noun
 from cxmining.ingest.contract import SOURCES, Column, ColumnType, Source
 
 
@@ -43,6 +45,13 @@ class OwnReasons(Strict):
 
     own: bool = False  # any non-empty text is a reason code, kept as delivered
     activity: str = Field(f"Call: {REASON_PLACEHOLDER}", min_length=1)  # each call's activity; {reason} is its code
+    noun: str = CALLS.singular  # what one contact is called in the report, e.g. complaint (with or without own codes)
+    plural: str = ""  # many of them; default: the noun with an s
+
+    @field_validator("noun", "plural")
+    @classmethod
+    def _plain(cls, text: str, info: ValidationInfo) -> str:
+        return text if info.field_name == "plural" and not text else plain_noun(text, f"reasons.{info.field_name}")
 
     @model_validator(mode="after")
     def _template(self) -> OwnReasons:
@@ -50,7 +59,14 @@ class OwnReasons(Strict):
             raise ValueError(f"reasons.activity {self.activity!r} must contain {REASON_PLACEHOLDER} (the call's reason code)")
         if not self.own and "activity" in self.model_fields_set:
             raise ValueError("reasons.activity applies to the organisation's own codes only: add own: true")
+        if self.plural and "noun" not in self.model_fields_set:
+            raise ValueError("reasons.plural needs the noun it is the plural of: add noun")
         return self
+
+    @property
+    def contact_noun(self) -> ContactNoun:
+        """What one contact of the calls is called, and many of them."""
+        return ContactNoun(self.noun, self.plural or f"{self.noun}s")
 
 
 class Attribute(Strict):

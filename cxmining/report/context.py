@@ -19,6 +19,8 @@ import polars as pl
 from cxmining import __version__
 from cxmining.compare.competitors import METRICS as BENCHMARK_METRICS
 from cxmining.compare.competitors import OURS, comparison_rows, formatted
+from cxmining.ingest.contact_noun import CALLS, ContactNoun, contact_noun
+from cxmining.ingest.extras import declared_segments
 from cxmining.pictures.outputs import PROCESS_MAP, SWIMLANE
 from cxmining.pictures.process_map import duration_text, graphviz_missing
 from cxmining.report.charts import bar_chart, line_chart, svg_data_uri
@@ -122,8 +124,9 @@ def records(con: duckdb.DuckDBPyConnection, relative: str, params: dict[str, Any
     return [dict(zip(names, row, strict=True)) for row in found.fetchall()]
 
 
-def headline_figures(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[Metric]:
-    """The run's headline figures, valued as the run history records them (`runs.headline_metrics`), in report order."""
+def headline_figures(con: duckdb.DuckDBPyConnection, present: set[str], noun: ContactNoun = CALLS) -> list[Metric]:
+    """The run's headline figures, valued as the run history records them (`runs.headline_metrics`), in report order;
+    the contacts called by `noun`."""
     values = headline_metrics(con)
     if "journeys" in present:
         values["order_journeys"] = float(_query(con, ORDER_JOURNEYS).fetchone()[0])
@@ -141,9 +144,9 @@ def headline_figures(con: duckdb.DuckDBPyConnection, present: set[str]) -> list[
     found += [
         Metric("failure_demand_journey_share", "Journeys with failure demand", "Failure demand", "share", -1,
                values.get("failure_demand_journey_share"), demand),
-        Metric("failure_demand_calls", "Failure-demand calls, whole period", "Failure demand", "count", -1,
+        Metric("failure_demand_calls", f"Failure-demand {noun.plural}, whole period", "Failure demand", "count", -1,
                values.get("failure_demand_calls"), demand),
-        Metric("avoidable_calls_per_month", "Avoidable calls per month", "Failure demand", "rate", -1,
+        Metric("avoidable_calls_per_month", f"Avoidable {noun.plural} per month", "Failure demand", "rate", -1,
                values.get("avoidable_calls_per_month"), demand),
     ]
     return found
@@ -234,40 +237,51 @@ CALL_COVERAGE = "report/call_coverage.sql"
 SOURCES = ("raw_calls", "raw_web", "raw_orders", "raw_products", "raw_customers")
 
 
-def data_support(con: duckdb.DuckDBPyConnection, present: set[str]) -> dict[str, list[dict[str, str]]]:
+def data_support(con: duckdb.DuckDBPyConnection, present: set[str], noun: ContactNoun = CALLS
+                 ) -> dict[str, list[dict[str, str]]]:
     """Which analyses the store's data supports and which it cannot, each with why, in the analyst's words: a source
-    not delivered, calls without end times, no designed model, an imported log rather than a landing folder."""
+    not delivered, calls without end times, no designed model, an imported log rather than a landing folder; the
+    calls source's contacts called by `noun`."""
     rows = row_counts(con, [t for t in SOURCES if t in present])
     calls, web, orders, products = (rows.get(t, 0) for t in ("raw_calls", "raw_web", "raw_orders", "raw_products"))
     coverage = records(con, CALL_COVERAGE)[0] if calls else {}
     imported = "imported_events" in present and not rows
-    checks = [  # (analysis, supported, why it is or is not)
+    words = noun.words()
+    many, none = words["many"], f"no {words['many']} delivered"
+    checks = [  # (analysis, supported, why it is or is not); LACKING: the report's sections that say why they are empty
         ("Customer journeys, variants, process map", "journeys" in present or "case_durations" in present,
          "from an imported event log" if imported else "from every delivered source"),
-        ("Identities stitched across channels", len(channels := [c for c, n in (("calls", calls), ("web", web),
+        ("Identities stitched across channels", len(channels := [c for c, n in ((many, calls), ("web", web),
                                                                                   ("orders", orders)) if n]) >= 2,
-         f"{', '.join(channels) or 'none of calls, web, orders'} delivered"),
+         f"{', '.join(channels) or f'none of {many}, web, orders'} delivered"),
         ("Conformance with the designed process", "conformance_summary" in present,
          "a designed model was checked" if "conformance_summary" in present else "no designed model (models/models.yaml)"),
-        ("Failure demand of calls: causes and repeat contacts", calls > 0,
-         f"{calls:,} calls" if calls else "no calls delivered"),
-        ("Agent hours and handling times", bool(coverage.get("with_end")),
-         f"{coverage['with_end']:,} of {calls:,} calls have an end time" if calls else "no calls delivered"),
+        (f"Failure demand of {many}: causes and repeat contacts", calls > 0,
+         f"{calls:,} {many}" if calls else none),
+        (f"{words['Hours']} and handling times", bool(coverage.get("with_end")),
+         f"{coverage['with_end']:,} of {calls:,} {many} have an end time" if calls else none),
         ("Routing failure per IVR path", bool(coverage.get("with_ivr_path")),
-         f"{coverage['with_ivr_path']:,} calls with an IVR path" if calls else "no calls delivered"),
-        ("Products whose descriptions make customers call", products > 0 and (orders > 0 or web > 0),
-         "no product catalogue" if not products else "needs orders or product page views to attribute calls"
-         if not (orders or web) else "calls attributed to products through orders and page views"),
-        ("Where-is-my-order calls by order day (late shipping)", orders > 0 and calls > 0,
-         "orders and calls delivered" if orders and calls else "needs both orders and calls"),
-        ("Website trouble followed by a call", web > 0 and calls > 0,
-         "web sessions and calls delivered" if web and calls else "needs both web sessions and calls"),
+         f"{coverage['with_ivr_path']:,} {many} with an IVR path" if calls else none),
+        (f"Products whose descriptions make customers {words['verb']}", products > 0 and (orders > 0 or web > 0),
+         "no product catalogue" if not products else f"needs orders or product page views to attribute {many}"
+         if not (orders or web) else f"{many} attributed to products through orders and page views"),
+        (f"Where-is-my-order {many} by order day (late shipping)", orders > 0 and calls > 0,
+         f"orders and {many} delivered" if orders and calls else f"needs both orders and {many}"),
+        (f"Website trouble followed by a {words['one']}", web > 0 and calls > 0,
+         f"web sessions and {many} delivered" if web and calls else f"needs both web sessions and {many}"),
         ("What-if simulation of other regimes", {"whatif_results", "whatif_validation"} <= present,
          "scenarios simulated" if {"whatif_results", "whatif_validation"} <= present
-         else "no calls to calibrate on" if not calls else "no scenarios (scenarios/)"),
+         else f"no {many} to calibrate on" if not calls else "no scenarios (scenarios/)"),
+        ("Failure demand per customer segment", bool(segments := declared_segments(con)),
+         f"segments {', '.join(segments)}" if segments else "no segments declared in the mapping (segments:)"),
     ]
+    lacking = {section: why for section, (_, ok, why) in zip(LACKING, checks[6:9], strict=True) if not ok}
     return {"supported": [{"analysis": a, "why": w} for a, ok, w in checks if ok],
-            "unsupported": [{"analysis": a, "why": w} for a, ok, w in checks if not ok]}
+            "unsupported": [{"analysis": a, "why": w} for a, ok, w in checks if not ok],
+            "lacking": lacking}
+
+
+LACKING = ("products", "order_days", "website")  # the sections of checks 7 to 9, in their order
 
 
 WHATIF_FIGURES = ("calls", "product-information calls about rewritten products", "transfers", "repeat calls",
@@ -405,7 +419,8 @@ def report_context(db: str | Path | duckdb.DuckDBPyConnection, out: Path, run_id
     out = Path(out)
     with opened(db, read_only=True) as con:
         present = relations(con)
-        metrics = headline_figures(con, present)
+        noun = contact_noun(con)
+        metrics = headline_figures(con, present, noun)
         runs = history(con, present, run_id)
         items = [{"metric": m, "change": change(m, runs["previous"])} for m in metrics]
         first, last = period(con, present)
@@ -414,7 +429,8 @@ def report_context(db: str | Path | duckdb.DuckDBPyConnection, out: Path, run_id
             "fix_first": fix_first(con, present, demand["avoidable"]),
             "enable": ENABLE,
             "month_days": MONTH_DAYS,
-            "support": data_support(con, present),
+            "noun": noun.words(),  # what the contacts are called: calls, complaints, e-mails
+            "support": data_support(con, present, noun),
             "metrics": items,
             "headlines": headline_groups(items),
             "runs": runs,

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cxmining.ingest.contact_noun import CALLS, ContactNoun
 from cxmining.ingest.load import FileReport
 from cxmining.pictures.process_map import graphviz_missing
 from cxmining.store.outputs import written_whole
@@ -26,9 +27,10 @@ def source_totals(reports: list[FileReport]) -> dict[str, dict[str, int]]:
 
 
 def summary_file(out: Path, run_id: str, landing: Path, db: Path, reports: list[FileReport], store: dict[str, int],
-                 not_taken: list[str] | None = None, skipped: dict[str, str] | None = None) -> Path:
+                 not_taken: list[str] | None = None, skipped: dict[str, str] | None = None,
+                 noun: ContactNoun = CALLS) -> Path:
     """Write `run_summary.json` in `out` (file by file reconciliation, totals, store counts, what the landing folder
-    holds that the run did not read); return its path."""
+    holds that the run did not read, what the calls source's contacts are called: `noun`); return its path."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / "run_summary.json"
     body = {
@@ -38,6 +40,7 @@ def summary_file(out: Path, run_id: str, landing: Path, db: Path, reports: list[
         "db": str(db),
         "totals": source_totals(reports),
         "store": store,
+        "contacts": {"singular": noun.singular, "plural": noun.plural},  # what the calls source's contacts are called
         "not_drawn": graphviz_missing(),  # why the run drew no pictures (null: it drew them)
         "not_taken": not_taken or [],  # files and folders of the landing folder no step reads, each with why
         "skipped": skipped or {},  # optional steps that failed (step: why): a partial run

@@ -21,6 +21,7 @@ SCHEMA_FILES = (
     "ingest/quarantine.sql",
     "ingest/call_reason_template.sql",
     "ingest/attribute_dictionary.sql",
+    "ingest/contact_noun.sql",
     "raw/raw_products.sql",
     "raw/raw_customers.sql",
     "raw/raw_orders.sql",
