@@ -272,3 +272,60 @@ def test_uwv_themes_and_segments_land_as_the_file_has_them(landing: Path, tmp_pa
     assert themes == Counter(r["ComplaintTheme_EN"] for r in rows)
     assert offices == latest
     assert ages == Counter({c: a for c, a in ((r["CustomerID"], r["AgeCategory"]) for r in rows)}.values())
+
+
+CLICKS = REAL / "bpic2016-uwv" / "BPI2016_Clicks_NOT_Logged_In_sample1000.csv"
+CLICKS_MAPPING = ROOT / "docs" / "examples" / "uwv" / "clicks.yaml"
+CLICKS_HEADER = ("SessionID;IPID;TIMESTAMP;VHOST;URL_FILE;PAGE_NAME;REF_URL_category;page_load_error;page_action_detail;"
+                 "tip;service_detail;xps_info;page_action_detail_EN;service_detail_EN;tip_EN")
+
+
+def test_a_key_joined_from_two_columns_lands_clicks_as_web_sessions(landing: Path, tmp_path: Path) -> None:
+    lines = [CLICKS_HEADER,
+             "97;322;2015-09-09 08:41:16.933000000;www.werk.nl;/werk_nl/werkgever/cvs_zoeken;cvs_zoeken;;0;;;;;;;",
+             "97;322;2015-09-09 08:42:01.100000000;www.werk.nl;/werk_nl/werknemer/home;home;;1;;;;;;;",
+             "98;323;2015-09-09 08:41:16.933000000;www.uwv.nl;/werk_nl/werknemer/home;home;;0;;;;;;;",
+             ";323;;www.uwv.nl;/x;x;;0;;;;;;;"]  # no session, no time: no key
+    path = landing / "web" / "clicks.csv"
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    db = tmp_path / "clicks.duckdb"
+    [report] = landing_reports(db, landing, "test", CLICKS_MAPPING)
+    assert (report.rows_loaded, report.rows_quarantined) == (3, 1)
+    assert "event_id: missing (required)" in report.problems[0]
+    with duckdb.connect(str(db), read_only=True) as con:
+        events = con.execute("SELECT event_id, session_id, visitor_id, ts, page FROM events ORDER BY event_id").fetchall()
+        errors = con.execute("SELECT e.session_id, a.number FROM events AS e JOIN event_attributes AS a USING (event_id) "
+                             "WHERE a.attribute = 'load_error' AND a.number > 0").fetchall()
+    assert [e[0] for e in events] == ["web:97|2015-09-09 08:41:16.933000000", "web:97|2015-09-09 08:42:01.100000000",
+                                      "web:98|2015-09-09 08:41:16.933000000"]
+    assert str(events[0][3]) == "2015-09-09 06:41:16.933000"  # Amsterdam summer time, in UTC
+    assert errors == [("97", 1.0)]
+
+
+def test_a_joined_column_must_be_text_and_of_two_or_more(tmp_path: Path) -> None:
+    for columns, problem in (({"ts": ["A", "B"]}, "ts is timestamp"), ({"event_id": ["A"]}, "two or more")):
+        path = tmp_path / "m.yaml"
+        path.write_text(yaml.safe_dump({"web": {"columns": columns}}), encoding="utf-8")
+        with pytest.raises(MappingError, match=problem):
+            load_mapping(path)
+
+
+@pytest.mark.skipif(not CLICKS.exists(), reason=f"real logs not found at {CLICKS.parent}")
+def test_uwv_anonymous_clicks_land_as_web_sessions(landing: Path, tmp_path: Path) -> None:
+    (landing / "web").mkdir()
+    (landing / "web" / CLICKS.name).write_bytes(CLICKS.read_bytes())
+    db = tmp_path / "clicks.duckdb"
+    [report] = landing_reports(db, landing, "test", CLICKS_MAPPING)
+    with CLICKS.open(encoding="latin-1", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    assert (report.rows_read, report.rows_loaded) == (len(rows), len(rows))
+    journey_tables(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        sessions, visitors = con.execute("SELECT count(DISTINCT session_id), count(DISTINCT visitor_id) FROM events").fetchone()
+        pages = dict(con.execute("SELECT value, count(*) FROM event_attributes WHERE attribute = 'page_name' "
+                                 "GROUP BY 1").fetchall())
+        in_journeys = con.execute("SELECT count(*) FROM journey_events").fetchone()[0]
+    assert (sessions, visitors) == (len({r["SessionID"] for r in rows}), len({r["IPID"] for r in rows}))
+    assert pages == Counter(r["PAGE_NAME"] for r in rows)
+    assert in_journeys == len(rows)

@@ -32,8 +32,9 @@ EXTRA_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")  # an attribute's or segment's 
 # Names of columns (or of what they are called) that usually hold personal data: refused as an attribute unless marked
 # `personal: true` (then kept out of every report, export and view), and never a segment.
 PERSONAL_NAME = re.compile(
-    r"phone|mobile|e-?mail|(^|[^a-z])mail|name|address|street|house|postcode|postal|zip|birth|iban|bank|bsn|ssn|"
-    r"social|passport|licen[cs]e|note|comment|remark|free.?text|message|description|ip.?addr|card|password",
+    r"phone|mobile|e-?mail|(^|[^a-z])mail|address|street|house|postcode|postal|zip|birth|iban|bank|bsn|ssn|"
+    r"social|passport|licen[cs]e|note|comment|remark|free.?text|message|description|ip.?addr|card|password|"
+    r"^(name|naam)$|(first|last|sur|full|given|family|customer|contact|person|maiden|user|display|caller)[ _-]?name",
     re.IGNORECASE)
 ATTRIBUTE_SOURCES = ("calls", "web")  # one row, one event: the sources whose rows can carry event attributes
 # compare's built-in segments: a declared segment may not take their names
@@ -94,7 +95,9 @@ class SourceMapping(Strict):
     """Per-source settings: column renames, value maps, CSV dialect and the zone of naive timestamps."""
 
     source: str = ""
-    columns: dict[str, str] = Field(default_factory=dict)  # contract column -> column in the file
+    # contract column -> column in the file, or a list of columns whose values are joined with '|' (a key the file
+    # does not have as one column, e.g. event_id: [SessionID, TIMESTAMP])
+    columns: dict[str, str | list[str]] = Field(default_factory=dict)
     values: dict[str, dict[str, str]] = Field(default_factory=dict)  # contract column -> {file value: contract value}
     defaults: dict[str, str] = Field(default_factory=dict)  # contract column -> value when the file has none
     timezone: str = "UTC"  # zone of timestamps that carry no offset
@@ -131,6 +134,10 @@ class SourceMapping(Strict):
         for name in [*self.columns, *self.values, *self.defaults]:
             if name not in known:
                 raise ValueError(f"{name!r} is not a column of {self.source} (columns: {', '.join(known)})")
+        for name, found in self.columns.items():
+            if isinstance(found, list) and (len(found) < 2 or SOURCES[self.source].column(name).type != "text"):
+                raise ValueError(f"columns: {name}: a list joins two or more columns into a text column "
+                                 f"({name} is {SOURCES[self.source].column(name).type})")
         if self.attributes and self.source not in ATTRIBUTE_SOURCES:
             raise ValueError(f"attributes: {self.source} rows are not one event each; attributes are kept for "
                              f"{' and '.join(ATTRIBUTE_SOURCES)} only")
@@ -164,7 +171,13 @@ class SourceMapping(Strict):
             return self.attributes[name].column
         if kind == "s" and name in self.segments:
             return self.segments[name].column
-        return self.columns.get(contract_column, contract_column)
+        found = self.columns.get(contract_column, contract_column)
+        return " + ".join(found) if isinstance(found, list) else found
+
+    def joined_columns(self, contract_column: str) -> tuple[str, ...]:
+        """The columns of the file whose values are joined into `contract_column`; empty: it is one column."""
+        found = self.columns.get(contract_column)
+        return tuple(found) if isinstance(found, list) else ()
 
 
 def _check_extra(kind: str, name: str, column: str, personal: bool) -> None:

@@ -113,13 +113,24 @@ def csv_header(file: LandingFile, mapping: SourceMapping) -> tuple[str, ...]:
     return header
 
 
+Position = int | tuple[int, ...] | None  # a column's place in the file; several: a value joined from those columns
+
+
 def contract_positions(
     source: Source, header: tuple[str, ...], mapping: SourceMapping, file: LandingFile
-) -> dict[str, int | None]:
+) -> dict[str, Position]:
     """Position in the file of each column of `source` as the mapping reads it (None: an optional contract column the
-    file lacks; an attribute or segment the mapping names must be there)."""
-    positions: dict[str, int | None] = {}
+    file lacks; an attribute or segment the mapping names must be there; a tuple: a key the mapping joins from several
+    columns, which must all be there)."""
+    positions: dict[str, Position] = {}
     for column in source.columns:
+        joined = mapping.joined_columns(column.name)
+        if joined:
+            if missing := [name for name in joined if name not in header]:
+                raise LandingError(f"{file.relative} line 1: column {missing[0]!r} of {column.name!r} (joined from "
+                                   f"{', '.join(joined)}) is missing; header has: {', '.join(header)}")
+            positions[column.name] = tuple(header.index(name) for name in joined)
+            continue
         name = mapping.file_column(column.name)
         if name in header:
             positions[column.name] = header.index(name)
@@ -139,12 +150,19 @@ def contract_positions(
     return positions
 
 
-def _projection(source: Source, positions: dict[str, int | None], mapping: SourceMapping) -> tuple[str, dict]:
-    """SELECT list turning positional columns into trimmed, value-mapped contract columns."""
+def _projection(source: Source, positions: dict[str, Position], mapping: SourceMapping) -> tuple[str, dict]:
+    """SELECT list turning positional columns into trimmed, value-mapped contract columns; a joined key is its
+    columns' trimmed values joined with '|' (NULL when all are empty)."""
     parts, params = [], {}
     for i, column in enumerate(source.columns):
         pos = positions[column.name]
-        value = "CAST(NULL AS VARCHAR)" if pos is None else f"NULLIF(TRIM(CAST(c{pos} AS VARCHAR)), '')"
+        if pos is None:
+            value = "CAST(NULL AS VARCHAR)"
+        elif isinstance(pos, tuple):
+            each = [f"coalesce(TRIM(CAST(c{p} AS VARCHAR)), '')" for p in pos]
+            value = f"NULLIF(concat_ws('|', {', '.join(each)}), repeat('|', {len(pos) - 1}))"
+        else:
+            value = f"NULLIF(TRIM(CAST(c{pos} AS VARCHAR)), '')"
         if column.name in mapping.defaults:
             params[f"d{i}"] = mapping.defaults[column.name]
             value = f"COALESCE({value}, $d{i})"
@@ -162,7 +180,7 @@ def _stage_csv(
     mapping: SourceMapping,
     source: Source,
     header: tuple[str, ...],
-    positions: dict[str, int | None],
+    positions: dict[str, Position],
     tables: BatchTables,
 ) -> None:
     select, params = _projection(source, positions, mapping)
@@ -222,7 +240,7 @@ def _stage_parquet(
         raise LandingError(f"{file.relative}: cannot be read as Parquet ({exc})") from exc
     header = tuple(table.column_names)
     positions = contract_positions(source, header, mapping, file)
-    used = {pos for pos in positions.values() if pos is not None}
+    used = {p for pos in positions.values() if pos is not None for p in (pos if isinstance(pos, tuple) else (pos,))}
     renamed = pa.table({"_ord": pa.array(range(1, table.num_rows + 1), pa.int64()),
                         **{f"c{i}": _as_text(table.column(i), header[i], i in used, file) for i in range(len(header))}})
     select, params = _projection(source, positions, mapping)
