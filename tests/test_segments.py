@@ -23,6 +23,7 @@ from cxmining.demand.statistics import attainable_p_values, concentration_p_valu
 from cxmining.demand.tables import demand_tables
 from cxmining.errors import MappingError
 from cxmining.ingest.folder import landing_reports
+from cxmining.ingest.load import FileReport
 from cxmining.ingest.mapping import load_mapping
 from cxmining.journeys import journey_tables
 from cxmining.mining.statistics import mining_tables
@@ -250,15 +251,22 @@ def test_compare_runs_per_value_of_a_declared_segment(landing: Path, tmp_path: P
     assert code != 0 and "age, gender, office" in err and "\n" not in err.strip()
 
 
+def real_landed(landing: Path, tmp_path: Path, source: str, real: Path, mapping: Path) -> tuple[Path, FileReport,
+                                                                                          list[dict[str, str]]]:
+    """A store with one of UWV's files landed as `source` through `mapping`; its report and the file's rows (read with
+    csv, not with cxmining)."""
+    (landing / source).mkdir()
+    (landing / source / real.name).write_bytes(real.read_bytes())
+    db = tmp_path / f"{source}.duckdb"
+    [report] = landing_reports(db, landing, "test", mapping)
+    with real.open(encoding="latin-1", newline="") as f:
+        return db, report, list(csv.DictReader(f, delimiter=";"))
+
+
 @pytest.mark.skipif(not COMPLAINTS.exists(), reason=f"real logs not found at {COMPLAINTS.parent}")
 def test_uwv_themes_and_segments_land_as_the_file_has_them(landing: Path, tmp_path: Path) -> None:
-    (landing / "calls").mkdir()
-    (landing / "calls" / COMPLAINTS.name).write_bytes(COMPLAINTS.read_bytes())
-    db = tmp_path / "uwv.duckdb"
-    [report] = landing_reports(db, landing, "test", MAPPING)
+    db, report, rows = real_landed(landing, tmp_path, "calls", COMPLAINTS, MAPPING)
     assert not report.rows_quarantined
-    with COMPLAINTS.open(encoding="latin-1", newline="") as f:
-        rows = list(csv.DictReader(f, delimiter=";"))
     last_day = {}
     for r in rows:
         last_day[r["CustomerID"]] = max(last_day.get(r["CustomerID"], ""), r["ContactDate"])
@@ -313,12 +321,7 @@ def test_a_joined_column_must_be_text_and_of_two_or_more(tmp_path: Path) -> None
 
 @pytest.mark.skipif(not CLICKS.exists(), reason=f"real logs not found at {CLICKS.parent}")
 def test_uwv_anonymous_clicks_land_as_web_sessions(landing: Path, tmp_path: Path) -> None:
-    (landing / "web").mkdir()
-    (landing / "web" / CLICKS.name).write_bytes(CLICKS.read_bytes())
-    db = tmp_path / "clicks.duckdb"
-    [report] = landing_reports(db, landing, "test", CLICKS_MAPPING)
-    with CLICKS.open(encoding="latin-1", newline="") as f:
-        rows = list(csv.DictReader(f, delimiter=";"))
+    db, report, rows = real_landed(landing, tmp_path, "web", CLICKS, CLICKS_MAPPING)
     assert (report.rows_read, report.rows_loaded) == (len(rows), len(rows))
     journey_tables(db)
     with duckdb.connect(str(db), read_only=True) as con:
