@@ -1,28 +1,14 @@
 -- dfg (as sql/mining/dfg.sql defines it) merged from the buckets' counts of each time between two activities
--- ($dfg_gaps): frequency, mean (the exact sum over the count, as avg does it), median (interpolated between the
--- values at positions floor((n-1)/2) and ceil((n-1)/2), as median does it), min, max and sum.
+-- ($dfg_gaps): each count streamed back as that many steps into DuckDB's own aggregates, so frequency, mean, median
+-- (interpolated), min, max and sum are exactly those of one process.
 CREATE OR REPLACE TABLE dfg AS
-WITH counts AS (
-    SELECT source_id, target_id, gap_us, sum(steps) AS steps
-    FROM read_parquet($dfg_gaps)
-    GROUP BY source_id, target_id, gap_us
-),
-running AS (
-    SELECT
-        *,
-        sum(steps) OVER (PARTITION BY source_id, target_id ORDER BY gap_us ROWS UNBOUNDED PRECEDING) AS through,
-        sum(steps) OVER (PARTITION BY source_id, target_id) AS total
-    FROM counts
-),
-arcs AS (
+WITH arcs AS (
     SELECT
         source_id, target_id,
-        any_value(total) AS frequency,
-        CAST(sum(CAST(gap_us AS HUGEINT) * steps) AS DOUBLE) / any_value(total) AS mean_us,
-        list_median([min(gap_us) FILTER (WHERE through > (total - 1) // 2),
-                     min(gap_us) FILTER (WHERE through > total // 2)]) AS median_us,
-        min(gap_us) AS min_us, max(gap_us) AS max_us, sum(CAST(gap_us AS HUGEINT) * steps) AS sum_us
-    FROM running
+        count(*) AS frequency,
+        avg(gap_us) AS mean_us, median(gap_us) AS median_us,
+        min(gap_us) AS min_us, max(gap_us) AS max_us, sum(gap_us) AS sum_us
+    FROM read_parquet($dfg_gaps) AS p, range(p.steps)  -- each counted gap as often as it was counted
     GROUP BY source_id, target_id
 )
 SELECT

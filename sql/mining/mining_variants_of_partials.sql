@@ -1,26 +1,14 @@
 -- Working table of one mining run on the cluster (temporary), as sql/mining/mining_variants.sql defines it, merged
--- from the buckets' counts of each case duration per variant ($variant_durations): the frequency, the mean (as avg
--- does it: the exact sum over the count) and the median (as median interpolates it: between the values at positions
--- floor((n-1)/2) and ceil((n-1)/2) of the sorted durations).
+-- from the buckets' counts of each case duration per variant ($variant_durations): each count streamed back as that
+-- many cases into DuckDB's own aggregates, so the frequency, mean and median are exactly those of one process.
 CREATE OR REPLACE TEMP TABLE mining_variants AS
-WITH counts AS (
-    SELECT codes, duration_us, sum(cases) AS cases FROM read_parquet($variant_durations) GROUP BY codes, duration_us
-),
-running AS (
-    SELECT
-        *,
-        sum(cases) OVER (PARTITION BY codes ORDER BY duration_us ROWS UNBOUNDED PRECEDING) AS through,
-        sum(cases) OVER (PARTITION BY codes) AS total
-    FROM counts
-),
-per_variant AS (
+WITH per_variant AS (
     SELECT
         codes,
-        CAST(any_value(total) AS BIGINT) AS frequency,
-        CAST(sum(CAST(duration_us AS HUGEINT) * cases) AS DOUBLE) / any_value(total) / 1e6 AS mean_duration_seconds,
-        list_median([min(duration_us) FILTER (WHERE through > (total - 1) // 2),
-                     min(duration_us) FILTER (WHERE through > total // 2)]) / 1e6 AS median_duration_seconds
-    FROM running
+        count(*) AS frequency,
+        avg(duration_us) / 1e6 AS mean_duration_seconds,
+        median(duration_us) / 1e6 AS median_duration_seconds
+    FROM read_parquet($variant_durations) AS p, range(p.cases)  -- each counted duration as often as it was counted
     GROUP BY codes
 ),
 names AS (
