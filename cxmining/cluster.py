@@ -26,9 +26,6 @@ class Cluster:
     workers: int | None = None
     address: str | None = None
 
-    def __str__(self) -> str:
-        return self.address or f"local:{self.workers}"
-
 
 def cluster_setting(text: str | None) -> Cluster | None:
     """The cluster `text` names: None or '' (in-process), 'local:N' (a LocalCluster of N workers) or

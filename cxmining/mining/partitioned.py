@@ -115,8 +115,8 @@ def partials_folder(traces: Path) -> Path:
 def merged_statistics(db: str | Path, partitions: TracePartitions, partials: list[Path]) -> dict[str, int]:
     """The mining tables merged from every bucket's `partials` and published in one transaction with the journey build
     they reflect; the partitions folder is removed after. Row counts, and `changed_cases` as `mining_tables` says."""
-    params = {_parquet_name(r).removesuffix(".parquet").removeprefix("partial_"): [str(p / _parquet_name(r)) for p in partials]
-              for r in PARTIAL_FILES}
+    # each merge file names a partial by its relation: $dfg_gaps for every bucket's partial_dfg_gaps.parquet
+    params = {Path(r).stem.removeprefix("partial_"): [str(p / _parquet_name(r)) for p in partials] for r in PARTIAL_FILES}
     with opened(db) as con:
         with transaction(con):  # readers see the old statistics or the new ones, never a mix
             for relative in MERGE_FILES if partials else DERIVED_FILES:  # no cases at all: nothing to merge
