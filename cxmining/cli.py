@@ -11,10 +11,12 @@ from typing import Annotated
 
 import typer
 
+from cxmining.cluster import cluster_setting
 from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT
 from cxmining.conformance.settings import ConformanceSettings
 from cxmining.errors import CxminingError, MappingError, first_line
 from cxmining.journeys import JourneyRules
+from cxmining.mining.partitioned import BUCKETS
 from cxmining.mining.settings import DiscoverySettings
 from cxmining.runs.history import DriftThresholds
 from cxmining.whatif.scenario import RESIMULATE_DRIFT
@@ -116,6 +118,8 @@ def run(
     drift_fitness_drop: Annotated[float, typer.Option(min=0.0, help="Warn when a journey type's fitness fell this much since the last run (absolute).")] = DriftThresholds.fitness_drop,
     drift_failure_share_rise: Annotated[float, typer.Option(min=0.0, help="Warn when the share of journeys with failure demand rose this much (absolute).")] = DriftThresholds.failure_share_rise,
     drift_avoidable_calls_rise: Annotated[float, typer.Option(min=0.0, help="Warn when avoidable calls per month rose this much (relative: 0.2 is 20%).")] = DriftThresholds.avoidable_calls_rise,
+    cluster: Annotated[str | None, typer.Option(help="Compute the process statistics over customer buckets on Dask: local:N (a LocalCluster of N workers) or tcp://HOST:PORT (a running scheduler); default: in this process (docs/scaling.md).")] = None,
+    buckets: Annotated[int, typer.Option(min=1, help="Customer buckets of the process statistics on a --cluster.")] = BUCKETS,
 ) -> None:
     """Run the nightly flow once, locally (Prefect's embedded mode: no server to start)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -138,6 +142,7 @@ def run(
         raise CxminingError(f"{models}: designed models' config not found")
     ConformanceSettings(method, timeout, precision, aligner, max_states)  # type: ignore[arg-type]  # refuses bad values
     DriftThresholds(drift_fitness_drop, drift_failure_share_rise, drift_avoidable_calls_rise)
+    cluster_setting(cluster)  # a cluster the setting does not name stops the run before Prefect starts
     from cxmining.pictures.lanes import lane_layout
     from cxmining.whatif.scenario import folder_scenarios, scenarios_folder
 
@@ -157,7 +162,7 @@ def run(
                          conformance_precision=precision, conformance_aligner=aligner, conformance_max_states=max_states,
                          models=models, conformance_method=method, variant_timeout_s=timeout,
                          drift_fitness_drop=drift_fitness_drop, drift_failure_share_rise=drift_failure_share_rise,
-                         drift_avoidable_calls_rise=drift_avoidable_calls_rise)
+                         drift_avoidable_calls_rise=drift_avoidable_calls_rise, cluster=cluster, buckets=buckets)
     typer.echo(f"run {result['run_id']}: " + ", ".join(f"{k} {v}" for k, v in result["store"].items()))
     typer.echo(f"summary: {result['summary']}")
     typer.echo(f"snapshot for queries: {result['snapshot']}")

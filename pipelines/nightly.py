@@ -15,6 +15,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
+from cxmining.cluster import Cluster, cluster_setting
 from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT
 from cxmining.conformance.checking import ConformanceSettings
 from cxmining.conformance.outputs import (
@@ -31,6 +32,7 @@ from cxmining.ingest.landing import untaken
 from cxmining.ingest.load import FileReport, quarantine_summary, source_summary
 from cxmining.journeys import JourneyRules, journey_tables, unstitched_shares
 from cxmining.mining.discovery import discovered_models
+from cxmining.mining.partitioned import BUCKETS, checked_buckets
 from cxmining.mining.settings import DiscoverySettings
 from cxmining.mining.statistics import mining_tables
 from cxmining.pictures.outputs import process_pictures
@@ -59,6 +61,8 @@ from cxmining.store.run_lock import run_lock
 from cxmining.store.snapshot import snapshot_path, staged_snapshot
 from cxmining.whatif.results import change_line, whatif_due, whatif_tables
 from cxmining.whatif.scenario import RESIMULATE_DRIFT, folder_scenarios, scenarios_folder
+
+from .partitioned import statistics_on
 
 # The library's progress lines (logger "cxmining": alignments, precision) at info level; Prefect shows them in the run's
 # log where PREFECT_LOGGING_EXTRA_LOGGERS names "cxmining" (`cxmining run` sets it; docs/scheduling.md).
@@ -320,6 +324,8 @@ class _Settings:
     scenarios: Path | None
     resimulate_drift: float
     drift: DriftThresholds
+    cluster: Cluster | None  # where the process statistics run: None in this process, else over `buckets` on Dask
+    buckets: int
 
 
 @flow(name="nightly", log_prints=True)
@@ -345,6 +351,8 @@ def nightly(
     drift_fitness_drop: float = DriftThresholds.fitness_drop,
     drift_failure_share_rise: float = DriftThresholds.failure_share_rise,
     drift_avoidable_calls_rise: float = DriftThresholds.avoidable_calls_rise,
+    cluster: str | None = None,
+    buckets: int = BUCKETS,
 ) -> dict:
     """Ingest new landing files, rebuild journeys and process statistics, write models and pictures to `out`.
 
@@ -355,7 +363,12 @@ def nightly(
     run leaves the store as it was and is recorded as interrupted by the next run. Fails at the end (after loading
     everything else and publishing the snapshot) if a landing file was refused, and without publishing a snapshot if
     the store breaks one of its consistency checks (`sql/checks/`).
+
+    `cluster` (`local:N` or `tcp://HOST:PORT`, docs/scaling.md) computes the process statistics over `buckets`
+    customer buckets on a Dask cluster, with the same results; every other step runs in this process either way.
     """
+    chosen_cluster = cluster_setting(cluster)  # a setting that names no cluster stops the run before anything is done
+    checked_buckets(buckets)
     run_id = flow_run.id or str(uuid.uuid4())
     note = {"run_id": run_id, "landing": str(landing), "parameters": flow_run.parameters}
     with run_lock(db, note) as left:  # a second run on the same store exits at once, naming this one
@@ -369,7 +382,8 @@ def nightly(
                 models, ConformanceSettings(conformance_method, variant_timeout_s, conformance_precision,  # type: ignore[arg-type]
                                             conformance_aligner, conformance_max_states),  # type: ignore[arg-type]
                 demand_rules, scenarios, resimulate_drift,
-                DriftThresholds(drift_fitness_drop, drift_failure_share_rise, drift_avoidable_calls_rise))
+                DriftThresholds(drift_fitness_drop, drift_failure_share_rise, drift_avoidable_calls_rise),
+                chosen_cluster, buckets)
             return _night(night, db, run_id, settings)
         finally:  # completed or failed, the night's record and what it loaded replace the store in one rename
             publish_night(night.work, db, night.staged)
@@ -410,7 +424,10 @@ def _steps(night: _Night, db: Path, run_id: str, settings: _Settings, on_lap: Ca
         clock.lap("ingest", sum(r.rows_read for r in reports))
         journey_counts = build_journeys(work, s.journeys.lookback_days, s.journeys.quiet_days, s.rebuild)
         clock.lap("journeys", journey_counts["journeys"])
-        statistics = process_statistics(work)
+        if s.cluster is None:
+            statistics = process_statistics(work)
+        else:  # a subflow: only its one task per bucket goes to the cluster
+            statistics = statistics_on(s.cluster)(work, s.buckets)
         clock.lap("process statistics", statistics["variants"])
         files: dict[str, Path] = {}
         if statistics["variants"]:

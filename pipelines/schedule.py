@@ -20,8 +20,10 @@ from prefect import serve
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
+from cxmining.cluster import cluster_setting
 from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT, known_time_zone
 from cxmining.errors import CxminingError, ScheduleError
+from cxmining.mining.partitioned import BUCKETS, checked_buckets
 from pipelines.nightly import nightly
 
 DEFAULT_CRON = "30 2 * * *"  # 02:30 every night, after the day's drops have landed
@@ -45,6 +47,11 @@ def flow_parameters(settings: list[str]) -> dict[str, object]:
         nightly.validate_parameters(dict(chosen))
     except Exception as exc:  # noqa: BLE001 - Prefect's ParameterTypeError lists every problem over several lines
         raise ScheduleError(f"--set: {' '.join(str(exc).split())}") from None
+    try:  # checked now, not at 02:30
+        cluster_setting(chosen.get("cluster"))  # type: ignore[arg-type]
+        checked_buckets(chosen.get("buckets", BUCKETS))  # type: ignore[arg-type]
+    except CxminingError as exc:
+        raise ScheduleError(f"--set: {exc}") from None
     return chosen
 
 

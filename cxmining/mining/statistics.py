@@ -39,28 +39,40 @@ def mining_tables(db: str | Path | duckdb.DuckDBPyConnection, full: bool = False
     (every case after a full journey build, for an imported log, or with `full`), then every statistic from the traces.
     Row counts, and in `changed_cases` how many traces were read again."""
     with opened(db) as con:
-        _check_input(con)
-        for relative in STATE_FILES:
-            con.execute(sql_text(relative))
-        seen = con.execute("SELECT max(generation) FROM mining_build").fetchone()[0]
-        everything = full or not changed_since(con, seen)
-        if everything:
-            con.execute("CREATE OR REPLACE TEMP TABLE changed_journeys (journey_id VARCHAR)")
         with transaction(con):  # readers see the old statistics or the new ones, never a mix
-            run_sql(con, "mining/mining_events.sql", {"everything": everything})
-            if everything:
-                con.execute("DELETE FROM case_traces")
-            else:
-                con.execute("DELETE FROM case_traces WHERE case_id IN (SELECT journey_id FROM changed_journeys)")
-            con.execute(f"INSERT INTO activity_codes {sql_text('mining/new_activity_codes.sql')}")
-            changed = con.execute(f"INSERT INTO case_traces {sql_text('mining/changed_traces.sql')}").fetchone()[0]
+            changed = updated_traces(con, full)
             for relative in DERIVED_FILES:
                 con.execute(sql_text(relative))
-            con.execute("DELETE FROM mining_build")
-            con.execute("INSERT INTO mining_build VALUES ($generation)", {"generation": journeys_generation(con)})
+            built(con)
         for name in WORKING_TABLES:
             con.execute(f"DROP TABLE IF EXISTS {name}")
         return row_counts(con, MINING_TABLES) | {"changed_cases": changed}
+
+
+def updated_traces(con: duckdb.DuckDBPyConnection, full: bool) -> int:
+    """Bring `case_traces` up to date with `journey_events` (every case when `full`, after a full journey build or for
+    an imported log; else the cases changed since `mining_build`), inside the caller's transaction; how many traces
+    were read again."""
+    _check_input(con)
+    for relative in STATE_FILES:
+        con.execute(sql_text(relative))
+    seen = con.execute("SELECT max(generation) FROM mining_build").fetchone()[0]
+    everything = full or not changed_since(con, seen)
+    if everything:
+        con.execute("CREATE OR REPLACE TEMP TABLE changed_journeys (journey_id VARCHAR)")
+    run_sql(con, "mining/mining_events.sql", {"everything": everything})
+    if everything:
+        con.execute("DELETE FROM case_traces")
+    else:
+        con.execute("DELETE FROM case_traces WHERE case_id IN (SELECT journey_id FROM changed_journeys)")
+    con.execute(f"INSERT INTO activity_codes {sql_text('mining/new_activity_codes.sql')}")
+    return con.execute(f"INSERT INTO case_traces {sql_text('mining/changed_traces.sql')}").fetchone()[0]
+
+
+def built(con: duckdb.DuckDBPyConnection) -> None:
+    """Record in `mining_build` the journey build the statistics now reflect."""
+    con.execute("DELETE FROM mining_build")
+    con.execute("INSERT INTO mining_build VALUES ($generation)", {"generation": journeys_generation(con)})
 
 
 def _check_input(con: duckdb.DuckDBPyConnection) -> None:

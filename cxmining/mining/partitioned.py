@@ -1,0 +1,139 @@
+"""The process statistics over customer buckets, for a cluster: the same tables as `statistics.mining_tables`, from
+partial aggregates that workers compute in parallel and one writer merges exactly.
+
+Three steps, each one call (docs/scaling.md):
+
+1. `trace_partitions` (the coordinator, the only process that opens the store): `case_traces` brought up to date,
+   then written as Parquet, hive-partitioned by a stable hash of each case's customer: `<store>.parts/case_traces/
+   bucket=K/`.
+2. `bucket_partials` (a worker, one call per bucket): the bucket's Parquet read into the worker's own in-memory DuckDB;
+   its partial aggregates written as Parquet under `<store>.parts/partials/bucket=K/`. It is given paths and never
+   the store.
+3. `merged_statistics` (the coordinator): the partials merged exactly (counts and integer sums added; means and
+   medians from the counts of each distinct value) and published as the mining tables in one transaction.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from cxmining.errors import CxminingError
+from cxmining.mining.statistics import DERIVED_FILES, MINING_TABLES, WORKING_TABLES, built, updated_traces
+from cxmining.store import opened, relations, row_counts, run_sql, sql_text, transaction
+
+BUCKETS = 8  # customer buckets of a night on a cluster: several per worker, so a slow bucket does not hold the rest
+# Each worker's partials, one Parquet file per query of sql/mining/ (the file is named after the query).
+PARTIAL_FILES = (
+    "mining/partial_activities.sql",
+    "mining/partial_activity_lanes.sql",
+    "mining/partial_variant_durations.sql",
+    "mining/partial_dfg_gaps.sql",
+    "mining/partial_case_durations.sql",
+    "mining/partial_case_variants.sql",
+)
+# The coordinator's merge, in the order of statistics.DERIVED_FILES: a relation a worker's partials feed is read
+# from them (its `_of_partials` file); the others are the one-process files, reading what the merge published.
+MERGE_FILES = (
+    "mining/activity_stats_of_partials.sql",
+    "mining/activity_lanes_of_partials.sql",
+    "mining/activity_positions_of_partials.sql",
+    "mining/case_durations_of_partials.sql",
+    "mining/mining_variants_of_partials.sql",
+    "mining/variants.sql",
+    "mining/case_variants_of_partials.sql",
+    "mining/dfg_of_partials.sql",
+    "mining/start_activities.sql",
+    "mining/end_activities.sql",
+)
+
+
+@dataclass(frozen=True)
+class TracePartitions:
+    """What `trace_partitions` wrote: the folder of the night's partitions, each bucket's folder of traces, and how
+    many traces were read again from `journey_events`."""
+
+    folder: Path
+    buckets: tuple[Path, ...]
+    changed_cases: int
+
+
+def checked_buckets(buckets: int) -> int:
+    """`buckets`, or a one-line CxminingError when it is not 1 or more."""
+    if buckets < 1:
+        raise CxminingError(f"--buckets {buckets}: the customers need 1 bucket or more")
+    return buckets
+
+
+def partitions_folder(db: str | Path) -> Path:
+    """Where a store's partitions live: `<store>.parts/`, next to the store."""
+    db = Path(db)
+    return db.with_name(db.name + ".parts")
+
+
+def trace_partitions(db: str | Path, buckets: int = BUCKETS, full: bool = False) -> TracePartitions:
+    """Bring `case_traces` up to date (as `mining_tables` does) and write it as Parquet under `partitions_folder(db)`
+    in `buckets` hive partitions (`case_traces/bucket=K/`), a case's bucket a stable hash of its customer (of its id
+    without one, or for an imported log). Earlier partitions there are removed first."""
+    checked_buckets(buckets)
+    folder = partitions_folder(db)
+    shutil.rmtree(folder, ignore_errors=True)
+    traces = folder / "case_traces"
+    traces.mkdir(parents=True)
+    with opened(db) as con:
+        with transaction(con):  # mining_build stays as it was until the merge publishes: a failed night is redone
+            changed = updated_traces(con, full)
+        query = "mining/bucketed_traces.sql" if "journeys" in relations(con) else "mining/bucketed_traces_of_imported_log.sql"
+        con.execute(f"COPY ({sql_text(query).rstrip().rstrip(';')}) TO $folder (FORMAT parquet, PARTITION_BY (bucket))",
+                    {"buckets": buckets, "folder": str(traces)})
+        for name in WORKING_TABLES:
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+    return TracePartitions(folder, tuple(sorted(traces.glob("bucket=*"), key=_bucket_number)), changed)
+
+
+def bucket_partials(traces: Path, partials: Path) -> Path:
+    """The partial aggregates of one bucket's traces (the folder `traces` of Parquet files), each as `<query>.parquet`
+    in the folder `partials` (created); computed in an in-memory DuckDB of this process, so any worker can run it."""
+    partials.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(":memory:") as con:
+        con.execute("SET TimeZone = 'UTC'")
+        run_sql(con, "mining/bucket_traces.sql", {"traces": str(traces / "*.parquet")})
+        for relative in PARTIAL_FILES:
+            query = sql_text(relative).rstrip().rstrip(";")
+            con.execute(f"COPY ({query}) TO $path (FORMAT parquet)", {"path": str(partials / _parquet_name(relative))})
+    return partials
+
+
+def partials_folder(traces: Path) -> Path:
+    """Where the partials of the bucket whose traces are in `traces` go: `<parts>/partials/bucket=K/`."""
+    return traces.parent.parent / "partials" / traces.name
+
+
+def merged_statistics(db: str | Path, partitions: TracePartitions, partials: list[Path]) -> dict[str, int]:
+    """The mining tables merged from every bucket's `partials` and published in one transaction with the journey build
+    they reflect; the partitions folder is removed after. Row counts, and `changed_cases` as `mining_tables` says."""
+    # each merge file names a partial by its relation: $dfg_gaps for every bucket's partial_dfg_gaps.parquet
+    params = {Path(r).stem.removeprefix("partial_"): [str(p / _parquet_name(r)) for p in partials] for r in PARTIAL_FILES}
+    with opened(db) as con:
+        with transaction(con):  # readers see the old statistics or the new ones, never a mix
+            for relative in MERGE_FILES if partials else DERIVED_FILES:  # no cases at all: nothing to merge
+                run_sql(con, relative, params)
+            built(con)
+        for name in WORKING_TABLES:
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+        counts = row_counts(con, MINING_TABLES) | {"changed_cases": partitions.changed_cases}
+    shutil.rmtree(partitions.folder, ignore_errors=True)
+    return counts
+
+
+def _parquet_name(relative: str) -> str:
+    """The Parquet file a partial query's rows go to: `partial_dfg_gaps.parquet` for `mining/partial_dfg_gaps.sql`."""
+    return Path(relative).with_suffix(".parquet").name
+
+
+def _bucket_number(folder: Path) -> int:
+    """K of a hive partition folder `bucket=K`."""
+    return int(folder.name.partition("=")[2])

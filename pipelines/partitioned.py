@@ -1,0 +1,60 @@
+"""The process statistics over customer buckets, as a subflow of the nightly flow whose task runner is the night's
+Dask cluster (`cxmining.cluster`): the coordinator's tasks run in the flow's process, the one task per bucket on the
+cluster's workers, which are given Parquet paths and never the store (docs/scaling.md).
+
+Tasks only wrap cxmining functions and pass paths.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import Flow, flow, get_client, get_run_logger, task
+
+from cxmining.cluster import Cluster, task_runner
+from cxmining.mining.partitioned import (
+    BUCKETS,
+    TracePartitions,
+    bucket_partials,
+    merged_statistics,
+    partials_folder,
+    trace_partitions,
+)
+
+
+@task
+def partitioned_traces(db: Path, buckets: int, full: bool) -> TracePartitions:
+    """`case_traces` brought up to date and written as Parquet, one hive partition per customer bucket."""
+    return trace_partitions(db, buckets, full)
+
+
+@task
+def bucket_statistics(traces: Path, partials: Path) -> Path:
+    """One bucket's partial aggregates, as Parquet in `partials` (run by a cluster worker)."""
+    return bucket_partials(traces, partials)
+
+
+@task
+def merged_process_statistics(db: Path, partitions: TracePartitions, partials: list[Path]) -> dict[str, int]:
+    """The buckets' partials merged exactly and published as the mining tables, in one transaction."""
+    return merged_statistics(db, partitions, partials)
+
+
+@flow(name="process statistics on a cluster")
+def cluster_statistics(db: Path, buckets: int = BUCKETS, full: bool = False) -> dict[str, int]:
+    """Variants, DFG, start/end activities and durations of the journeys, as `process_statistics` builds them, with
+    each customer bucket's share computed by a task of the flow's task runner."""
+    partitions = partitioned_traces(db, buckets, full)
+    futures = bucket_statistics.map(list(partitions.buckets), [partials_folder(b) for b in partitions.buckets])
+    counts = merged_process_statistics(db, partitions, futures.result())
+    get_run_logger().info("process statistics over %d buckets: %s", len(partitions.buckets),
+                          ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return counts
+
+
+def statistics_on(cluster: Cluster) -> Flow:
+    """`cluster_statistics` with `cluster`'s task runner (a LocalCluster lives as long as one run of it), its workers
+    reporting to the Prefect server this process reports to."""
+    with get_client(sync_client=True) as client:
+        prefect_api = client.api_url
+    return cluster_statistics.with_options(task_runner=task_runner(cluster, str(prefect_api)))

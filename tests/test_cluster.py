@@ -1,0 +1,219 @@
+"""The process statistics over customer buckets (`--cluster`, docs/scaling.md) publish what the one-process path
+publishes: row for row, with the same schemas, ids and order, on a LocalCluster of two workers and from any number of
+buckets; the workers are given Parquet paths and never the store."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from helpers import ROOT, run_cli
+
+from cxmining.cluster import Cluster, cluster_setting, task_runner
+from cxmining.errors import CxminingError, ScheduleError
+from cxmining.mining.partitioned import (
+    TracePartitions,
+    bucket_partials,
+    merged_statistics,
+    partials_folder,
+    partitions_folder,
+    trace_partitions,
+)
+from cxmining.mining.statistics import MINING_TABLES, mining_tables
+from cxmining.synthetic import write_sample
+
+# Tables whose stored order is part of their definition (ORDER BY in their SQL); the others are compared as sets.
+ORDERED = {"activity_stats", "activity_lanes", "variants", "dfg", "start_activities", "end_activities"}
+# activity_positions.mean_position is a mean of fractions: its last digits depend on the order DuckDB adds them in,
+# in one process as over buckets, so it is compared to 1e-12 (every other value exactly).
+FRACTIONS = {"activity_positions"}
+
+
+def mining_rows(db: Path) -> dict[str, tuple[list, list]]:
+    """Each mining table's schema and rows (sorted where the table defines no order)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = {}
+        for name in MINING_TABLES:
+            schema = con.execute(f"DESCRIBE {name}").fetchall()
+            rows = con.execute(f"SELECT * FROM {name}").fetchall()
+            tables[name] = (schema, rows if name in ORDERED else sorted(rows, key=repr))
+        return tables
+
+
+def assert_same_statistics(expected: Path, actual: Path) -> None:
+    """The mining tables of two stores are equal: schemas, and rows in order (exact but for FRACTIONS)."""
+    one, other = mining_rows(expected), mining_rows(actual)
+    for name in MINING_TABLES:
+        (schema, rows), (other_schema, other_rows) = one[name], other[name]
+        assert other_schema == schema, name
+        assert len(rows) == len(other_rows) > 0, name
+        if name in FRACTIONS:
+            by_activity, other_by_activity = dict(rows), dict(other_rows)
+            assert by_activity.keys() == other_by_activity.keys()
+            assert all(math.isclose(by_activity[a], other_by_activity[a], rel_tol=1e-12) for a in by_activity), name
+        else:
+            assert other_rows == rows, name
+
+
+def statistics_over_buckets(db: Path, buckets: int) -> dict[str, int]:
+    """The partitioned path of the library, with the workers' calls made here in turn."""
+    partitions = trace_partitions(db, buckets)
+    return merged_statistics(db, partitions, [bucket_partials(b, partials_folder(b)) for b in partitions.buckets])
+
+
+def test_the_nightly_flow_on_a_local_cluster_publishes_the_same_statistics(harness, tmp_path: Path) -> None:
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterId,
+        FlowRunFilterParentFlowRunId,
+        TaskRunFilter,
+        TaskRunFilterName,
+    )
+    from prefect.client.schemas.sorting import FlowRunSort, TaskRunSort
+
+    from pipelines.nightly import nightly
+
+    landing = tmp_path / "landing"
+    write_sample(landing, customers=60, seed=15, days=10)
+    models = ROOT / "data" / "sample" / "models" / "models.yaml"
+    alone, spread = tmp_path / "alone" / "store.duckdb", tmp_path / "spread" / "store.duckdb"
+    nightly(landing=landing, db=alone, out=tmp_path / "alone" / "out", models=models)
+    result = nightly(landing=landing, db=spread, out=tmp_path / "spread" / "out", models=models, cluster="local:2",
+                     buckets=3)
+
+    assert result["store"]["variants"] > 10
+    assert_same_statistics(alone, spread)
+    with duckdb.connect(str(alone), read_only=True) as a, duckdb.connect(str(spread), read_only=True) as b:
+        for table in ("mining_build", "variant_conformance"):  # the build they reflect, and what reads them next
+            query = f"SELECT * FROM {table}"
+            assert sorted(b.execute(query).fetchall(), key=repr) == sorted(a.execute(query).fetchall(), key=repr), table
+    assert not any(spread.parent.glob("*.parts"))  # the night's partitions are gone once merged
+    with get_client(sync_client=True) as client:  # the statistics were the cluster's: one worker task per bucket
+        [subflow] = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[result["run_id"]])), sort=FlowRunSort.ID_DESC, limit=5)
+        buckets = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="bucket_statistics")),
+                                        flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[subflow.id])),
+                                        sort=TaskRunSort.EXPECTED_START_TIME_DESC, limit=50)
+    assert len(buckets) == 3 and all(t.state.is_completed() for t in buckets)
+
+
+def test_any_number_of_buckets_gives_the_one_process_statistics(sample_store, tmp_path: Path) -> None:
+    alone = sample_store(120, 8, 30, tmp_path)  # built in one process by the fixture
+    for buckets in (1, 2, 7):
+        folder = tmp_path / f"buckets-{buckets}"
+        folder.mkdir()
+        spread = Path(shutil.copy(alone, folder / "store.duckdb"))
+        counts = statistics_over_buckets(spread, buckets)
+        assert counts["changed_cases"] == 0  # the journeys did not change: every statistic from the kept traces
+        assert_same_statistics(alone, spread)
+
+
+def test_ties_odd_and_even_counts_give_duckdbs_mean_and_median(tmp_path: Path) -> None:
+    """An imported-style log (no journeys, cases bucketed by id) with times on a coarse grid, so many durations and
+    gaps tie and each median falls on one value or between two: the merged value counts give DuckDB's own median."""
+    log = """
+    CREATE TABLE journey_events AS
+    WITH cases AS (SELECT range AS c, 2 + (hash(range) % 5)::INTEGER AS n FROM range(3000))
+    SELECT
+        'case-' || c AS "case:concept:name",
+        ['open', 'check', 'call', 'fix', 'close'][1 + (hash(c * 31 + i) % 5)::INTEGER] AS "concept:name",
+        TIMESTAMP '2026-01-01' + to_seconds(CAST(i * 60 + (hash(c * 7 + i) % 4) * 15 * (hash(c) % 3) AS BIGINT))
+            + to_microseconds(CAST(hash(c) % 2 AS BIGINT)) AS "time:timestamp",
+        CAST(i AS BIGINT) AS event_order,
+        CASE WHEN hash(c + i) % 4 = 0 THEN NULL ELSE 'lane-' || (hash(i) % 2) END AS lane,
+        'e-' || c || '-' || i AS event_id
+    FROM cases, range(n) AS r(i)
+    """
+    alone, spread = tmp_path / "alone.duckdb", tmp_path / "spread.duckdb"
+    for db in (alone, spread):
+        with duckdb.connect(str(db)) as con:
+            con.execute(log)
+    mining_tables(alone)
+    statistics_over_buckets(spread, 4)
+    assert_same_statistics(alone, spread)
+    with duckdb.connect(str(alone), read_only=True) as con:
+        ties = con.execute("SELECT count(*) FILTER (WHERE median_seconds <> mean_seconds), "
+                           "count(*) FILTER (WHERE median_seconds * 1e6 <> round(median_seconds * 1e6)) FROM dfg").fetchone()
+        halves = con.execute("SELECT count(*) FROM variants WHERE frequency % 2 = 0 AND frequency > 1").fetchone()[0]
+    assert ties[0] > 0 and halves > 0  # the medians are not the means, and even counts are there to interpolate
+
+
+def test_a_worker_is_given_parquet_paths_and_never_the_store(sample_store, tmp_path: Path) -> None:
+    db = sample_store(120, 8, 30, tmp_path)
+    partitions = trace_partitions(db, 3)
+    assert partitions.folder == partitions_folder(db) and len(partitions.buckets) == 3
+    assert all(p.annotation == "Path" for p in inspect.signature(bucket_partials).parameters.values())
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(db, elsewhere)  # the worker's machine has no store at all
+    partials = [bucket_partials(b, partials_folder(b)) for b in partitions.buckets]
+    assert {p.name for p in partials[0].iterdir()} == {
+        "partial_activities.parquet", "partial_activity_lanes.parquet", "partial_variant_durations.parquet",
+        "partial_dfg_gaps.parquet", "partial_case_durations.parquet", "partial_case_variants.parquet"}
+    shutil.move(elsewhere, db)
+    counts = merged_statistics(db, partitions, partials)
+    with duckdb.connect(str(db), read_only=True) as con:
+        cases = con.execute("SELECT count(*) FROM case_traces").fetchone()[0]
+    assert counts["case_variants"] == counts["case_durations"] == cases  # every bucket's cases, each once
+
+
+def test_a_night_without_cases_publishes_empty_statistics(tmp_path: Path) -> None:
+    db = tmp_path / "empty.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute('CREATE TABLE journey_events ("case:concept:name" VARCHAR, "concept:name" VARCHAR, '
+                    '"time:timestamp" TIMESTAMP, event_order BIGINT, lane VARCHAR, event_id VARCHAR)')
+    partitions = trace_partitions(db, 4)
+    assert partitions == TracePartitions(partitions_folder(db), (), 0)
+    assert set(merged_statistics(db, partitions, []).values()) == {0}
+
+
+@pytest.mark.parametrize(("text", "cluster"), [
+    (None, None), ("", None), ("local:2", Cluster(workers=2)), (" local:16 ", Cluster(workers=16)),
+    ("tcp://10.0.0.5:8786", Cluster(address="tcp://10.0.0.5:8786")),
+    ("tcp://dask-scheduler.internal:8786", Cluster(address="tcp://dask-scheduler.internal:8786")),
+])
+def test_the_cluster_setting_names_a_local_cluster_or_a_scheduler(text: str | None, cluster: Cluster | None) -> None:
+    assert cluster_setting(text) == cluster
+
+
+@pytest.mark.parametrize("text", ["local:0", "local:", "local:two", "foo", "tcp://host", "http://host:8786", "local:999"])
+def test_a_setting_that_names_no_cluster_is_one_line(text: str) -> None:
+    with pytest.raises(CxminingError, match=r"^--cluster .*(local:N|workers)") as raised:
+        cluster_setting(text)
+    assert "\n" not in str(raised.value)
+
+
+def test_the_task_runner_starts_a_local_cluster_or_joins_the_scheduler() -> None:
+    from prefect_dask import DaskTaskRunner
+
+    local = task_runner(Cluster(workers=3), "http://127.0.0.1:4200/api")
+    assert isinstance(local, DaskTaskRunner) and local.address is None
+    assert local.cluster_kwargs["n_workers"] == 3 and local.cluster_kwargs["threads_per_worker"] == 1
+    assert local.cluster_kwargs["env"] == {"PREFECT_API_URL": "http://127.0.0.1:4200/api"}
+    remote = task_runner(Cluster(address="tcp://10.0.0.5:8786"))
+    assert remote.address == "tcp://10.0.0.5:8786" and not remote.cluster_kwargs
+
+
+def test_cxmining_run_refuses_a_bad_cluster_before_prefect_starts(tmp_path: Path, monkeypatch) -> None:
+    from cxmining.runs import embedded_server
+
+    monkeypatch.setattr(embedded_server, "embedded_server_url", lambda: pytest.fail("Prefect was started"))
+    for text in ("local:0", "foo"):
+        code, _, err = run_cli(["run", "--landing", str(tmp_path), "--cluster", text], monkeypatch)
+        assert code == 1 and err.startswith("error: --cluster ") and text in err
+        assert err.count("\n") == 1
+
+
+def test_the_deployment_takes_the_cluster_and_refuses_a_bad_one(tmp_path: Path) -> None:
+    from pipelines.schedule import nightly_deployment
+
+    deployment = nightly_deployment(tmp_path / "l", tmp_path / "s.duckdb", tmp_path / "o",
+                                    settings=["cluster=tcp://10.0.0.5:8786", "buckets=32"])
+    assert (deployment.parameters["cluster"], deployment.parameters["buckets"]) == ("tcp://10.0.0.5:8786", 32)
+    for setting, message in (("cluster=foo", "--cluster 'foo'"), ("buckets=0", "--buckets 0")):
+        with pytest.raises(ScheduleError, match=f"^--set: {message}"):
+            nightly_deployment(tmp_path / "l", tmp_path / "s.duckdb", tmp_path / "o", settings=[setting])
