@@ -132,6 +132,10 @@ def test_a_file_without_a_mapped_column_is_refused_naming_it(landing: Path, tmp_
 @pytest.mark.parametrize(("calls", "problem"), [
     ({"attributes": {"email": "Gender"}}, "looks like personal data"),
     ({"attributes": {"x": "CustomerPhone"}}, "looks like personal data"),
+    ({"attributes": {"agent_name": "Office_W"}}, "looks like personal data"),
+    ({"attributes": {"born": "geboortedatum"}}, "looks like personal data"),
+    ({"attributes": {"telefoon": "Office_W"}}, "looks like personal data"),
+    ({"attributes": {"queue": "Office_W"}}, "is a column of calls already"),
     ({"segments": {"postcode": "Office_W"}}, "looks like personal data"),
     ({"segments": {"category": "Office_W"}}, "built-in segment"),
     ({"segments": {"Age Group": "AgeCategory"}}, "not a usable name"),
@@ -236,12 +240,14 @@ def test_the_concentration_test_is_fishers_and_the_family_tarones() -> None:
 
 def test_compare_runs_per_value_of_a_declared_segment(landing: Path, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    db = segment_store(landing, tmp_path, planted_rows(4, 300, planted=True), "compare")
+    rows = planted_rows(4, 300, planted=True)
+    rows = [{**r, "age": "(all)"} if r["customer"] in ("k1", "k2", "k3") else r for r in rows]  # spelled like a label
+    db = segment_store(landing, tmp_path, rows, "compare")
     mining_tables(db)
     comparison = period_comparison(db, *change_periods(date(2016, 1, 15)), segment="age", follow_up_days=7,
                                    lead_in_days=0)
     measures = comparison.measures
-    assert set(measures["segment"]) == {ALL, *AGES, "(unknown)"}
+    assert set(measures["segment"]) == {ALL, *AGES, "(unknown)", '"(all)"'}
     rows = measures.filter(measures["measure"] == "calls per journey")
     whole = rows.filter(rows["segment"] == ALL).to_dicts()[0]
     parts = rows.filter(rows["segment"] != ALL)
@@ -332,3 +338,42 @@ def test_uwv_anonymous_clicks_land_as_web_sessions(landing: Path, tmp_path: Path
     assert (sessions, visitors) == (len({r["SessionID"] for r in rows}), len({r["IPID"] for r in rows}))
     assert pages == Counter(r["PAGE_NAME"] for r in rows)
     assert in_journeys == len(rows)
+
+
+def test_attribute_types_keep_their_values_and_personal_ones_are_never_quoted(landing: Path, tmp_path: Path) -> None:
+    rows = [{**SMALL[0], "office_w": "0.123456789"}, {**SMALL[1], "office_w": "-0.00001"},
+            {**SMALL[3], "office_w": "j.jansen@example.nl"}]
+    written(landing / "calls" / "complaints.csv", rows)
+    mapping = mapping_with(tmp_path, attributes={
+        "rate": {"column": "Office_W", "type": "decimal"},
+        "since": {"column": "ContactDate", "type": "timestamp"},  # a date of any year is a value, not an event time
+        "secret_note": {"column": "Office_W", "type": "integer", "personal": True}})
+    written(landing / "calls" / "complaints.csv", [{**r, "day": "1990-05-01"} if i == 0 else r for i, r in enumerate(rows)])
+    [report] = landing_reports(tmp_path / "t.duckdb", landing, "test", mapping)
+    # the first row's call starts in 1990: quarantined for its start (an event time), not for its `since`
+    assert report.rows_quarantined == 3 and not any("since" in p for p in report.problems)
+    assert all("secret_note: (personal data, not shown" in p for p in report.problems)
+    assert not any("jansen" in p or "0.00001" in p for p in report.problems)
+    mapping = mapping_with(tmp_path, attributes={"rate": {"column": "Office_W", "type": "decimal"},
+                                                 "since": {"column": "ContactDate", "type": "timestamp"}})
+    [report] = landing_reports(tmp_path / "u.duckdb", landing, "test", mapping)
+    with duckdb.connect(str(tmp_path / "u.duckdb"), read_only=True) as con:
+        rates = sorted(n for (n,) in con.execute("SELECT number FROM event_attributes WHERE attribute = 'rate'").fetchall())
+        since = con.execute("SELECT min(time) FROM event_attributes WHERE attribute = 'since'").fetchone()[0]
+    assert rates == [-0.00001] and report.rows_quarantined == 2  # the 1990 call and the e-mail that is not a number
+    assert since is not None
+
+
+def test_an_attribute_declared_after_files_were_loaded_is_said_once(landing: Path, tmp_path: Path,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    written(landing / "calls" / "complaints.csv", SMALL)
+    db = tmp_path / "late.duckdb"
+    plain = mapping_with(tmp_path, attributes={})
+    landing_reports(db, landing, "night 1", plain)
+    later = tmp_path / "later.yaml"
+    later.write_text(MAPPING.read_text(encoding="utf-8"), encoding="utf-8")
+    with caplog.at_level("WARNING", logger="cxmining.ingest.folder"):
+        landing_reports(db, landing, "night 2", later)
+        landing_reports(db, landing, "night 3", later)
+    lines = [r.getMessage() for r in caplog.records if "declared after" in r.getMessage()]
+    assert len(lines) == 1 and "theme" in lines[0] and "1 file of calls" in lines[0]

@@ -69,15 +69,32 @@ def _time(column: Column) -> str:
     return f"c.{column.name}" if column.type == "timestamp" else "CAST(NULL AS TIMESTAMP)"
 
 
-def record_attribute_dictionary(con: duckdb.DuckDBPyConnection, mapping: SourceMapping) -> None:
+def record_attribute_dictionary(con: duckdb.DuckDBPyConnection, mapping: SourceMapping) -> list[str]:
     """Describe the source's declared attributes and segments in `attribute_dictionary` (replacing what an earlier
-    mapping said of the same names; names it no longer declares stay described: their values are still stored)."""
+    mapping said of the same names; names it no longer declares stay described: the store may hold their values).
+    Return the names declared for the first time."""
     source = mapping.read_source(mapping.source)
     rows = [(c.kind, mapping.source, c.label, mapping.file_column(c.name), c.type, c.personal, c.doc or None)
             for c in source.columns if c.kind != "contract"]
+    known = set(con.execute("SELECT kind, name FROM attribute_dictionary WHERE source = $source",
+                            {"source": mapping.source}).fetchall())
     for row in rows:
         con.execute("DELETE FROM attribute_dictionary WHERE kind = $1 AND source = $2 AND name = $3", list(row[:3]))
         con.execute("INSERT INTO attribute_dictionary VALUES ($1, $2, $3, $4, $5, $6, $7)", list(row))
+    return [name for kind, _, name, *_ in rows if (kind, name) not in known]
+
+
+def late_declaration_line(con: duckdb.DuckDBPyConnection, source: str, names: list[str]) -> str | None:
+    """One warning line when attributes or segments are declared for a source whose files were loaded before: those
+    rows were read without them and are not read again (None: nothing declared late)."""
+    if not names:
+        return None
+    loaded = con.execute("SELECT count(*) FROM ingested_files WHERE source = $source AND status = 'loaded'",
+                         {"source": source}).fetchone()[0]
+    if not loaded:
+        return None
+    return (f"{source}: {', '.join(names)} declared after {loaded:,} file{'' if loaded == 1 else 's'} of {source} were "
+            "loaded: their rows have no value of it (files are read once; a new store loads them all again)")
 
 
 def declared_segments(con: duckdb.DuckDBPyConnection) -> list[str]:

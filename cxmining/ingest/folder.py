@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,11 +10,13 @@ import duckdb
 
 from cxmining.ingest.contact_noun import record_contact_noun
 from cxmining.ingest.contract import sources_in_load_order
-from cxmining.ingest.extras import record_attribute_dictionary
+from cxmining.ingest.extras import late_declaration_line, record_attribute_dictionary
 from cxmining.ingest.landing import landing_files
 from cxmining.ingest.load import FileReport, ingest_files
 from cxmining.ingest.mapping import SourceMapping, load_mapping
 from cxmining.store import ensure_schema, opened, transaction
+
+LOG = logging.getLogger(__name__)
 
 
 def source_reports(
@@ -32,7 +35,9 @@ def source_reports(
             record_call_reason_template(con, mapping)
             record_contact_noun(con, mapping.reasons.contact_noun)
         with transaction(con):
-            record_attribute_dictionary(con, mapping)
+            late = late_declaration_line(con, source, record_attribute_dictionary(con, mapping))
+        if late:
+            LOG.warning(late)
         return ingest_files(con, landing_files(landing, source), mapping, run_id, on_file)
 
 

@@ -29,13 +29,30 @@ from cxmining.ingest.contract import SOURCES, Column, ColumnType, Source
 
 REASON_PLACEHOLDER = "{reason}"
 EXTRA_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")  # an attribute's or segment's name: it becomes part of SQL names
-# Names of columns (or of what they are called) that usually hold personal data: refused as an attribute unless marked
-# `personal: true` (then kept out of every report, export and view), and never a segment.
+# Names of columns (or of what they are called) that usually hold personal data, in English and Dutch: refused as an
+# attribute unless marked `personal: true` (then kept out of every report, export and view), and never a segment. A
+# heuristic: it cannot know every export's names, so the mapping's author still decides (docs/contract.md).
 PERSONAL_NAME = re.compile(
-    r"phone|mobile|e-?mail|(^|[^a-z])mail|address|street|house|postcode|postal|zip|birth|iban|bank|bsn|ssn|"
-    r"social|passport|licen[cs]e|note|comment|remark|free.?text|message|description|ip.?addr|card|password|"
-    r"^(name|naam)$|(first|last|sur|full|given|family|customer|contact|person|maiden|user|display|caller)[ _-]?name",
+    r"phone|mobile|msisdn|e-?mail|(^|[^a-z])mail|address|adres|street|straat|house|huisnummer|postcode|postal|zip|"
+    r"birth|geboorte|(^|[^a-z])dob($|[^a-z])|iban|bank|bsn|ssn|social|national.?id|tax.?id|passport|paspoort|licen[cs]e|"
+    r"rijbewijs|initials|voorletters|tussenvoegsel|telefoon|(^|[^a-z])tel($|[^a-z])|note|notitie|comment|opmerking|"
+    r"remark|free.?text|message|bericht|description|ip.?addr|card|password|wachtwoord|"
+    r"(^|[^a-z])[fl]name($|[^a-z])|naam|name($|[^a-z])",
     re.IGNORECASE)
+# ...but a name of a thing is not a person's: page_name, product_name, theme_name
+NOT_A_PERSON = re.compile(
+    r"(page|product|file|host|site|domain|brand|category|theme|topic|queue|team|service|process|event|activity|"
+    r"channel|campaign|company|shop|store|office|department|country|city|region|form|step|action|app|device|browser|"
+    r"plan|tariff|product|article|item|sku)[ _-]?name($|[^a-z])",
+    re.IGNORECASE)
+
+
+def looks_personal(name: str) -> bool:
+    """Whether a column's name (or an attribute's) suggests personal data (PERSONAL_NAME, except NOT_A_PERSON)."""
+    found = PERSONAL_NAME.search(name)
+    return bool(found) and not (NOT_A_PERSON.search(name) and not PERSONAL_NAME.search(NOT_A_PERSON.sub("", name)))
+
+
 ATTRIBUTE_SOURCES = ("calls", "web")  # one row, one event: the sources whose rows can carry event attributes
 # compare's built-in segments: a declared segment may not take their names
 BUILT_IN_SEGMENTS = ("sales_channel", "journey_type", "category")
@@ -136,11 +153,16 @@ class SourceMapping(Strict):
                 raise ValueError(f"{name!r} is not a column of {self.source} (columns: {', '.join(known)})")
         for name, found in self.columns.items():
             if isinstance(found, list) and (len(found) < 2 or SOURCES[self.source].column(name).type != "text"):
-                raise ValueError(f"columns: {name}: a list joins two or more columns into a text column "
-                                 f"({name} is {SOURCES[self.source].column(name).type})")
+                kind = SOURCES[self.source].column(name).type
+                raise ValueError(f"columns: {name}: a list of columns is joined into one text value, so it needs two "
+                                 f"or more columns and a text column" + (f" ({name} is {kind})" if kind != "text" else
+                                                                         f" (it has {len(found)})"))
         if self.attributes and self.source not in ATTRIBUTE_SOURCES:
             raise ValueError(f"attributes: {self.source} rows are not one event each; attributes are kept for "
                              f"{' and '.join(ATTRIBUTE_SOURCES)} only")
+        if taken := sorted(set(self.attributes) & set(known)):
+            raise ValueError(f"attributes: {taken[0]!r} is a column of {self.source} already; name the attribute "
+                             "otherwise (e.g. export_" + taken[0] + ")")
         for kind, extras in (("attributes", self.attributes), ("segments", self.segments)):
             for name, extra in extras.items():
                 _check_extra(kind, name, extra.column, getattr(extra, "personal", False))
@@ -187,11 +209,11 @@ def _check_extra(kind: str, name: str, column: str, personal: bool) -> None:
                          "starting with a letter, at most 40 characters")
     if kind == "segments" and name in BUILT_IN_SEGMENTS:
         raise ValueError(f"segments: {name!r} is a built-in segment of compare; choose another name")
-    looks_personal = PERSONAL_NAME.search(name) or PERSONAL_NAME.search(column)
-    if kind == "segments" and (looks_personal or personal):
+    personal_like = looks_personal(name) or looks_personal(column)
+    if kind == "segments" and (personal_like or personal):
         raise ValueError(f"segments: {name!r} (column {column!r}) looks like personal data; a segment is shown in "
                          "reports, so personal data cannot be one")
-    if looks_personal and not personal:
+    if personal_like and not personal:
         raise ValueError(f"attributes: {name!r} (column {column!r}) looks like personal data: leave it out, or add "
                          "`personal: true` to keep it in the store and out of every report, export and view")
 

@@ -17,6 +17,9 @@ from cxmining.ingest.timestamps import PATTERNS, utc_timestamp_sql
 from cxmining.store import used_params, utc_now
 
 SQL_TYPES = {"text": "VARCHAR", "integer": "BIGINT", "decimal": "DECIMAL(18, 4)", "timestamp": "TIMESTAMP"}
+# A mapping's decimal attribute is whatever the export holds (a score, a rate with many places): a double, not the
+# contract's money-sized decimal, so that nothing is rounded to 4 places.
+ATTRIBUTE_DECIMAL = "DOUBLE"
 # What the contract's types look like as text: nothing is rounded, read as hex or taken from a zone name. A timestamp is
 # ISO 8601 (a date, or a date and clock time with an optional `Z` or offset of at most 14 hours); `10:00 CET`,
 # `Europe/Amsterdam`, `+25:00`, `infinity` and `epoch` are refused rather than read as something else.
@@ -72,7 +75,8 @@ def _typed(column: Column) -> str:
     v = column.name
     if column.type == "text":
         return v
-    value = utc_timestamp_sql(v) if column.type == "timestamp" else f"TRY_CAST({v} AS {SQL_TYPES[column.type]})"
+    sql_type = ATTRIBUTE_DECIMAL if column.type == "decimal" and column.kind == "attribute" else SQL_TYPES[column.type]
+    value = utc_timestamp_sql(v) if column.type == "timestamp" else f"TRY_CAST({v} AS {sql_type})"
     return f"CASE WHEN regexp_matches({v}, ${SHAPE_OF[column.type]}) THEN {value} END"
 
 
@@ -81,7 +85,8 @@ def _reasons(column: Column, i: int, params: dict) -> list[str]:
     v, name = column.name, column.shown_name
     # a value that looks like personal data (a row shifted by a column puts phone numbers, e-mail addresses or note
     # text where a code was expected) is not quoted: reasons reach logs, summaries and analysts; raw_text keeps it
-    shown = (f"CASE WHEN regexp_matches({v}, $personal_like) AND NOT regexp_matches({v}, $date_like) "
+    shown = "'(personal data, not shown: see raw_text)'" if column.personal else (
+             f"CASE WHEN regexp_matches({v}, $personal_like) AND NOT regexp_matches({v}, $date_like) "
              f"OR regexp_matches({v}, $text_like) OR length({v}) > {SHOWN_CHARS} THEN '(a value that may be personal data, not shown: see raw_text)' "
              f"ELSE '''' || replace({v}, chr(0), '\\0') || '''' END")
     out = [f"CASE WHEN contains({v}, chr(0)) THEN '{name}: contains a NUL byte' END"]
@@ -94,7 +99,12 @@ def _reasons(column: Column, i: int, params: dict) -> list[str]:
             f"CASE WHEN {v} IS NOT NULL AND NOT list_contains($allowed{i}, {v}) "
             f"THEN '{name}: ' || {shown} || $allowed_text{i} END"
         )
-    if column.type == "timestamp":
+    if column.type == "timestamp" and column.kind == "attribute":  # a contract's end, a birth year: any time
+        out.append(
+            f"CASE WHEN {v} IS NOT NULL AND ({_typed(column)}) IS NULL "
+            f"THEN '{name}: ' || {shown} || ' is not an ISO-8601 timestamp' END"
+        )
+    elif column.type == "timestamp":
         out.append(
             f"CASE WHEN {v} IS NOT NULL AND ({_typed(column)}) IS NULL "
             f"THEN '{name}: ' || {shown} || ' is not an ISO-8601 timestamp' "

@@ -12,11 +12,11 @@ valued AS (
     SELECT
         j.journey_id,
         CASE CAST($segment AS VARCHAR)
-            WHEN 'sales_channel' THEN coalesce(j.sales_channel, '(none)')
-            WHEN 'journey_type' THEN coalesce(j.journey_type, '(none)')
-            WHEN 'category' THEN coalesce(p.category, '(none)')
-            ELSE coalesce(s.value, '(unknown)')  -- a segment of the mapping: the customer's value (customer_segments)
-        END AS value
+            WHEN 'sales_channel' THEN j.sales_channel
+            WHEN 'journey_type' THEN j.journey_type
+            WHEN 'category' THEN p.category
+            ELSE s.value  -- a segment of the mapping: the customer's value (customer_segments)
+        END AS delivered
     FROM journeys AS j
     LEFT JOIN first_product AS f USING (journey_id)
     LEFT JOIN raw_products AS p ON p.product_id = coalesce(j.product_id, f.product_id)
@@ -29,6 +29,12 @@ FROM journeys
 UNION ALL
 SELECT
     journey_id,
-    CAST(value AS VARCHAR)                   -- its segment value; '(none)' or '(unknown)' when it has none
+    CAST(CASE                                -- its segment value; '(none)' or '(unknown)' when it has none
+        WHEN delivered IS NULL AND CAST($segment AS VARCHAR) IN ('sales_channel', 'journey_type', 'category') THEN '(none)'
+        WHEN delivered IS NULL THEN '(unknown)'
+        -- a delivered value spelled like one of these labels is quoted, never counted with them
+        WHEN delivered IN ('(all)', '(none)', '(unknown)') THEN '"' || delivered || '"'
+        ELSE delivered
+    END AS VARCHAR)
 FROM valued
 WHERE CAST($segment AS VARCHAR) IS NOT NULL;
