@@ -160,16 +160,24 @@ def test_a_personal_attribute_is_stored_but_never_shown(landing: Path, tmp_path:
     written(landing / "calls" / "complaints.csv", rows)
     mapping = mapping_with(tmp_path, attributes={"caller_email": {"column": "Office_W", "personal": True}})
     db, out = tmp_path / "p.duckdb", tmp_path / "out"
-    code, _, err = run_cli(["run", "--landing", str(landing), "--mapping", str(mapping), "--db", str(db),
-                            "--out", str(out)], monkeypatch)
-    assert code == 0, err
+    landing_reports(db, landing, "test", mapping)
+    journey_tables(db)
+    mining_tables(db)
+    demand_tables(db, demand_rules(rules_file(tmp_path)))
     with duckdb.connect(str(db), read_only=True) as con:
         stored = con.execute("SELECT count(*) FROM raw_attributes WHERE attribute = 'caller_email'").fetchone()[0]
         shown = con.execute("SELECT count(*) FROM event_attributes WHERE attribute = 'caller_email'").fetchone()[0]
     assert (stored, shown) == (len(rows), 0)
-    for path in out.rglob("*"):
-        if path.is_file():
-            assert b"jansen@example.nl" not in path.read_bytes(), path
+    for args in (["report", "--db", str(db), "--out", str(out)],
+                 ["export", "--db", str(db), "--live", "--format", "csv", "--out", str(out / "events.csv")],
+                 ["sql", "--db", str(db), "--live", "SELECT * FROM event_attributes", "--csv"]):
+        code, printed, err = run_cli(args, monkeypatch)
+        assert code == 0, err
+        assert "jansen@example.nl" not in printed + err
+    written_files = [path for path in out.rglob("*") if path.is_file()]
+    assert {p.name for p in written_files} >= {"report.html", "events.csv"}
+    for path in written_files:
+        assert b"jansen@example.nl" not in path.read_bytes(), path
 
 
 def planted_rows(seed: int, customers: int, planted: bool) -> list[dict[str, str]]:
