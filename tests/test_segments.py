@@ -174,6 +174,8 @@ def test_a_personal_attribute_is_stored_but_never_shown(landing: Path, tmp_path:
         code, printed, err = run_cli(args, monkeypatch)
         assert code == 0, err
         assert "jansen@example.nl" not in printed + err
+    # a complaints-only export: no card counts the order journeys it cannot have
+    assert "Order journeys" not in (out / "report.html").read_text(encoding="utf-8")
     written_files = [path for path in out.rglob("*") if path.is_file()]
     assert {p.name for p in written_files} >= {"report.html", "events.csv"}
     for path in written_files:

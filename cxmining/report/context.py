@@ -134,8 +134,9 @@ def headline_figures(con: duckdb.DuckDBPyConnection, present: set[str], noun: Co
     found = [
         Metric("journeys", "Journeys", "Volume", "count", 0, values.get("journeys")),
         Metric("events", "Events", "Volume", "count", 0, values.get("events")),
-        Metric("order_journeys", "Order journeys", "Volume", "count", 0, values.get("order_journeys")),
     ]
+    if "raw_orders" not in present or row_counts(con, ["raw_orders"])["raw_orders"]:  # no orders delivered: no card
+        found.append(Metric("order_journeys", "Order journeys", "Volume", "count", 0, values.get("order_journeys")))
     for key in sorted(k for k in values if k.startswith("fitness:")):
         scope = key.split(":", 1)[1]
         found.append(Metric(key, f"Fitness · {scope}", "Conformance with the design", "score", 1, values[key]))
