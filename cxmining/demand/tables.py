@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from cxmining.demand.rules import DemandRules, demand_rules, rule_rows
 from cxmining.demand.statistics import (
@@ -78,14 +79,13 @@ def _add_tests(con: duckdb.DuckDBPyConnection, table: str, flagged: set[str] | N
     extra += ", expected_cv2" if "expected_cv2" in columns else ""
     extra += ", wider_expected, reference_group, exposure" if "wider_expected" in columns else ""
     rows = con.execute(f"SELECT rowid, key, observed, expected{extra} FROM {table}").fetchnumpy()  # table: TESTED allow-list
-    column = lambda c: np.ma.filled(np.ma.asarray(rows[c], dtype=float), np.nan)
-    observed, expected = column("observed"), column("expected")
-    cv2 = column("expected_cv2") if "expected_cv2" in rows else None
+    observed, expected = _floats(rows, "observed"), _floats(rows, "expected")
+    cv2 = _floats(rows, "expected_cv2") if "expected_cv2" in rows else None
     keys = np.asarray(rows["key"], dtype=object)
     reference = ~np.isin(keys, np.asarray(sorted(flagged or ()), dtype=object))
     outliers: set[str] = set()
     if conditional:
-        alpha, p = 0.0, conditional_p_values(observed, column("reference_observed"), column("exposure_share"))
+        alpha, p = 0.0, conditional_p_values(observed, _floats(rows, "reference_observed"), _floats(rows, "exposure_share"))
     else:
         alpha = 0.0 if flagged is None else heterogeneity(observed, expected, reference, cv2)
         p = excess_p_values(observed, expected, alpha, cv2)
@@ -97,15 +97,26 @@ def _add_tests(con: duckdb.DuckDBPyConnection, table: str, flagged: set[str] | N
         if "wider_expected" in columns:
             far |= _far_above_wider(observed, rows, far, alpha)
         outliers = set(keys[far].tolist())
-    tests = {"row": np.asarray(rows["rowid"]), "p_value": p, "q_value": false_discovery_q_values(p),
-             "heterogeneity": np.full(len(p), alpha)}
-    with registered(con, "_tests", {k: np.asarray(v) for k, v in tests.items()}):
+    _join_tests(con, table, rows["rowid"], {"p_value": p, "q_value": false_discovery_q_values(p),
+                                            "heterogeneity": np.full(len(p), alpha)})
+    return outliers
+
+
+def _floats(rows: dict[str, np.ndarray], name: str) -> np.ndarray:
+    """A column fetched with `fetchnumpy` as floats, NULL as NaN."""
+    return np.ma.filled(np.ma.asarray(rows[name], dtype=float), np.nan)
+
+
+def _join_tests(con: duckdb.DuckDBPyConnection, table: str, rowids: np.ndarray, tests: dict[str, object]) -> None:
+    """Add the `tests` columns (arrays, one value per row of `table` in the order of `rowids`; a null stays NULL, a NaN
+    NaN) to the working table `table` (an allow-listed name)."""
+    columns = ", ".join(f"t.{name}" for name in tests)  # names from the callers' code
+    with registered(con, "_tests", pa.table({"row": np.asarray(rowids), **tests})):
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {table} AS "
-            f"SELECT w.*, t.p_value, t.q_value, t.heterogeneity FROM (SELECT rowid AS _row, * FROM {table}) AS w "
+            f"SELECT w.*, {columns} FROM (SELECT rowid AS _row, * FROM {table}) AS w "
             f"LEFT JOIN _tests AS t ON t.row = w._row"
         )
-    return outliers
 
 
 def _far_above_wider(observed: np.ndarray, wider: dict[str, np.ndarray], far: np.ndarray, alpha: float) -> np.ndarray:
@@ -117,7 +128,7 @@ def _far_above_wider(observed: np.ndarray, wider: dict[str, np.ndarray], far: np
     it; against the catalogue they still do, and leaving them out of the category's reference lets each be tested
     against its ordinary siblings.
     """
-    expected = np.ma.filled(np.ma.asarray(wider["wider_expected"], dtype=float), np.nan)
+    expected = _floats(wider, "wider_expected")
     testable = np.nan_to_num(expected) > 0
     z = np.zeros(len(observed))
     z[testable] = mid_p_residuals(np.nan_to_num(observed)[testable], expected[testable],
@@ -244,21 +255,15 @@ def _add_concentration_tests(con: duckdb.DuckDBPyConnection, alpha: float, min_e
     `min_excess` cannot be flagged either); the others keep their p-value and get no q-value (not tested)."""
     rows = con.execute("SELECT rowid, observed, units, other_observed, other_units, expected "
                        "FROM segment_contacts").fetchnumpy()
-    column = lambda c: np.ma.filled(np.ma.asarray(rows[c], dtype=float), np.nan)  # noqa: E731
-    observed, size, other, other_size = (column(c) for c in ("observed", "units", "other_observed", "other_units"))
+    observed, size, other, other_size = (_floats(rows, c) for c in ("observed", "units", "other_observed", "other_units"))
     p = concentration_p_values(observed, size, other, other_size)
     total = observed + other
     attainable = attainable_p_values(size, total, other_size)
-    attainable[np.minimum(size, total) - np.nan_to_num(column("expected"), nan=np.inf) < min_excess] = 1.0
+    attainable[np.minimum(size, total) - np.nan_to_num(_floats(rows, "expected"), nan=np.inf) < min_excess] = 1.0
     testable = tarone_family(attainable, alpha)
     q = np.full(len(p), np.nan)
     q[testable] = false_discovery_q_values(p[testable])
-    tests = {"row": np.asarray(rows["rowid"]), "p_value": p, "q_value": q}
-    with registered(con, "_concentration_tests", tests):
-        con.execute("CREATE OR REPLACE TEMP TABLE segment_contacts AS SELECT w.*, t.p_value, "
-                    "CASE WHEN NOT isnan(t.q_value) THEN t.q_value END AS q_value "
-                    "FROM (SELECT rowid AS _row, * FROM segment_contacts) AS w "
-                    "LEFT JOIN _concentration_tests AS t ON t.row = w._row")
+    _join_tests(con, "segment_contacts", rows["rowid"], {"p_value": p, "q_value": pa.array(q, from_pandas=True)})
 
 
 def _per_journey_tables(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> None:
