@@ -12,6 +12,7 @@ import duckdb
 from cxmining.ingest.contract import Column, Source
 from cxmining.ingest.mapping import SourceMapping
 from cxmining.ingest.staging import BatchTables
+from cxmining.store import relations
 
 # How a row of an event source is named in `events.event_id` (sql/staging/events_of.sql): prefix and key column.
 EVENT_IDS = {"calls": ("call:", "call_id"), "web": ("web:", "event_id")}
@@ -74,7 +75,7 @@ def record_attribute_dictionary(con: duckdb.DuckDBPyConnection, mapping: SourceM
     mapping said of the same names; names it no longer declares stay described: the store may hold their values).
     Return the names declared for the first time."""
     source = mapping.read_source(mapping.source)
-    rows = [(c.kind, mapping.source, c.label, mapping.file_column(c.name), c.type, c.personal, c.doc or None)
+    rows = [(c.kind, mapping.source, c.label, mapping.file_column(c), c.type, c.personal, c.doc or None)
             for c in source.columns if c.kind != "contract"]
     known = set(con.execute("SELECT kind, name FROM attribute_dictionary WHERE source = $source",
                             {"source": mapping.source}).fetchall())
@@ -99,6 +100,6 @@ def late_declaration_line(con: duckdb.DuckDBPyConnection, source: str, names: li
 
 def declared_segments(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The segments the store's mappings declared and the rows gave values of (customer_segments), by name."""
-    if not con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'customer_segments'").fetchone()[0]:
+    if "customer_segments" not in relations(con):
         return []
     return [name for (name,) in con.execute("SELECT DISTINCT segment FROM customer_segments ORDER BY 1").fetchall()]

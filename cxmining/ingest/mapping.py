@@ -160,6 +160,8 @@ class SourceMapping(Strict):
         if self.attributes and self.source not in ATTRIBUTE_SOURCES:
             raise ValueError(f"attributes: {self.source} rows are not one event each; attributes are kept for "
                              f"{' and '.join(ATTRIBUTE_SOURCES)} only")
+        if self.segments and "customer_id" not in known:
+            raise ValueError(f"segments: {self.source} rows name no customer, so they cannot tell a customer's segment")
         if taken := sorted(set(self.attributes) & set(known)):
             raise ValueError(f"attributes: {taken[0]!r} is a column of {self.source} already; name the attribute "
                              "otherwise (e.g. export_" + taken[0] + ")")
@@ -185,15 +187,14 @@ class SourceMapping(Strict):
         """The activity template of the organisation's own reason codes; None: the contract's fixed codes."""
         return self.reasons.activity if self.reasons.own else None
 
-    def file_column(self, contract_column: str) -> str:
-        """Name of the column in the delivered file that holds `contract_column` (or an extra column `a_<name>`,
-        `s_<name>` of `read_source`)."""
-        kind, _, name = contract_column.partition("_")
-        if kind == "a" and name in self.attributes:
-            return self.attributes[name].column
-        if kind == "s" and name in self.segments:
-            return self.segments[name].column
-        found = self.columns.get(contract_column, contract_column)
+    def file_column(self, column: Column) -> str:
+        """Name of the column in the delivered file that holds `column` of `read_source` (a contract column, an
+        attribute or a segment; a joined key's columns with ' + ')."""
+        if column.kind == "attribute":
+            return self.attributes[column.label].column
+        if column.kind == "segment":
+            return self.segments[column.label].column
+        found = self.columns.get(column.name, column.name)
         return " + ".join(found) if isinstance(found, list) else found
 
     def joined_columns(self, contract_column: str) -> tuple[str, ...]:

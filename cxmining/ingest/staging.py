@@ -131,7 +131,7 @@ def contract_positions(
                                    f"{', '.join(joined)}) is missing; header has: {', '.join(header)}")
             positions[column.name] = tuple(header.index(name) for name in joined)
             continue
-        name = mapping.file_column(column.name)
+        name = mapping.file_column(column)
         if name in header:
             positions[column.name] = header.index(name)
         elif column.kind != "contract":

@@ -99,19 +99,16 @@ def _reasons(column: Column, i: int, params: dict) -> list[str]:
             f"CASE WHEN {v} IS NOT NULL AND NOT list_contains($allowed{i}, {v}) "
             f"THEN '{name}: ' || {shown} || $allowed_text{i} END"
         )
-    if column.type == "timestamp" and column.kind == "attribute":  # a contract's end, a birth year: any time
-        out.append(
-            f"CASE WHEN {v} IS NOT NULL AND ({_typed(column)}) IS NULL "
-            f"THEN '{name}: ' || {shown} || ' is not an ISO-8601 timestamp' END"
-        )
-    elif column.type == "timestamp":
-        out.append(
-            f"CASE WHEN {v} IS NOT NULL AND ({_typed(column)}) IS NULL "
-            f"THEN '{name}: ' || {shown} || ' is not an ISO-8601 timestamp' "
+    if column.type == "timestamp":
+        # an event's time must be plausible; an attribute's may lie at any time (a contract's end, a birth year)
+        window = "" if column.kind == "attribute" else (
             f"WHEN {_typed(column)} > $latest "
             f"THEN '{name}: ' || {shown} || ' is more than a day after the run' "
             f"WHEN {_typed(column)} < $earliest "
-            f"THEN '{name}: ' || {shown} || ' is more than ' || $years || ' years before the run' END"
+            f"THEN '{name}: ' || {shown} || ' is more than ' || $years || ' years before the run' ")
+        out.append(
+            f"CASE WHEN {v} IS NOT NULL AND ({_typed(column)}) IS NULL "
+            f"THEN '{name}: ' || {shown} || ' is not an ISO-8601 timestamp' {window}END"
         )
     elif column.type in ("integer", "decimal"):
         word = "a whole number" if column.type == "integer" else "a number"
