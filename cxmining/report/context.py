@@ -249,7 +249,19 @@ def data_support(con: duckdb.DuckDBPyConnection, present: set[str], noun: Contac
     imported = "imported_events" in present and not rows
     words = noun.words()
     many, none = words["many"], f"no {words['many']} delivered"
-    checks = [  # (analysis, supported, why it is or is not); LACKING: the report's sections that say why they are empty
+    sections = {  # the analyses whose report sections say why they are empty when the data lacks them
+        "products": (
+            f"Products whose descriptions make customers {words['verb']}", products > 0 and (orders > 0 or web > 0),
+            "no product catalogue" if not products else f"needs orders or product page views to attribute {many}"
+            if not (orders or web) else f"{many} attributed to products through orders and page views"),
+        "order_days": (
+            f"Where-is-my-order {many} by order day (late shipping)", orders > 0 and calls > 0,
+            f"orders and {many} delivered" if orders and calls else f"needs both orders and {many}"),
+        "website": (
+            f"Website trouble followed by a {words['one']}", web > 0 and calls > 0,
+            f"web sessions and {many} delivered" if web and calls else f"needs both web sessions and {many}"),
+    }
+    checks = [  # (analysis, supported, why it is or is not)
         ("Customer journeys, variants, process map", "journeys" in present or "case_durations" in present,
          "from an imported event log" if imported else "from every delivered source"),
         ("Identities stitched across channels", len(channels := [c for c, n in ((many, calls), ("web", web),
@@ -263,26 +275,17 @@ def data_support(con: duckdb.DuckDBPyConnection, present: set[str], noun: Contac
          f"{coverage['with_end']:,} of {calls:,} {many} have an end time" if calls else none),
         ("Routing failure per IVR path", bool(coverage.get("with_ivr_path")),
          f"{coverage['with_ivr_path']:,} {many} with an IVR path" if calls else none),
-        (f"Products whose descriptions make customers {words['verb']}", products > 0 and (orders > 0 or web > 0),
-         "no product catalogue" if not products else f"needs orders or product page views to attribute {many}"
-         if not (orders or web) else f"{many} attributed to products through orders and page views"),
-        (f"Where-is-my-order {many} by order day (late shipping)", orders > 0 and calls > 0,
-         f"orders and {many} delivered" if orders and calls else f"needs both orders and {many}"),
-        (f"Website trouble followed by a {words['one']}", web > 0 and calls > 0,
-         f"web sessions and {many} delivered" if web and calls else f"needs both web sessions and {many}"),
+        *sections.values(),
         ("What-if simulation of other regimes", {"whatif_results", "whatif_validation"} <= present,
          "scenarios simulated" if {"whatif_results", "whatif_validation"} <= present
          else f"no {many} to calibrate on" if not calls else "no scenarios (scenarios/)"),
         ("Failure demand per customer segment", bool(segments := declared_segments(con)),
          f"segments {', '.join(segments)}" if segments else "no segments declared in the mapping (segments:)"),
     ]
-    lacking = {section: why for section, (_, ok, why) in zip(LACKING, checks[6:9], strict=True) if not ok}
+    lacking = {section: why for section, (_, ok, why) in sections.items() if not ok}
     return {"supported": [{"analysis": a, "why": w} for a, ok, w in checks if ok],
             "unsupported": [{"analysis": a, "why": w} for a, ok, w in checks if not ok],
             "lacking": lacking}
-
-
-LACKING = ("products", "order_days", "website")  # the sections of checks 7 to 9, in their order
 
 
 WHATIF_FIGURES = ("calls", "product-information calls about rewritten products", "transfers", "repeat calls",
