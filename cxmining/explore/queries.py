@@ -11,7 +11,7 @@ import duckdb
 
 from cxmining.demand.rules import demand_rules
 from cxmining.errors import CxminingError
-from cxmining.store import relations, run_sql, sql_text, used_params
+from cxmining.store import query_text, relations, run_sql, sql_text, used_params
 
 PAGE_SIZES = range(1, 201)
 # sort key of the variant list -> the column of sql/explore/selected_variants.sql it orders by
@@ -161,7 +161,7 @@ def selected(con: duckdb.DuckDBPyConnection, chosen: Filters, drilled: tuple[str
 def rows(con: duckdb.DuckDBPyConnection, relative: str, params: dict[str, Any] | None = None,
          suffix: str = "") -> list[dict[str, Any]]:
     """The rows of one SQL file (with `suffix`, built from the fixed lists here, appended) as dicts."""
-    text = sql_text(relative).rstrip().rstrip(";") + suffix
+    text = query_text(relative) + suffix
     cursor = con.execute(text, used_params(text, params) or None)
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -23,7 +23,7 @@ import duckdb
 
 from cxmining.errors import CxminingError
 from cxmining.mining.statistics import DERIVED_FILES, MINING_TABLES, WORKING_TABLES, built, updated_traces
-from cxmining.store import opened, relations, row_counts, run_sql, sql_text, transaction
+from cxmining.store import dropped, opened, query_text, relations, row_counts, run_sql, transaction
 
 BUCKETS = 8  # customer buckets of a night on a cluster: several per worker, so a slow bucket does not hold the rest
 # Each worker's partials, one Parquet file per query of sql/mining/ (the file is named after the query).
@@ -42,10 +42,12 @@ MERGE_FILES = (
     "mining/activity_lanes_of_partials.sql",
     "mining/activity_positions_of_partials.sql",
     "mining/case_durations_of_partials.sql",
-    "mining/mining_variants_of_partials.sql",
+    "mining/variant_stats_of_partials.sql",
+    "mining/mining_variants.sql",
     "mining/variants.sql",
     "mining/case_variants_of_partials.sql",
-    "mining/dfg_of_partials.sql",
+    "mining/dfg_arcs_of_partials.sql",
+    "mining/dfg.sql",
     "mining/start_activities.sql",
     "mining/end_activities.sql",
 )
@@ -87,10 +89,9 @@ def trace_partitions(db: str | Path, buckets: int = BUCKETS, full: bool = False)
         with transaction(con):  # mining_build stays as it was until the merge publishes: a failed night is redone
             changed = updated_traces(con, full)
         query = "mining/bucketed_traces.sql" if "journeys" in relations(con) else "mining/bucketed_traces_of_imported_log.sql"
-        con.execute(f"COPY ({sql_text(query).rstrip().rstrip(';')}) TO $folder (FORMAT parquet, PARTITION_BY (bucket))",
+        con.execute(f"COPY ({query_text(query)}) TO $folder (FORMAT parquet, PARTITION_BY (bucket))",
                     {"buckets": buckets, "folder": str(traces)})
-        for name in WORKING_TABLES:
-            con.execute(f"DROP TABLE IF EXISTS {name}")
+        dropped(con, WORKING_TABLES)
     return TracePartitions(folder, tuple(sorted(traces.glob("bucket=*"), key=_bucket_number)), changed)
 
 
@@ -102,8 +103,8 @@ def bucket_partials(traces: Path, partials: Path) -> Path:
         con.execute("SET TimeZone = 'UTC'")
         run_sql(con, "mining/bucket_traces.sql", {"traces": str(traces / "*.parquet")})
         for relative in PARTIAL_FILES:
-            query = sql_text(relative).rstrip().rstrip(";")
-            con.execute(f"COPY ({query}) TO $path (FORMAT parquet)", {"path": str(partials / _parquet_name(relative))})
+            con.execute(f"COPY ({query_text(relative)}) TO $path (FORMAT parquet)",
+                        {"path": str(partials / _parquet_name(relative))})
     return partials
 
 
@@ -122,8 +123,7 @@ def merged_statistics(db: str | Path, partitions: TracePartitions, partials: lis
             for relative in MERGE_FILES if partials else DERIVED_FILES:  # no cases at all: nothing to merge
                 run_sql(con, relative, params)
             built(con)
-        for name in WORKING_TABLES:
-            con.execute(f"DROP TABLE IF EXISTS {name}")
+        dropped(con, WORKING_TABLES)
         counts = row_counts(con, MINING_TABLES) | {"changed_cases": partitions.changed_cases}
     shutil.rmtree(partitions.folder, ignore_errors=True)
     return counts

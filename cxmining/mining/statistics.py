@@ -13,23 +13,25 @@ import duckdb
 
 from cxmining.errors import StoreError
 from cxmining.journeys import changed_since, journeys_generation
-from cxmining.store import opened, row_counts, run_sql, sql_text, transaction
+from cxmining.store import dropped, opened, row_counts, run_sql, sql_text, transaction
 
 STATE_FILES = ("mining/activity_codes.sql", "mining/case_traces.sql", "mining/mining_build.sql")
-# Order matters: each relation reads the ones before it; mining_variants is a working (temporary) table.
+# Order matters: each relation reads the ones before it; those in WORKING_TABLES are working (temporary) tables.
 DERIVED_FILES = (
     "mining/activity_stats.sql",
     "mining/activity_lanes.sql",
     "mining/activity_positions.sql",
     "mining/case_durations.sql",
+    "mining/variant_stats.sql",
     "mining/mining_variants.sql",
     "mining/variants.sql",
     "mining/case_variants.sql",
+    "mining/dfg_arcs.sql",
     "mining/dfg.sql",
     "mining/start_activities.sql",
     "mining/end_activities.sql",
 )
-WORKING_TABLES = ("mining_events", "mining_variants", "changed_journeys")
+WORKING_TABLES = ("mining_events", "variant_stats", "mining_variants", "dfg_arcs", "changed_journeys")
 MINING_TABLES = tuple(Path(r).stem for r in DERIVED_FILES if Path(r).stem not in WORKING_TABLES)
 INPUT_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "event_order", "lane", "event_id")
 
@@ -44,8 +46,7 @@ def mining_tables(db: str | Path | duckdb.DuckDBPyConnection, full: bool = False
             for relative in DERIVED_FILES:
                 con.execute(sql_text(relative))
             built(con)
-        for name in WORKING_TABLES:
-            con.execute(f"DROP TABLE IF EXISTS {name}")
+        dropped(con, WORKING_TABLES)
         return row_counts(con, MINING_TABLES) | {"changed_cases": changed}
 
 

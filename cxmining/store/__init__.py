@@ -52,6 +52,11 @@ def sql_text(relative: str) -> str:
     return (sql_root() / relative).read_text(encoding="utf-8")
 
 
+def query_text(relative: str) -> str:
+    """The query of one SQL file without its closing semicolon, to embed in another statement (COPY (...) TO)."""
+    return sql_text(relative).rstrip().rstrip(";")
+
+
 MEMORY_LIMIT = "CXMINING_MEMORY_LIMIT"  # environment variable: the memory DuckDB may use, when not given (e.g. 4GB)
 MEMORY_CAP = 25 * 10**8  # bytes: DuckDB's default limit at most (2.5GB), so no step of a 10M-event night passes 4 GB
 

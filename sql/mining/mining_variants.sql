@@ -1,16 +1,7 @@
 -- Working table of one mining run (temporary): the variants as activity code lists with their ranks, frequencies
--- and case durations; variants and case_variants are read from it.
+-- and case durations (variant_stats); variants and case_variants are read from it.
 CREATE OR REPLACE TEMP TABLE mining_variants AS
-WITH per_variant AS (
-    SELECT
-        codes,
-        count(*) AS frequency,
-        avg(list_max(times_us) - list_min(times_us)) / 1e6 AS mean_duration_seconds,
-        median(list_max(times_us) - list_min(times_us)) / 1e6 AS median_duration_seconds
-    FROM case_traces
-    GROUP BY codes
-),
-names AS (
+WITH names AS (
     SELECT list(activity ORDER BY code) AS names FROM activity_codes
 ),
 ids AS (  -- activity_stats.activity_id by code (a code no case holds any more has none)
@@ -19,7 +10,7 @@ ids AS (  -- activity_stats.activity_id by code (a code no case holds any more h
 named AS (
     SELECT p.*, list_transform(p.codes, lambda i: n.names[i]) AS activities,
            list_transform(p.codes, lambda i: d.ids[i]) AS activity_ids
-    FROM per_variant AS p, names AS n, ids AS d
+    FROM variant_stats AS p, names AS n, ids AS d
 )
 SELECT
     *,
