@@ -152,6 +152,9 @@ def test_orders_take_no_attributes(tmp_path: Path) -> None:
     path.write_text("orders:\n  attributes:\n    shop: ShopName\n", encoding="utf-8")
     with pytest.raises(MappingError, match="orders rows are not one event each"):
         load_mapping(path)
+    path.write_text("products:\n  segments:\n    range: ProductRange\n", encoding="utf-8")
+    with pytest.raises(MappingError, match="products rows name no customer"):
+        load_mapping(path)
 
 
 def test_a_personal_attribute_is_stored_but_never_shown(landing: Path, tmp_path: Path,
