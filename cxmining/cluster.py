@@ -1,18 +1,24 @@
 """Where the partitioned stages of a night run: in the flow's own process (the default), on a Dask LocalCluster of
 this machine, or on an existing Dask scheduler, named by one setting (`--cluster`, the flow's `cluster` parameter).
 
-The setting is read and checked here, before Prefect starts; `task_runner` turns it into the Prefect task runner
-(prefect-dask's `DaskTaskRunner`) that the partitioned stages' subflow runs with (docs/scaling.md).
+The setting is read and checked here, before Prefect starts. `night_cluster` starts a LocalCluster once for the whole
+night, so every partitioned stage's subflow joins the same workers; `task_runner` turns a cluster into the Prefect
+task runner (prefect-dask's `DaskTaskRunner`) that those subflows run with (docs/scaling.md).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from typing import Any
 
+from cxmining.cores import usable_cores
 from cxmining.errors import CxminingError
+from cxmining.store import MEMORY_CAP, MEMORY_LIMIT, THREADS, machine_memory_bytes
 
 _LOCAL = re.compile(r"local:(\d+)")
 _ADDRESS = re.compile(r"(tcp|tls)://[A-Za-z0-9.\-\[\]:]+:\d+")
@@ -44,22 +50,53 @@ def cluster_setting(text: str | None) -> Cluster | None:
                         "(a running Dask scheduler)")
 
 
-def task_runner(cluster: Cluster, prefect_api: str | None = None) -> Any:
-    """The Prefect task runner of `cluster`: prefect-dask's DaskTaskRunner, starting a LocalCluster of single-threaded
-    worker processes (only warnings logged) that report to the Prefect server at `prefect_api`, or
-    connecting to the scheduler's address (whose workers have their own PREFECT_API_URL)."""
+def worker_environment(workers: int, prefect_api: str | None = None) -> dict[str, str]:
+    """The environment of a LocalCluster's worker processes: the Prefect server they report to (without it each
+    worker would start a temporary server of its own: seconds, and a port each), and their DuckDB's share of this
+    machine: its cores and memory divided among the `workers` (`CXMINING_THREADS`, `CXMINING_MEMORY_LIMIT`), so N
+    in-memory DuckDBs do not each take every core and half the memory. A memory limit set for the night is kept."""
+    env = {"PREFECT_API_URL": prefect_api} if prefect_api else {}
+    env[THREADS] = str(max(1, usable_cores() // workers))
+    total = machine_memory_bytes()
+    if MEMORY_LIMIT not in os.environ and total:
+        env[MEMORY_LIMIT] = f"{max(min(total // 2, MEMORY_CAP) // workers // 2**20, 256)}MiB"
+    return env
+
+
+def _local_cluster_kwargs(workers: int, prefect_api: str | None) -> dict[str, Any]:
+    """LocalCluster's settings for `workers` single-threaded worker processes that log only warnings."""
     import dask  # only a night on a cluster needs Dask
+
+    # The night's log has Dask's warnings, not its start-up lines: in this process, and in the workers before they
+    # read Dask's settings (the `env` below is set too late for that).
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    dask.config.set({"distributed.nanny.pre-spawn-environ.DASK_LOGGING__DISTRIBUTED": "warning"})
+    # The dashboard on a free port (None does not turn it off): never the 8787 of another cluster on this machine.
+    return {"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0",
+            "silence_logs": logging.WARNING, "env": worker_environment(workers, prefect_api)}
+
+
+@contextmanager
+def night_cluster(cluster: Cluster | None, prefect_api: str | None = None) -> Iterator[Cluster | None]:
+    """The cluster every partitioned stage of a night joins: for `local:N`, a LocalCluster started here once (its
+    workers reporting to the Prefect server at `prefect_api`) and stopped on leaving, given as its scheduler's
+    address; an existing scheduler, or None (in-process), as it is."""
+    if cluster is None or cluster.address:
+        yield cluster
+        return
+    from distributed import LocalCluster
+
+    with LocalCluster(**_local_cluster_kwargs(cluster.workers or 1, prefect_api)) as local:
+        yield replace(cluster, address=local.scheduler_address)
+
+
+def task_runner(cluster: Cluster, prefect_api: str | None = None) -> Any:
+    """The Prefect task runner of `cluster`: prefect-dask's DaskTaskRunner, joining the scheduler at its address
+    (a night's LocalCluster, or a cluster whose workers have their own PREFECT_API_URL), or else starting a
+    LocalCluster of single-threaded worker processes for the one subflow, reporting to `prefect_api`."""
     from prefect_dask import DaskTaskRunner
 
     if cluster.address:
         return DaskTaskRunner(address=cluster.address)
-    # Without the URL each worker process would start a temporary Prefect server of its own (seconds, and a port each).
-    env = {"PREFECT_API_URL": prefect_api} if prefect_api else {}
-    # The night's log has Dask's warnings, not its start-up lines: in this process, and in the workers before they
-    # read Dask's settings (the `env` above is set too late for that).
-    logging.getLogger("distributed").setLevel(logging.WARNING)
-    dask.config.set({"distributed.nanny.pre-spawn-environ.DASK_LOGGING__DISTRIBUTED": "warning"})
-    # The dashboard on a free port (None does not turn it off): never the 8787 of another cluster on this machine.
     return DaskTaskRunner(cluster_class="distributed.LocalCluster",
-                          cluster_kwargs={"n_workers": cluster.workers, "threads_per_worker": 1, "processes": True,
-                                          "dashboard_address": ":0", "silence_logs": logging.WARNING, "env": env})
+                          cluster_kwargs=_local_cluster_kwargs(cluster.workers or 1, prefect_api))

@@ -8,14 +8,14 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.runtime import flow_run
 
-from cxmining.cluster import Cluster, cluster_setting
+from cxmining.cluster import Cluster, cluster_setting, night_cluster
 from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT
 from cxmining.conformance.checking import ConformanceSettings
 from cxmining.conformance.outputs import (
@@ -62,7 +62,7 @@ from cxmining.store.snapshot import snapshot_path, staged_snapshot
 from cxmining.whatif.results import change_line, whatif_due, whatif_tables
 from cxmining.whatif.scenario import RESIMULATE_DRIFT, folder_scenarios, scenarios_folder
 
-from .partitioned import statistics_on
+from .partitioned import prefect_api_url, statistics_on
 
 # The library's progress lines (logger "cxmining": alignments, precision) at info level; Prefect shows them in the run's
 # log where PREFECT_LOGGING_EXTRA_LOGGERS names "cxmining" (`cxmining run` sets it; docs/scheduling.md).
@@ -384,7 +384,9 @@ def nightly(
                 demand_rules, scenarios, resimulate_drift,
                 DriftThresholds(drift_fitness_drop, drift_failure_share_rise, drift_avoidable_calls_rise),
                 chosen_cluster, buckets)
-            return _night(night, db, run_id, settings)
+            # a LocalCluster is started once, for every partitioned stage of the night, and stopped after the last
+            with night_cluster(chosen_cluster, chosen_cluster and prefect_api_url()) as joined:
+                return _night(night, db, run_id, replace(settings, cluster=joined))
         finally:  # completed or failed, the night's record and what it loaded replace the store in one rename
             publish_night(night.work, db, night.staged)
 

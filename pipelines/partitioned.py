@@ -52,9 +52,13 @@ def cluster_statistics(db: Path, buckets: int = BUCKETS, full: bool = False) -> 
     return counts
 
 
-def statistics_on(cluster: Cluster) -> Flow:
-    """`cluster_statistics` with `cluster`'s task runner (a LocalCluster lives as long as one run of it), its workers
-    reporting to the Prefect server this process reports to."""
+def prefect_api_url() -> str:
+    """The URL of the Prefect server this process reports to (a cluster's workers report there too)."""
     with get_client(sync_client=True) as client:
-        prefect_api = client.api_url
-    return cluster_statistics.with_options(task_runner=task_runner(cluster, str(prefect_api)))
+        return str(client.api_url)
+
+
+def statistics_on(cluster: Cluster) -> Flow:
+    """`cluster_statistics` with `cluster`'s task runner (a LocalCluster without an address lives as long as one run
+    of it), its workers reporting to the Prefect server this process reports to."""
+    return cluster_statistics.with_options(task_runner=task_runner(cluster, prefect_api_url()))

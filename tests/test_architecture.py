@@ -11,7 +11,7 @@ from helpers import ROOT
 
 PACKAGE = ROOT / "cxmining"
 # The stages in the order the data flows; a stage may import itself, the stages before it and the shared bridge.
-STAGES = ["errors", "config", "cores", "cluster", "progress", "store", "ingest", "eventlog", "journeys", "mining", "pictures", "conformance", "demand",
+STAGES = ["errors", "config", "cores", "progress", "store", "cluster", "ingest", "eventlog", "journeys", "mining", "pictures", "conformance", "demand",
           "whatif", "compare", "runs", "report", "explore"]
 ANYWHERE = {"cxmining.mining.pm4py_bridge"}  # the one door to pm4py: any stage may go through it
 OUTSIDE_THE_FLOW = {"synthetic": {"errors", "ingest"}, "cli": set(STAGES) | {"synthetic", "flows", "terminal", "export"},

@@ -193,9 +193,33 @@ def test_the_task_runner_starts_a_local_cluster_or_joins_the_scheduler() -> None
     local = task_runner(Cluster(workers=3), "http://127.0.0.1:4200/api")
     assert isinstance(local, DaskTaskRunner) and local.address is None
     assert local.cluster_kwargs["n_workers"] == 3 and local.cluster_kwargs["threads_per_worker"] == 1
-    assert local.cluster_kwargs["env"] == {"PREFECT_API_URL": "http://127.0.0.1:4200/api"}
+    assert local.cluster_kwargs["env"]["PREFECT_API_URL"] == "http://127.0.0.1:4200/api"
     remote = task_runner(Cluster(address="tcp://10.0.0.5:8786"))
     assert remote.address == "tcp://10.0.0.5:8786" and not remote.cluster_kwargs
+
+
+def test_local_workers_share_the_machines_cores_and_memory(monkeypatch) -> None:
+    from cxmining import cluster as module
+
+    monkeypatch.delenv("CXMINING_MEMORY_LIMIT", raising=False)
+    monkeypatch.setattr(module, "usable_cores", lambda: 8)
+    monkeypatch.setattr(module, "machine_memory_bytes", lambda: 24 * 2**30)
+    four, sixteen = module.worker_environment(4), module.worker_environment(16, "http://127.0.0.1:4200/api")
+    assert (four["CXMINING_THREADS"], four["CXMINING_MEMORY_LIMIT"]) == ("2", f"{25 * 10**8 // 4 // 2**20}MiB")
+    assert (sixteen["CXMINING_THREADS"], sixteen["CXMINING_MEMORY_LIMIT"]) == ("1", "256MiB")  # never below 256 MiB
+    assert "PREFECT_API_URL" not in four and sixteen["PREFECT_API_URL"] == "http://127.0.0.1:4200/api"
+    monkeypatch.setenv("CXMINING_MEMORY_LIMIT", "3GB")  # the night's own limit is each worker's too
+    assert "CXMINING_MEMORY_LIMIT" not in module.worker_environment(4)
+
+
+def test_a_worker_duckdb_takes_its_threads_from_the_environment(monkeypatch) -> None:
+    from cxmining.store import connect
+
+    monkeypatch.setenv("CXMINING_THREADS", "1")
+    assert connect(":memory:").execute("SELECT current_setting('threads')").fetchone()[0] == 1
+    monkeypatch.setenv("CXMINING_THREADS", "many")
+    with pytest.raises(CxminingError, match="^CXMINING_THREADS='many' is not a number of threads"):
+        connect(":memory:")
 
 
 def test_cxmining_run_refuses_a_bad_cluster_before_prefect_starts(tmp_path: Path, monkeypatch) -> None:

@@ -19,8 +19,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from cxmining.errors import CxminingError
 from cxmining.mining.statistics import DERIVED_FILES, MINING_TABLES, WORKING_TABLES, built, updated_traces
 from cxmining.store import dropped, opened, query_text, relations, row_counts, run_sql, transaction
@@ -99,8 +97,7 @@ def bucket_partials(traces: Path, partials: Path) -> Path:
     """The partial aggregates of one bucket's traces (the folder `traces` of Parquet files), each as `<query>.parquet`
     in the folder `partials` (created); computed in an in-memory DuckDB of this process, so any worker can run it."""
     partials.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(":memory:") as con:
-        con.execute("SET TimeZone = 'UTC'")
+    with opened(":memory:") as con:  # UTC, and this worker's share of the machine (cluster.worker_environment)
         run_sql(con, "mining/bucket_traces.sql", {"traces": str(traces / "*.parquet")})
         for relative in PARTIAL_FILES:
             con.execute(f"COPY ({query_text(relative)}) TO $path (FORMAT parquet)",

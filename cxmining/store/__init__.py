@@ -59,6 +59,15 @@ def query_text(relative: str) -> str:
 
 MEMORY_LIMIT = "CXMINING_MEMORY_LIMIT"  # environment variable: the memory DuckDB may use, when not given (e.g. 4GB)
 MEMORY_CAP = 25 * 10**8  # bytes: DuckDB's default limit at most (2.5GB), so no step of a 10M-event night passes 4 GB
+THREADS = "CXMINING_THREADS"  # environment variable: DuckDB's threads, when set (a cluster worker's share of the cores)
+
+
+def machine_memory_bytes() -> int | None:
+    """This machine's memory in bytes, or None where it cannot be read."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 def machine_memory_limit() -> str | None:
@@ -66,11 +75,8 @@ def machine_memory_limit() -> str | None:
     None where the memory cannot be read. DuckDB's own default (80%) would leave too little for pm4py and the Python
     side of a run, and a nightly job's memory should not grow with the history: beyond the limit DuckDB spills to
     disk (docs/reliability.md)."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return None
-    return f"{max(min(total // 2, MEMORY_CAP) // 2**20, 256)}MiB"
+    total = machine_memory_bytes()
+    return None if total is None else f"{max(min(total // 2, MEMORY_CAP) // 2**20, 256)}MiB"
 
 
 def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False,
@@ -103,6 +109,11 @@ def connect(db: str | Path | duckdb.DuckDBPyConnection, read_only: bool = False,
             con.execute("SET memory_limit = $limit", {"limit": limit})
         except duckdb.Error as exc:
             raise StoreError(f"memory limit {limit!r} is not a memory size like 4GB ({MEMORY_LIMIT})") from exc
+    if threads := os.environ.get(THREADS):
+        try:
+            con.execute("SET threads = $threads", {"threads": int(threads)})
+        except (ValueError, duckdb.Error) as exc:
+            raise StoreError(f"{THREADS}={threads!r} is not a number of threads like 2") from exc
     return con
 
 
