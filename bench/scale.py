@@ -98,7 +98,10 @@ def on_cluster(db: Path, workers: int, buckets: int) -> dict:
     from cxmining.mining.partitioned import bucket_partials, merged_statistics, partials_folder, trace_partitions
 
     began = time.perf_counter()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+    from cxmining.cluster import worker_environment
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      env=worker_environment(workers)) as cluster, \
             Client(cluster) as client:
         started = time.perf_counter()
         partitions = trace_partitions(db, buckets, full=True)
