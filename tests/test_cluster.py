@@ -140,6 +140,23 @@ def test_any_number_of_buckets_gives_the_one_process_statistics(sample_store, tm
         assert_same_statistics(alone, spread)
 
 
+def test_traces_aggregated_in_passes_give_the_same_statistics(sample_store, tmp_path: Path, monkeypatch) -> None:
+    """A big log's traces are built a share of its cases at a time (ordered lists cannot spill): any number of passes
+    gives the statistics of one."""
+    from cxmining.mining import statistics
+
+    alone = sample_store(120, 8, 30, tmp_path)
+    with duckdb.connect(str(alone), read_only=True) as con:
+        events = con.execute("SELECT count(*) FROM journey_events").fetchone()[0]
+    for per_pass in (97, events // 3):  # dozens of passes, and three
+        folder = tmp_path / f"passes-{per_pass}"
+        folder.mkdir()
+        passes = Path(shutil.copy(alone, folder / "store.duckdb"))
+        monkeypatch.setattr(statistics, "TRACE_PASS_EVENTS", per_pass)
+        assert mining_tables(passes, full=True)["changed_cases"] == mining_tables(alone)["case_variants"]
+        assert_same_statistics(alone, passes)
+
+
 def test_ties_odd_and_even_counts_give_duckdbs_mean_and_median(tmp_path: Path) -> None:
     """An imported-style log (no journeys, cases bucketed by id) with times on a coarse grid, so many durations and
     gaps tie and each median falls on one value or between two: the merged value counts give DuckDB's own median."""

@@ -7,6 +7,8 @@ from night to night: a run reads from `journey_events` only the cases the journe
 
 from __future__ import annotations
 
+import math
+
 from pathlib import Path
 
 import duckdb
@@ -31,6 +33,9 @@ DERIVED_FILES = (
     "mining/start_activities.sql",
     "mining/end_activities.sql",
 )
+# Events aggregated into traces in one pass: the ordered lists of a pass stay in memory (DuckDB cannot spill them),
+# so a log of 10^8 events is read in passes of this many, under the 2.5 GB default limit (docs/scaling.md).
+TRACE_PASS_EVENTS = 4_000_000
 WORKING_TABLES = ("mining_events", "variant_stats", "mining_variants", "dfg_arcs", "changed_journeys")
 MINING_TABLES = tuple(Path(r).stem for r in DERIVED_FILES if Path(r).stem not in WORKING_TABLES)
 INPUT_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "event_order", "lane", "event_id")
@@ -67,7 +72,10 @@ def updated_traces(con: duckdb.DuckDBPyConnection, full: bool) -> int:
     else:
         con.execute("DELETE FROM case_traces WHERE case_id IN (SELECT journey_id FROM changed_journeys)")
     con.execute(f"INSERT INTO activity_codes {sql_text('mining/new_activity_codes.sql')}")
-    return con.execute(f"INSERT INTO case_traces {sql_text('mining/changed_traces.sql')}").fetchone()[0]
+    events = con.execute("SELECT count(*) FROM mining_events").fetchone()[0]
+    chunks = max(1, math.ceil(events / TRACE_PASS_EVENTS))
+    insert = f"INSERT INTO case_traces {sql_text('mining/changed_traces.sql')}"
+    return sum(con.execute(insert, {"chunks": chunks, "chunk": chunk}).fetchone()[0] for chunk in range(chunks))
 
 
 def built(con: duckdb.DuckDBPyConnection) -> None:
