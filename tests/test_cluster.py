@@ -81,25 +81,34 @@ def test_the_nightly_flow_on_a_local_cluster_publishes_the_same_statistics(harne
     landing = tmp_path / "landing"
     write_sample(landing, customers=60, seed=15, days=10)
     models = ROOT / "data" / "sample" / "models" / "models.yaml"
+    scenarios = ROOT / "data" / "sample" / "scenarios"  # what-if replications on the cluster too
     alone, spread = tmp_path / "alone" / "store.duckdb", tmp_path / "spread" / "store.duckdb"
-    nightly(landing=landing, db=alone, out=tmp_path / "alone" / "out", models=models)
+    nightly(landing=landing, db=alone, out=tmp_path / "alone" / "out", models=models, scenarios=scenarios)
     result = nightly(landing=landing, db=spread, out=tmp_path / "spread" / "out", models=models, cluster="local:2",
-                     buckets=3)
+                     buckets=3, scenarios=scenarios)
 
     assert result["store"]["variants"] > 10
     assert_same_statistics(alone, spread)
     with duckdb.connect(str(alone), read_only=True) as a, duckdb.connect(str(spread), read_only=True) as b:
-        for table in ("mining_build", "variant_conformance"):  # the build they reflect, and what reads them next
-            query = f"SELECT * FROM {table}"
+        for table in ("mining_build", "variant_conformance", "whatif_validation", "whatif_results"):
+            query = f"SELECT * EXCLUDE (simulated_at) FROM {table}" if table.startswith("whatif") else f"SELECT * FROM {table}"
             assert sorted(b.execute(query).fetchall(), key=repr) == sorted(a.execute(query).fetchall(), key=repr), table
     assert not any(spread.parent.glob("*.parts"))  # the night's partitions are gone once merged
+    assert not result["skipped"]  # what-if too
     with get_client(sync_client=True) as client:  # the statistics were the cluster's: one worker task per bucket
-        [subflow] = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+        subflows = client.read_flow_runs(flow_run_filter=FlowRunFilter(
             parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[result["run_id"]])), sort=FlowRunSort.ID_DESC, limit=5)
-        buckets = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="bucket_statistics")),
-                                        flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[subflow.id])),
-                                        sort=TaskRunSort.EXPECTED_START_TIME_DESC, limit=50)
-    assert len(buckets) == 3 and all(t.state.is_completed() for t in buckets)
+
+        def completed(name: str) -> list:
+            runs = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_=name)),
+                                         flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[f.id for f in subflows])),
+                                         sort=TaskRunSort.EXPECTED_START_TIME_DESC, limit=200)
+            return [t for t in runs if t.state.is_completed()]
+
+        buckets, chunks = completed("bucket_statistics"), completed("replication_chunk")  # and one per replication
+        with duckdb.connect(str(spread), read_only=True) as con:
+            replications = con.execute("SELECT max(replications) FROM whatif_validation").fetchone()[0]
+    assert len(buckets) == 3 and len(chunks) == replications > 0
 
 
 def test_any_number_of_buckets_gives_the_one_process_statistics(sample_store, tmp_path: Path) -> None:
