@@ -87,7 +87,8 @@ def scenario_comparison(today: pl.DataFrame, scenario: pl.DataFrame) -> pl.DataF
     """Per figure: today's and the scenario's mean with 95% intervals, and the paired change with its interval."""
     wide = (today.rename({"value": "today"})
             .join(scenario.rename({"value": "scenario"}), on=["replication", "figure"], how="full", coalesce=True)
-            .with_columns(pl.col("today", "scenario").fill_null(0.0)))  # a figure never seen in a replication is 0 there
+            .with_columns(pl.col("today", "scenario").fill_null(0.0))  # a figure never seen in a replication is 0 there
+            .sort("figure", "replication"))  # a join's order varies from run to run, and with it a std's last digits
     rows = []
     for (figure,), group in wide.group_by("figure", maintain_order=True):
         a, b = group["today"].to_numpy(), group["scenario"].to_numpy()
