@@ -63,6 +63,7 @@ from cxmining.whatif.results import change_line, whatif_due, whatif_tables
 from cxmining.whatif.scenario import RESIMULATE_DRIFT, folder_scenarios, scenarios_folder
 
 from .partitioned import prefect_api_url, statistics_on
+from .partitioned_whatif import whatif_on
 
 # The library's progress lines (logger "cxmining": alignments, precision) at info level; Prefect shows them in the run's
 # log where PREFECT_LOGGING_EXTRA_LOGGERS names "cxmining" (`cxmining run` sets it; docs/scheduling.md).
@@ -191,9 +192,10 @@ def store_checks(db: Path) -> dict[str, int]:
 
 
 @task
-def what_if(db: Path, scenarios: Path, resimulate_drift: float) -> int:
+def what_if(db: Path, scenarios: Path, resimulate_drift: float, cluster: Cluster | None = None) -> int:
     """Today's regime and every scenario file of `scenarios` simulated (whatif_validation, whatif_results), unless the
-    last run's results stand (the same scenarios, on calls that moved less than `resimulate_drift` since).
+    last run's results stand (the same scenarios, on calls that moved less than `resimulate_drift` since); with
+    `cluster`, the replications run on its workers (a subflow), with the same results.
 
     Nothing is simulated when the folder has no scenario; returns the number simulated.
     """
@@ -206,7 +208,7 @@ def what_if(db: Path, scenarios: Path, resimulate_drift: float) -> int:
                     "since)", 100 * resimulate_drift)
         return 0
     logger.info("what-if: simulating %d scenarios (%s)", len(chosen), why)
-    checked, results = whatif_tables(db, chosen)
+    checked, results = whatif_tables(db, chosen) if cluster is None else whatif_on(cluster)(db, chosen)
     outside = checked.filter(~checked["within"])
     if outside.height:
         logger.warning("what-if: today's regime is not reproduced for %s", ", ".join(outside["figure"]))
@@ -324,7 +326,7 @@ class _Settings:
     scenarios: Path | None
     resimulate_drift: float
     drift: DriftThresholds
-    cluster: Cluster | None  # where the process statistics run: None in this process, else over `buckets` on Dask
+    cluster: Cluster | None  # where the statistics and what-if replications run: None here, else on Dask
     buckets: int
 
 
@@ -365,7 +367,8 @@ def nightly(
     the store breaks one of its consistency checks (`sql/checks/`).
 
     `cluster` (`local:N` or `tcp://HOST:PORT`, docs/scaling.md) computes the process statistics over `buckets`
-    customer buckets on a Dask cluster, with the same results; every other step runs in this process either way.
+    customer buckets, and the what-if replications, on a Dask cluster, with the same results; every other step runs
+    in this process either way.
     """
     chosen_cluster = cluster_setting(cluster)  # a setting that names no cluster stops the run before anything is done
     checked_buckets(buckets)
@@ -449,7 +452,7 @@ def _steps(night: _Night, db: Path, run_id: str, settings: _Settings, on_lap: Ca
             clock.lap("failure demand", demand["contact_demand"])
         scenarios = scenarios or scenarios_folder(landing)
         if statistics["variants"] and (simulated := optional("what-if", what_if, work, scenarios, s.resimulate_drift,
-                                                             default=0)):
+                                                             s.cluster, default=0)):
             clock.lap("what-if", simulated)
         counts = store_counts(work) | journey_counts | {"variants": statistics["variants"]}
         broken = store_checks(work)

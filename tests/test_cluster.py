@@ -78,7 +78,7 @@ def assert_same_store(expected: Path, actual: Path) -> None:
         assert names == [n for (n,) in b.execute("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall()]
         compared = [n for n in names if n not in MINING_TABLES and VOLATILE.get(n, set()) is not None]
         assert {"journeys", "journey_assignment", "variant_conformance", "deviations", "contact_demand",
-                "failure_demand_products", "avoidable_calls", "run_metrics"} <= set(compared)
+                "failure_demand_products", "avoidable_calls", "whatif_results", "run_metrics"} <= set(compared)
         for name in compared:
             columns = [c for (c,) in a.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? "
                                                "ORDER BY ordinal_position", [name]).fetchall()
@@ -111,22 +111,32 @@ def test_the_nightly_flow_on_a_local_cluster_publishes_the_same_store(harness, t
     landing = tmp_path / "landing"
     write_sample(landing, customers=60, seed=15, days=10)
     models = ROOT / "data" / "sample" / "models" / "models.yaml"
+    scenarios = tmp_path / "scenarios"  # the what-if replications on the cluster too: 4 (auto's rounds are compared in
+    scenarios.mkdir()  # tests/test_cluster_whatif.py)
+    for path in (ROOT / "data" / "sample" / "scenarios").iterdir():
+        (scenarios / path.name).write_text(path.read_text().replace("replications: auto", "replications: 4"))
     alone, spread = tmp_path / "alone" / "store.duckdb", tmp_path / "spread" / "store.duckdb"
-    nightly(landing=landing, db=alone, out=tmp_path / "alone" / "out", models=models)
+    nightly(landing=landing, db=alone, out=tmp_path / "alone" / "out", models=models, scenarios=scenarios)
     result = nightly(landing=landing, db=spread, out=tmp_path / "spread" / "out", models=models, cluster="local:2",
-                     buckets=3)
+                     buckets=3, scenarios=scenarios)
 
     assert result["store"]["variants"] > 10
     assert_same_statistics(alone, spread)
     assert_same_store(alone, spread)
     assert not any(spread.parent.glob("*.parts"))  # the night's partitions are gone once merged
-    with get_client(sync_client=True) as client:  # the statistics were the cluster's: one worker task per bucket
-        [subflow] = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+    assert not result["skipped"]  # what-if too
+    with get_client(sync_client=True) as client:  # the cluster's: one worker task per bucket, and per replication
+        subflows = client.read_flow_runs(flow_run_filter=FlowRunFilter(
             parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[result["run_id"]])), sort=FlowRunSort.ID_DESC, limit=5)
-        buckets = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="bucket_statistics")),
-                                        flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[subflow.id])),
-                                        sort=TaskRunSort.EXPECTED_START_TIME_DESC, limit=50)
-    assert len(buckets) == 3 and all(t.state.is_completed() for t in buckets)
+
+        def completed(name: str) -> list:
+            runs = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_=name)),
+                                         flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[f.id for f in subflows])),
+                                         sort=TaskRunSort.EXPECTED_START_TIME_DESC, limit=200)
+            return [t for t in runs if t.state.is_completed()]
+
+        buckets, chunks = completed("bucket_statistics"), completed("replication_chunk")
+    assert len(buckets) == 3 and len(chunks) == 4
 
 
 def test_any_number_of_buckets_gives_the_one_process_statistics(sample_store, tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from cxmining.whatif.simulation import (
     Calibration,
     calibrated_model,
     observed_figures,
+    Spread,
     paired_replications,
     rewritten_products,
 )
@@ -86,7 +87,8 @@ def scenario_comparison(today: pl.DataFrame, scenario: pl.DataFrame) -> pl.DataF
     """Per figure: today's and the scenario's mean with 95% intervals, and the paired change with its interval."""
     wide = (today.rename({"value": "today"})
             .join(scenario.rename({"value": "scenario"}), on=["replication", "figure"], how="full", coalesce=True)
-            .with_columns(pl.col("today", "scenario").fill_null(0.0)))  # a figure never seen in a replication is 0 there
+            .with_columns(pl.col("today", "scenario").fill_null(0.0))  # a figure never seen in a replication is 0 there
+            .sort("figure", "replication"))  # a join's order varies from run to run, and with it a std's last digits
     rows = []
     for (figure,), group in wide.group_by("figure", maintain_order=True):
         a, b = group["today"].to_numpy(), group["scenario"].to_numpy()
@@ -163,13 +165,14 @@ def whatif_due(db: str | Path | duckdb.DuckDBPyConnection, scenarios: list[tuple
 
 
 def whatif_tables(db: str | Path | duckdb.DuckDBPyConnection, scenarios: list[tuple[Scenario, Path | None]],
-                  replications: int | None = None, seed: int | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+                  replications: int | None = None, seed: int | None = None,
+                  spread: Spread | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Simulate today's regime and each scenario with the same seeds; store and return (validation, results).
 
     Every replication recalibrates the model on a bootstrap resample of the observed journeys and runs every regime on
     it with the same random numbers. `replications` and `seed` override the scenario files' (and the defaults' for the
     check of today alone). Re-running a scenario replaces its rows in `whatif_results`; `whatif_validation` holds the
-    latest check.
+    latest check. `spread` runs the replications elsewhere (a cluster's workers), with the same rows.
     """
     with opened(db) as con:
         model = calibrated_model(con)
@@ -181,7 +184,7 @@ def whatif_tables(db: str | Path | duckdb.DuckDBPyConnection, scenarios: list[tu
         now = utc_now()
         regimes = [BASELINE, *(regime for regime, _ in scenarios)]
         simulated = paired_replications(model, regimes, first, base_seed, enough=precise_enough if auto else None,
-                                        most=max(first, AUTO_MOST) if auto else first)
+                                        most=max(first, AUTO_MOST) if auto else first, spread=spread)
         runs = simulated["replication"].n_unique()
         of = lambda r: simulated.filter(pl.col("regime") == r).drop("regime")  # noqa: E731 - a row filter
         today = of(0)

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -41,6 +43,9 @@ PRODUCT_CALLS = "product-information calls about "  # + product id: a per-produc
 PARALLEL_FROM = 2_000_000  # observed calls x regimes x replications from which replications run on every core
 ROUND = 4  # replications added at a time until the figures are precise enough
 TIMED_FIGURES = ("mean handling seconds", "agent hours", "mean waiting seconds", "p90 waiting seconds", "cost")
+# Where replications run: given the shared argument, a context whose `map(function, items)` is `Workers.map`
+# (this machine's processes by default; `chunked.ChunkedWorkers` on a cluster's workers).
+Spread = Callable[[Any], AbstractContextManager[Any]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,7 +204,7 @@ def observed_figures(calls: pl.DataFrame, journeys: pl.DataFrame) -> dict[str, f
         "mean handling seconds": _mean_or_nan(answered["duration_s"]),
         "agent hours": _mean_or_nan(answered["duration_s"]) * answered.height / 3600.0,
     }
-    for reason, n in calls.group_by("reason_code").len().iter_rows():
+    for reason, n in calls.group_by("reason_code").len().sort("reason_code").iter_rows():  # the same order every run
         figures[f"calls: {reason}"] = float(n)
     return figures
 
@@ -310,7 +315,7 @@ def _first_calls(model: Calibration, picked: np.ndarray, start: np.ndarray, mana
 
 def paired_replications(model: Calibration, regimes: list[Scenario], replications: int, seed: int,
                         resample: bool = True, enough: Callable[[pl.DataFrame], bool] | None = None,
-                        most: int | None = None) -> pl.DataFrame:
+                        most: int | None = None, spread: Spread | None = None) -> pl.DataFrame:
     """`replications` runs of every regime, replication i with seed (seed, i) for all of them (common random numbers),
     each on the model recalibrated on a bootstrap resample of the observed journeys (`resampled_model`): the spread of
     the replications then carries the uncertainty of what was observed as well as the simulation's own. One row per
@@ -318,12 +323,17 @@ def paired_replications(model: Calibration, regimes: list[Scenario], replication
 
     With `enough`, more replications follow in rounds of ROUND, up to `most`, until `enough` holds of the rows so far
     (results.precise_enough); replication i is the same whichever round it comes in.
+
+    `spread` says where the replications run (a cluster's workers: `chunked.ChunkedWorkers`); by default in this
+    process, or on every core when the work is large (PARALLEL_FROM). Replication i is the same wherever it runs.
     """
     most = max(most or replications, replications)
-    many = len(model.calls) * len(regimes) * most >= PARALLEL_FROM
+    if spread is None:
+        many = len(model.calls) * len(regimes) * most >= PARALLEL_FROM
+        spread = partial(Workers, workers=min(usable_cores(), most) if many else 1)
     rows: list[tuple[int, int, str, float]] = []
     with (tracked("what-if", None if enough else replications, f"replications of {len(regimes)} regimes") as progress,
-          Workers((model, regimes, seed, resample), min(usable_cores(), most) if many else 1) as workers):
+          spread((model, regimes, seed, resample)) as workers):
         done, target = 0, replications
         while done < target:
             rows += [row for batch in workers.map(_replication, range(done, target)) for row in batch]
