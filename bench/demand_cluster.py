@@ -9,6 +9,7 @@ journeys once (cached in --work as base-<customers>.duckdb). Each run starts fro
 tables are due for a full build, in a fresh subprocess that reports its own peak RSS (VmHWM):
 
   one process:   cxmining.demand.tables.demand_tables
+  per-journey tables alone: only their full build in one process (per_journey_tables), what the workers replace
   cluster:       per_journey_partitions, then bucket_per_journey_tables on each bucket through a plain
                  dask.distributed Client (workers with a night's environment: their share of the cores and memory),
                  then demand_tables with the buckets' tables; each step timed apart
@@ -23,6 +24,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -33,6 +35,7 @@ import duckdb
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))  # this checkout's cxmining, in this process as in the children
 
 
 def peak_rss_mb() -> float:
@@ -41,6 +44,20 @@ def peak_rss_mb() -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return math.nan
+
+
+def cpu_seconds() -> float:
+    """CPU time this process has used (user and system, every thread), s."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cpu_timed_bucket(partitions: object, bucket: int) -> tuple[Path, float]:
+    """`bucket_per_journey_tables` as a worker runs it, with the CPU seconds it took there."""
+    from cxmining.demand.partitioned import bucket_per_journey_tables
+
+    began = cpu_seconds()
+    return bucket_per_journey_tables(partitions, bucket), cpu_seconds() - began
 
 
 def base_store(work: Path, customers: int) -> Path:
@@ -66,39 +83,54 @@ def base_store(work: Path, customers: int) -> Path:
 def one_process(db: Path, workers: int, buckets: int) -> dict:
     from cxmining.demand.tables import demand_tables
 
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), cpu_seconds()
     counts = demand_tables(db)
-    return {"seconds": time.perf_counter() - began, "coordinator_peak_mb": peak_rss_mb(), "counts": counts}
+    return {"seconds": time.perf_counter() - began, "cpu_seconds": cpu_seconds() - cpu,
+            "coordinator_peak_mb": peak_rss_mb(), "counts": counts}
+
+
+def per_journey_alone(db: Path, workers: int, buckets: int) -> dict:
+    """The per-journey tables alone, in one process: what the workers' step replaces."""
+    from cxmining.demand.per_journey import per_journey_build, per_journey_tables
+    from cxmining.demand.rules import demand_rules
+    from cxmining.demand.tables import rule_parameters
+    from cxmining.store import opened, transaction
+
+    params = rule_parameters(demand_rules())
+    began, cpu = time.perf_counter(), cpu_seconds()
+    with opened(db) as con, transaction(con):
+        per_journey_tables(con, params, per_journey_build(con, params))
+    return {"seconds": time.perf_counter() - began, "cpu_seconds": cpu_seconds() - cpu, "coordinator_peak_mb": peak_rss_mb()}
 
 
 def on_cluster(db: Path, workers: int, buckets: int) -> dict:
     from distributed import Client, LocalCluster
 
     from cxmining.cluster import worker_environment
-    from cxmining.demand.partitioned import bucket_per_journey_tables, bucketed_tables, per_journey_partitions
+    from cxmining.demand.partitioned import bucketed_tables, per_journey_partitions
     from cxmining.demand.tables import demand_tables
 
     began = time.perf_counter()
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                       env=worker_environment(workers)) as cluster, Client(cluster) as client:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         partitions = per_journey_partitions(db, None, buckets)
         written = time.perf_counter()
         inputs_mb = sum(f.stat().st_size for f in partitions.folder.rglob("*.parquet")) / 2**20
-        futures = client.map(bucket_per_journey_tables, [partitions] * len(partitions.buckets), partitions.buckets,
-                             pure=False)
-        tables = client.gather(futures)
+        futures = client.map(cpu_timed_bucket, [partitions] * len(partitions.buckets), partitions.buckets, pure=False)
+        tables, worker_cpu = zip(*client.gather(futures)) if partitions.buckets else ((), ())
         computed = time.perf_counter()
-        counts = demand_tables(db, None, bucketed_tables(partitions, tables))
+        counts = demand_tables(db, None, bucketed_tables(partitions, list(tables)))
         merged = time.perf_counter()
         worker_peaks = client.run(peak_rss_mb)
     return {"seconds": merged - started, "cluster_start_seconds": started - began,
             "steps": {"partitions": written - started, "workers": computed - written, "demand_tables": merged - computed},
             "parquet_mb": inputs_mb, "coordinator_peak_mb": peak_rss_mb(),
+            "cpu_seconds": {"coordinator": cpu_seconds() - cpu, "workers": sum(worker_cpu)},
             "worker_peaks_mb": sorted(worker_peaks.values()), "counts": counts}
 
 
-MODES = {"one process": one_process, "cluster": on_cluster}
+MODES = {"one process": one_process, "per-journey tables alone": per_journey_alone, "cluster": on_cluster}
 
 
 def same_demand(one: Path, other: Path) -> bool:
@@ -140,7 +172,9 @@ def main() -> None:
             sys.exit(f"{mode} failed: {out.stderr[-2000:]}")
         results[mode], stores[mode] = json.loads(out.stdout.strip().splitlines()[-1]), db
         r = results[mode]
-        print(f"{mode:>12}: {r['seconds']:6.1f} s, coordinator peak {r['coordinator_peak_mb']:6.0f} MB"
+        cpu = r["cpu_seconds"]
+        cpu_text = f"{cpu:.1f}" if "steps" not in r else f"{cpu['coordinator']:.1f} + workers {cpu['workers']:.1f}"
+        print(f"{mode:>24}: {r['seconds']:6.1f} s (CPU {cpu_text} s), coordinator peak {r['coordinator_peak_mb']:6.0f} MB"
               + (f", workers' peaks {', '.join(f'{m:.0f}' for m in r['worker_peaks_mb'])} MB; partitions "
                  f"{r['steps']['partitions']:.1f} s, workers {r['steps']['workers']:.1f} s, demand_tables "
                  f"{r['steps']['demand_tables']:.1f} s, Parquet {r['parquet_mb']:.0f} MB, cluster start "

@@ -89,17 +89,20 @@ def test_the_nightly_flow_on_a_local_cluster_publishes_the_same_statistics(harne
     assert result["store"]["variants"] > 10
     assert_same_statistics(alone, spread)
     with duckdb.connect(str(alone), read_only=True) as a, duckdb.connect(str(spread), read_only=True) as b:
-        for table in ("mining_build", "variant_conformance"):  # the build they reflect, and what reads them next
+        for table in ("mining_build", "variant_conformance",  # the build they reflect, and what reads them next
+                      "demand_build", "journey_products", "contact_context", "contact_demand"):  # demand per bucket
             query = f"SELECT * FROM {table}"
             assert sorted(b.execute(query).fetchall(), key=repr) == sorted(a.execute(query).fetchall(), key=repr), table
     assert not any(spread.parent.glob("*.parts"))  # the night's partitions are gone once merged
     with get_client(sync_client=True) as client:  # the statistics were the cluster's: one worker task per bucket
-        [subflow] = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+        subflows = client.read_flow_runs(flow_run_filter=FlowRunFilter(
             parent_flow_run_id=FlowRunFilterParentFlowRunId(any_=[result["run_id"]])), sort=FlowRunSort.ID_DESC, limit=5)
-        buckets = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="bucket_statistics")),
-                                        flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[subflow.id])),
-                                        sort=TaskRunSort.EXPECTED_START_TIME_DESC, limit=50)
+        buckets, features = (client.read_task_runs(  # and so were the per-journey demand features of this full build
+            task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_=name)),
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[f.id for f in subflows])),
+            sort=TaskRunSort.EXPECTED_START_TIME_DESC, limit=50) for name in ("bucket_statistics", "bucket_demand_features"))
     assert len(buckets) == 3 and all(t.state.is_completed() for t in buckets)
+    assert len(features) == 3 and all(t.state.is_completed() for t in features)
 
 
 def test_any_number_of_buckets_gives_the_one_process_statistics(sample_store, tmp_path: Path) -> None:

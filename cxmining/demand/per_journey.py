@@ -6,8 +6,10 @@ store, in one process or from the rows every customer bucket's worker wrote (cxm
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +51,14 @@ class BucketedTables:
     build: PerJourneyBuild
     folder: Path
     buckets: tuple[Path, ...]
+
+
+def published(bucketed: BucketedTables) -> None:
+    """Remove the buckets' Parquet once the tables are published, and the store's partitions folder
+    (`<store>.parts/`) with it when no other stage has anything left there."""
+    shutil.rmtree(bucketed.folder, ignore_errors=True)
+    with contextlib.suppress(OSError):  # not empty: another stage's partitions
+        bucketed.folder.parent.rmdir()
 
 
 def rule_values(params: dict[str, object]) -> dict[str, object]:

@@ -7,7 +7,6 @@ that leave flagged and outlying rows out of the reference (docs/demand.md).
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from cxmining.demand.per_journey import BucketedTables, per_journey_build, per_journey_tables
+from cxmining.demand.per_journey import BucketedTables, per_journey_build, per_journey_tables, published
 from cxmining.demand.rules import DemandRules, demand_rules, rule_rows
 from cxmining.demand.statistics import (
     SUSPECT_Z,
@@ -231,8 +230,8 @@ def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules
             for relative in SUMMARIES:
                 run_sql(con, relative, params)
             segment_concentration(con, params)
-        if bucketed is not None:  # published: the buckets' rows are not needed any more
-            shutil.rmtree(bucketed.folder, ignore_errors=True)
+        if bucketed is not None:
+            published(bucketed)
         return row_counts(con, TABLES)
 
 
