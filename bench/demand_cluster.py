@@ -26,12 +26,12 @@ import math
 import os
 import resource
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import duckdb
+from fresh_process import child_report
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -165,12 +165,8 @@ def main() -> None:
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     results, stores = {}, {}
     for mode in MODES:
-        db = Path(shutil.copy(base, args.work / f"{mode.replace(' ', '-')}.duckdb"))
-        out = subprocess.run([sys.executable, __file__, "--child", mode, "--db", str(db), "--workers", str(args.workers),
-                              "--buckets", str(args.buckets)], env=env, capture_output=True, text=True)
-        if out.returncode:
-            sys.exit(f"{mode} failed: {out.stderr[-2000:]}")
-        results[mode], stores[mode] = json.loads(out.stdout.strip().splitlines()[-1]), db
+        results[mode], stores[mode] = child_report(Path(__file__), mode, base, args.work, "--workers", str(args.workers),
+                                                   "--buckets", str(args.buckets), env=env)
         r = results[mode]
         cpu = r["cpu_seconds"]
         cpu_text = f"{cpu:.1f}" if "steps" not in r else f"{cpu['coordinator']:.1f} + workers {cpu['workers']:.1f}"
