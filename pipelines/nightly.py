@@ -23,6 +23,7 @@ from cxmining.conformance.outputs import (
     conformance_outputs,
     designed_models_file,
 )
+from cxmining.demand.per_journey import BucketedTables
 from cxmining.demand.tables import demand_outputs, unknown_codes_line
 from cxmining.errors import RunFailed, StoreBusy, first_line
 from cxmining.ingest.contact_noun import contact_noun
@@ -64,6 +65,7 @@ from cxmining.whatif.scenario import RESIMULATE_DRIFT, folder_scenarios, scenari
 
 from .partitioned import prefect_api_url, statistics_on
 from .partitioned_whatif import whatif_on
+from .partitioned_demand import demand_features_on
 
 # The library's progress lines (logger "cxmining": alignments, precision) at info level; Prefect shows them in the run's
 # log where PREFECT_LOGGING_EXTRA_LOGGERS names "cxmining" (`cxmining run` sets it; docs/scheduling.md).
@@ -159,9 +161,10 @@ def conformance(db: Path, models: Path, out: Path, settings: ConformanceSettings
 
 
 @task
-def failure_demand(db: Path, rules: Path | None) -> dict[str, int]:
-    """Every contact classified as failure or value demand; causes, products, days, paths and avoidable calls as tables."""
-    outcome = demand_outputs(db, rules)
+def failure_demand(db: Path, rules: Path | None, bucketed: BucketedTables | None = None) -> dict[str, int]:
+    """Every contact classified as failure or value demand; causes, products, days, paths and avoidable calls as tables
+    (`bucketed`: the per-journey ones computed per customer bucket on the cluster)."""
+    outcome = demand_outputs(db, rules, bucketed)
     headline, flagged = outcome.headline, outcome.flagged
     many = contact_noun(db).plural
     get_run_logger().info(
@@ -366,9 +369,9 @@ def nightly(
     everything else and publishing the snapshot) if a landing file was refused, and without publishing a snapshot if
     the store breaks one of its consistency checks (`sql/checks/`).
 
-    `cluster` (`local:N` or `tcp://HOST:PORT`, docs/scaling.md) computes the process statistics over `buckets`
-    customer buckets, and the what-if replications, on a Dask cluster, with the same results; every other step runs
-    in this process either way.
+    `cluster` (`local:N` or `tcp://HOST:PORT`, docs/scaling.md) runs the partitioned stages on a Dask cluster (the
+    process statistics and a full build's per-journey demand features over `buckets` customer buckets, the what-if
+    replications), with the same results; every other step runs in this process either way.
     """
     chosen_cluster = cluster_setting(cluster)  # a setting that names no cluster stops the run before anything is done
     checked_buckets(buckets)
@@ -448,7 +451,8 @@ def _steps(night: _Night, db: Path, run_id: str, settings: _Settings, on_lap: Ca
             checked = conformance(work, models, out, s.checking)
             clock.lap("conformance", sum(o.report.journeys for o in checked))
         if statistics["variants"]:
-            demand = failure_demand(work, s.demand_rules)
+            bucketed = None if s.cluster is None else demand_features_on(s.cluster)(work, s.demand_rules, s.buckets)
+            demand = failure_demand(work, s.demand_rules, bucketed)
             clock.lap("failure demand", demand["contact_demand"])
         scenarios = scenarios or scenarios_folder(landing)
         if statistics["variants"] and (simulated := optional("what-if", what_if, work, scenarios, s.resimulate_drift,

@@ -136,7 +136,8 @@ def test_the_nightly_flow_on_a_local_cluster_publishes_the_same_store(harness, t
             return [t for t in runs if t.state.is_completed()]
 
         buckets, chunks = completed("bucket_statistics"), completed("replication_chunk")
-    assert len(buckets) == 3 and len(chunks) == 4
+        features = completed("bucket_demand_features")  # this night's demand features were a full build
+    assert len(buckets) == 3 and len(chunks) == 4 and len(features) == 3
 
 
 def test_any_number_of_buckets_gives_the_one_process_statistics(sample_store, tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ import duckdb
 import pytest
 from helpers import CALLS_HEADER, ORDERS_HEADER, WEB_HEADER, call_row, write_lines
 
-from cxmining.demand.tables import PER_JOURNEY, TABLES, demand_tables
+from cxmining.demand.per_journey import PER_JOURNEY
+from cxmining.demand.tables import TABLES, demand_tables
 from cxmining.ingest.folder import landing_reports
 from cxmining.journeys import JourneyRules, journey_tables
 from cxmining.mining.statistics import MINING_TABLES, mining_tables

@@ -7,8 +7,6 @@ that leave flagged and outlying rows out of the reference (docs/demand.md).
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from cxmining.demand.per_journey import BucketedTables, per_journey_build, per_journey_tables, published
 from cxmining.demand.rules import DemandRules, demand_rules, rule_rows
 from cxmining.demand.statistics import (
     SUSPECT_Z,
@@ -29,7 +28,6 @@ from cxmining.demand.statistics import (
     mid_p_residuals,
     tarone_family,
 )
-from cxmining.journeys import changed_since
 from cxmining.store import (
     opened,
     registered,
@@ -49,15 +47,6 @@ TESTED = (  # working SQL, working table, result SQL; each working table has key
 )
 FLAG = "q_value <= $alpha AND observed - expected >= $min_excess AND observed >= $min_ratio * expected"  # as in the result SQL
 SUMMARIES = ("demand/contact_targets.sql", "demand/avoidable_calls.sql", "demand/failure_demand_causes.sql")
-# What depends on one journey alone is kept from night to night and updated for the journeys that changed: the tables,
-# the macro each is made with (over a relation listing the journeys) and the rule parameters it reads.
-PER_JOURNEY = (
-    ("journey_products", "demand/journey_products_of.sql", ()),
-    ("contact_context", "demand/contact_context_of.sql",
-     ("web_contacts", "repeat_days", "checkout_error_hours", "help_page_hours", "product_view_days")),
-    ("web_session_calls", "demand/web_session_calls_of.sql", ("website_triggers",)),
-    ("web_session_triggers", "demand/web_session_triggers_of.sql", ("website_triggers",)),
-)
 TABLES = (
     "contact_demand", "journey_products", "failure_demand_products", "order_status_calls_by_day", "routing_failure",
     "website_failure_contacts", "contact_targets", "avoidable_calls", "failure_demand_causes", "unknown_reason_codes",
@@ -211,11 +200,13 @@ def rule_parameters(rules: DemandRules) -> dict[str, object]:
     }
 
 
-def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules | None = None) -> dict[str, int]:
+def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules | None = None,
+                  bucketed: BucketedTables | None = None) -> dict[str, int]:
     """(Re)build contact_demand and the failure-demand tables from the journeys; return their row counts.
 
     Needs `journeys` (journey_tables); uses the conformance tables when they exist, for the
-    'a step the designed process does not have' evidence.
+    'a step the designed process does not have' evidence. `bucketed`: the per-journey tables of tonight's full build,
+    computed per customer bucket on a cluster (cxmining.demand.partitioned); everything after them runs here.
     """
     rules = rules or demand_rules()
     params = rule_parameters(rules)
@@ -227,7 +218,7 @@ def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules
         else:
             con.execute("CREATE OR REPLACE TEMP TABLE journey_unexpected_steps (journey_id VARCHAR, activity VARCHAR)")
         with transaction(con):  # readers see the old demand tables or the new ones, never a mix
-            _per_journey_tables(con, params)
+            per_journey_tables(con, params, per_journey_build(con, params), bucketed)
             run_sql(con, "demand/contact_features.sql", params)
             run_sql(con, "demand/contact_causes.sql", params)
             run_sql(con, "demand/contact_demand.sql", params)
@@ -239,6 +230,8 @@ def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules
             for relative in SUMMARIES:
                 run_sql(con, relative, params)
             segment_concentration(con, params)
+        if bucketed is not None:
+            published(bucketed)
         return row_counts(con, TABLES)
 
 
@@ -264,36 +257,6 @@ def _add_concentration_tests(con: duckdb.DuckDBPyConnection, alpha: float, min_e
     q = np.full(len(p), np.nan)
     q[testable] = false_discovery_q_values(p[testable])
     _join_tests(con, "segment_contacts", rows["rowid"], {"p_value": p, "q_value": pa.array(q, from_pandas=True)})
-
-
-def _per_journey_tables(con: duckdb.DuckDBPyConnection, params: dict[str, object]) -> None:
-    """Bring the tables of PER_JOURNEY up to date: only for the journeys changed since the journey build they last saw,
-    or for every journey (the first time, after a full journey build, or when the rules they read or their SQL changed;
-    `demand_build` keeps both)."""
-    run_sql(con, "demand/demand_build.sql")
-    macros = ("demand/web_session_events_of.sql", *(macro for _, macro, _ in PER_JOURNEY))
-    for relative in macros:
-        con.execute(sql_text(relative))
-    digest = hashlib.sha256(json.dumps({k: params[k] for _, _, keys in PER_JOURNEY for k in keys}, sort_keys=True,
-                                       default=str).encode() + "".join(sql_text(m) for m in macros).encode()).hexdigest()
-    seen = con.execute("SELECT generation, rules_sha256 FROM demand_build").fetchone()
-    incremental = (seen is not None and seen[1] == digest and {t for t, _, _ in PER_JOURNEY} <= relations(con)
-                   and changed_since(con, seen[0]))
-    scope = "changed_journeys" if incremental else "journeys"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE web_session_events AS FROM web_session_events_of('{scope}')")
-    for table, macro, keys in PER_JOURNEY:
-        source = f"{Path(macro).stem}('{'web_session_events' if table.startswith('web_') else scope}'" + \
-            "".join(f", ${k}" for k in keys) + ")"
-        values = {k: params[k] for k in keys}
-        if incremental:
-            con.execute(f"DELETE FROM {table} WHERE journey_id IN (SELECT journey_id FROM changed_journeys)")
-            con.execute(f"INSERT INTO {table} BY NAME FROM {source}", values or None)
-        else:
-            con.execute(f"CREATE OR REPLACE TABLE {table} AS FROM {source}", values or None)
-    con.execute("DELETE FROM demand_build")
-    con.execute("INSERT INTO demand_build SELECT max(generation), $digest FROM journey_build", {"digest": digest})
-    for name in ("web_session_events", "changed_journeys"):
-        con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def failure_demand_headline(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, float]:
@@ -350,11 +313,12 @@ class DemandOutcome:
     unknown_codes: list[tuple[str, int]]
 
 
-def demand_outputs(db: str | Path | duckdb.DuckDBPyConnection, rules: Path | None = None) -> DemandOutcome:
+def demand_outputs(db: str | Path | duckdb.DuckDBPyConnection, rules: Path | None = None,
+                   bucketed: BucketedTables | None = None) -> DemandOutcome:
     """The failure-demand tables rebuilt with the rules file `rules` (None: the shipped rules), and what they found:
-    one sequence for the nightly flow and `cxmining demand`."""
+    one sequence for the nightly flow and `cxmining demand`; `bucketed` as `demand_tables` takes it."""
     chosen = demand_rules(rules)
     with opened(db) as con:
         require(con, ("journeys",))
-        counts = demand_tables(con, chosen)
+        counts = demand_tables(con, chosen, bucketed)
         return DemandOutcome(counts, failure_demand_headline(con), flagged_targets(con), unknown_reason_codes(con))
