@@ -100,8 +100,9 @@ def published_batches(db: str | Path, model: DesignedModel, journey_type: str | 
     """Every batch's `results` published for `model` as `conformance_tables` publishes its own, in one transaction
     (precision computed here, as in one process); the model's folder of batches is removed after."""
     keys = checked_keys(model.sha256, settings)
-    new_results = pa.concat_tables([pq.read_table(path, schema=RESULT_SCHEMA) for path in results]) if results \
-        else RESULT_SCHEMA.empty_table()
+    # one chunk, as the one process's results are: DuckDB then adds the summary's doubles in the same order
+    new_results = pa.concat_tables([pq.read_table(path, schema=RESULT_SCHEMA) for path in results]).combine_chunks() \
+        if results else RESULT_SCHEMA.empty_table()
     if new_results.num_rows != batches.variants:
         raise CxminingError(f"{batches.folder}: {new_results.num_rows} results for {batches.variants} variants to compute")
     with opened(db) as con:
