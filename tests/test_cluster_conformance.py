@@ -136,3 +136,14 @@ def test_a_batch_without_variants_is_one_line(size: int, sample_store, tmp_path:
     db = sample_store(*SAMPLE, tmp_path)
     with pytest.raises(CxminingError, match=r"^--conformance-batch -?\d+: a batch needs 1 variant or more$"):
         model_batches(db, MODELS, "order", ConformanceSettings(), size)
+
+
+def test_the_deployment_takes_the_batch_size_and_refuses_an_empty_batch(tmp_path: Path) -> None:
+    from cxmining.errors import ScheduleError
+    from pipelines.schedule import nightly_deployment
+
+    paths = (tmp_path / "l", tmp_path / "s.duckdb", tmp_path / "o")
+    deployment = nightly_deployment(*paths, settings=["cluster=local:2", "conformance_batch=1000"])
+    assert deployment.parameters["conformance_batch"] == 1000
+    with pytest.raises(ScheduleError, match=r"^--set: --conformance-batch 0: a batch needs 1 variant or more$"):
+        nightly_deployment(*paths, settings=["conformance_batch=0"])
