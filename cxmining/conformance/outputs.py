@@ -1,7 +1,9 @@
 """Everything a designed model yields for the store's journeys: conformance, the design-vs-reality diff, the deviation map.
 
 One sequence of library calls, for the nightly flow (every journey type of the landing folder's models config) and
-for `cxmining conformance` (one BPMN file), so the two cannot drift apart.
+for `cxmining conformance` (one BPMN file), so the two cannot drift apart. On a cluster the night splits it in two
+around the workers' batches (`model_batches`, then `batched_outcome`: `conformance.batches`), each step reading the
+models config again, as the flow's tasks pass paths.
 """
 
 from __future__ import annotations
