@@ -4,6 +4,10 @@ Each distinct variant is replayed once (optimal alignments by r4pm or pm4py, or 
 option) and its result kept in `alignment_cache` under the model's hash; journeys inherit the result of their
 variant, and log-level figures are frequency-weighted, so they equal pm4py's on the full log. Precision is summed
 from a cache of its own per log prefix (`conformance.precision`).
+
+`conformance_tables` is three calls: `variants_to_compute` (scope and cache), `variant_results` (the replays) and
+`published_results` (precision, then everything written in one transaction); on a cluster the middle one runs on the
+workers over batches (`conformance.batches`).
 """
 
 from __future__ import annotations
