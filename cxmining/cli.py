@@ -13,7 +13,7 @@ import typer
 
 from cxmining.cluster import cluster_setting
 from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT
-from cxmining.conformance.settings import ConformanceSettings
+from cxmining.conformance.settings import BATCH_VARIANTS, ConformanceSettings
 from cxmining.errors import CxminingError, MappingError, first_line
 from cxmining.journeys import JourneyRules
 from cxmining.mining.partitioned import BUCKETS
@@ -120,6 +120,7 @@ def run(
     drift_avoidable_calls_rise: Annotated[float, typer.Option(min=0.0, help="Warn when avoidable calls per month rose this much (relative: 0.2 is 20%).")] = DriftThresholds.avoidable_calls_rise,
     cluster: Annotated[str | None, typer.Option(help="Compute the partitioned stages on Dask: the process statistics and a full build's journeys and per-journey demand features over customer buckets, conformance's new variants in batches, the what-if replications; local:N (a LocalCluster of N workers) or tcp://HOST:PORT (a running scheduler); default: in this process (docs/scaling.md).")] = None,
     buckets: Annotated[int, typer.Option(min=1, help="Customer buckets of the process statistics on a --cluster.")] = BUCKETS,
+    conformance_batch: Annotated[int, typer.Option(min=1, help="Variants a --cluster's worker aligns in one task (conformance's new variants).")] = BATCH_VARIANTS,
 ) -> None:
     """Run the nightly flow once, locally (Prefect's embedded mode: no server to start)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -162,7 +163,8 @@ def run(
                          conformance_precision=precision, conformance_aligner=aligner, conformance_max_states=max_states,
                          models=models, conformance_method=method, variant_timeout_s=timeout,
                          drift_fitness_drop=drift_fitness_drop, drift_failure_share_rise=drift_failure_share_rise,
-                         drift_avoidable_calls_rise=drift_avoidable_calls_rise, cluster=cluster, buckets=buckets)
+                         drift_avoidable_calls_rise=drift_avoidable_calls_rise, cluster=cluster, buckets=buckets,
+                         conformance_batch=conformance_batch)
     typer.echo(f"run {result['run_id']}: " + ", ".join(f"{k} {v}" for k, v in result["store"].items()))
     typer.echo(f"summary: {result['summary']}")
     typer.echo(f"snapshot for queries: {result['snapshot']}")

@@ -18,6 +18,7 @@ from prefect.runtime import flow_run
 from cxmining.cluster import Cluster, cluster_setting, night_cluster
 from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT
 from cxmining.conformance.checking import ConformanceSettings
+from cxmining.conformance.settings import BATCH_VARIANTS, checked_batch_size
 from cxmining.conformance.outputs import (
     ConformanceOutcome,
     conformance_outputs,
@@ -64,8 +65,9 @@ from cxmining.whatif.results import change_line, whatif_due, whatif_tables
 from cxmining.whatif.scenario import RESIMULATE_DRIFT, folder_scenarios, scenarios_folder
 
 from .partitioned import prefect_api_url, statistics_on
-from .partitioned_whatif import whatif_on
+from .partitioned_conformance import conformance_on
 from .partitioned_demand import demand_features_on
+from .partitioned_whatif import whatif_on
 
 # The library's progress lines (logger "cxmining": alignments, precision) at info level; Prefect shows them in the run's
 # log where PREFECT_LOGGING_EXTRA_LOGGERS names "cxmining" (`cxmining run` sets it; docs/scheduling.md).
@@ -143,6 +145,12 @@ def conformance(db: Path, models: Path, out: Path, settings: ConformanceSettings
     """Each journey type's conformance with its designed model, the design-vs-reality diff (table `model_diff`) and
     the deviation map `deviation_map_<type>.svg` in `out`."""
     outcomes = conformance_outputs(db, models, out, settings)
+    logged_conformance(outcomes, settings)
+    return outcomes
+
+
+def logged_conformance(outcomes: list[ConformanceOutcome], settings: ConformanceSettings) -> None:
+    """Each model's lines of the night's log: its conformance, what the diff found and where its deviation map is."""
     logger = get_run_logger()
     for o in outcomes:
         r = o.report
@@ -157,7 +165,6 @@ def conformance(db: Path, models: Path, out: Path, settings: ConformanceSettings
         )
         logger.info("%s journeys: %d activities only in reality, %d only in the design; deviation map %s", o.journey_type,
                     len(o.diff.names("activity", "reality")), len(o.diff.names("activity", "design")), o.deviation_map)
-    return outcomes
 
 
 @task
@@ -331,6 +338,7 @@ class _Settings:
     drift: DriftThresholds
     cluster: Cluster | None  # where the statistics and what-if replications run: None here, else on Dask
     buckets: int
+    conformance_batch: int  # variants a cluster's worker aligns in one task
 
 
 @flow(name="nightly", log_prints=True)
@@ -358,6 +366,7 @@ def nightly(
     drift_avoidable_calls_rise: float = DriftThresholds.avoidable_calls_rise,
     cluster: str | None = None,
     buckets: int = BUCKETS,
+    conformance_batch: int = BATCH_VARIANTS,
 ) -> dict:
     """Ingest new landing files, rebuild journeys and process statistics, write models and pictures to `out`.
 
@@ -370,11 +379,13 @@ def nightly(
     the store breaks one of its consistency checks (`sql/checks/`).
 
     `cluster` (`local:N` or `tcp://HOST:PORT`, docs/scaling.md) runs the partitioned stages on a Dask cluster (the
-    process statistics and a full build's per-journey demand features over `buckets` customer buckets, the what-if
-    replications), with the same results; every other step runs in this process either way.
+    process statistics and a full build's per-journey demand features over `buckets` customer buckets, conformance's
+    new variants in batches of `conformance_batch`, the what-if replications), with the same results; every other
+    step runs in this process either way.
     """
     chosen_cluster = cluster_setting(cluster)  # a setting that names no cluster stops the run before anything is done
     checked_buckets(buckets)
+    checked_batch_size(conformance_batch)
     run_id = flow_run.id or str(uuid.uuid4())
     note = {"run_id": run_id, "landing": str(landing), "parameters": flow_run.parameters}
     with run_lock(db, note) as left:  # a second run on the same store exits at once, naming this one
@@ -389,7 +400,7 @@ def nightly(
                                             conformance_aligner, conformance_max_states),  # type: ignore[arg-type]
                 demand_rules, scenarios, resimulate_drift,
                 DriftThresholds(drift_fitness_drop, drift_failure_share_rise, drift_avoidable_calls_rise),
-                chosen_cluster, buckets)
+                chosen_cluster, buckets, conformance_batch)
             # a LocalCluster is started once, for every partitioned stage of the night, and stopped after the last
             with night_cluster(chosen_cluster, chosen_cluster and prefect_api_url()) as joined:
                 return _night(night, db, run_id, replace(settings, cluster=joined))
@@ -448,7 +459,11 @@ def _steps(night: _Night, db: Path, run_id: str, settings: _Settings, on_lap: Ca
             logger.warning("no journeys yet: process model and pictures are not drawn")
         models = models or designed_models_file(landing)
         if statistics["variants"] and models.is_file():
-            checked = conformance(work, models, out, s.checking)
+            if s.cluster is None:
+                checked = conformance(work, models, out, s.checking)
+            else:  # a subflow: only its one task per batch of new variants goes to the cluster
+                checked = conformance_on(s.cluster)(work, models, out, s.checking, s.conformance_batch)
+                logged_conformance(checked, s.checking)
             clock.lap("conformance", sum(o.report.journeys for o in checked))
         if statistics["variants"]:
             bucketed = None if s.cluster is None else demand_features_on(s.cluster)(work, s.demand_rules, s.buckets)

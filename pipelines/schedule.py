@@ -22,6 +22,7 @@ from prefect.schedules import Cron
 
 from cxmining.cluster import cluster_setting
 from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT, known_time_zone
+from cxmining.conformance.settings import BATCH_VARIANTS, checked_batch_size
 from cxmining.errors import CxminingError, ScheduleError
 from cxmining.mining.partitioned import BUCKETS, checked_buckets
 from pipelines.nightly import nightly
@@ -50,6 +51,7 @@ def flow_parameters(settings: list[str]) -> dict[str, object]:
     try:  # checked now, not at 02:30
         cluster_setting(chosen.get("cluster"))  # type: ignore[arg-type]
         checked_buckets(chosen.get("buckets", BUCKETS))  # type: ignore[arg-type]
+        checked_batch_size(chosen.get("conformance_batch", BATCH_VARIANTS))  # type: ignore[arg-type]
     except CxminingError as exc:
         raise ScheduleError(f"--set: {exc}") from None
     return chosen

@@ -4,6 +4,10 @@ Each distinct variant is replayed once (optimal alignments by r4pm or pm4py, or 
 option) and its result kept in `alignment_cache` under the model's hash; journeys inherit the result of their
 variant, and log-level figures are frequency-weighted, so they equal pm4py's on the full log. Precision is summed
 from a cache of its own per log prefix (`conformance.precision`).
+
+`conformance_tables` is three calls: `variants_to_compute` (scope and cache), `variant_results` (the replays) and
+`published_results` (precision, then everything written in one transaction); on a cluster the middle one runs on the
+workers over batches (`conformance.batches`).
 """
 
 from __future__ import annotations
@@ -114,25 +118,44 @@ def conformance_tables(
 ) -> ConformanceReport:
     """(Re)build variant_conformance, conformance_journeys, deviations and conformance_summary for one model."""
     began = time.perf_counter()
-    ConformanceSettings(method, variant_timeout_s, with_precision, aligner, max_states)  # refuses bad settings
+    keys = checked_keys(model_hash, ConformanceSettings(method, variant_timeout_s, with_precision, aligner, max_states))
+    with opened(db) as con:
+        todo = variants_to_compute(con, journey_type, keys, variant_timeout_s)
+        new_results = variant_results(todo, net, im, fm, method, variant_timeout_s, aligner, max_states)
+        return published_results(con, new_results, net, im, fm, keys, journey_type, with_precision, began)
+
+
+def checked_keys(model_hash: str, settings: ConformanceSettings) -> dict[str, str]:
+    """The keys of the model's results in alignment_cache (`model_hash`, `method`); `settings` were checked when made."""
     if not model_hash:
         raise CxminingError("model_hash must not be empty: it keys the alignment cache")
-    keys = {"model_hash": model_hash, "method": method}
-    with opened(db) as con:
-        scope_variants(con, journey_type)
-        con.execute(sql_text(CACHE_FILE))
-        todo = [tuple(row[0]) for row in con.execute(
-            VARIANTS_TO_COMPUTE, {**keys, "time_limit": variant_timeout_s}).fetchall()]
-        new_results = variant_results(todo, net, im, fm, method, variant_timeout_s, aligner, max_states)
-        in_scope = con.execute("SELECT count(*) FROM conformance_variants").fetchall()[0][0]
-        # precision replays only prefixes not seen before with this model (precision_cache); it can be skipped
-        precision = cached_precision(con, net, im, fm, model_hash) if with_precision else None
-        run = {"journey_type": journey_type, "precision": precision, "computed_variants": len(todo),
-               "cached_variants": in_scope - len(todo)}
-        write_results(con, new_results, keys, run, began)
-        found = con.execute("SELECT * FROM conformance_summary")
-        summary = dict(zip([d[0] for d in found.description], found.fetchone(), strict=True))
-        deviations = con.execute("SELECT count(*) FROM deviations").fetchall()[0][0]
+    return {"model_hash": model_hash, "method": settings.method}
+
+
+def variants_to_compute(
+    con: duckdb.DuckDBPyConnection, journey_type: str | None, keys: dict[str, str], variant_timeout_s: float
+) -> list[tuple[str, ...]]:
+    """The variants in scope (working tables of `scope_variants`) that alignment_cache holds no usable result for."""
+    scope_variants(con, journey_type)
+    con.execute(sql_text(CACHE_FILE))
+    return [tuple(row[0]) for row in con.execute(VARIANTS_TO_COMPUTE, {**keys, "time_limit": variant_timeout_s}).fetchall()]
+
+
+def published_results(
+    con: duckdb.DuckDBPyConnection, new_results: pa.Table, net: pm.PetriNet, im: pm.Marking, fm: pm.Marking,
+    keys: dict[str, str], journey_type: str | None, with_precision: bool, began: float,
+) -> ConformanceReport:
+    """The `new_results` of the variants `variants_to_compute` gave (in scope on `con`) published with the precision
+    (`write_results`); the run's report, its seconds counted from `began` (time.perf_counter)."""
+    in_scope = con.execute("SELECT count(*) FROM conformance_variants").fetchall()[0][0]
+    # precision replays only prefixes not seen before with this model (precision_cache); it can be skipped
+    precision = cached_precision(con, net, im, fm, keys["model_hash"]) if with_precision else None
+    run = {"journey_type": journey_type, "precision": precision, "computed_variants": new_results.num_rows,
+           "cached_variants": in_scope - new_results.num_rows}
+    write_results(con, new_results, keys, run, began)
+    found = con.execute("SELECT * FROM conformance_summary")
+    summary = dict(zip([d[0] for d in found.description], found.fetchone(), strict=True))
+    deviations = con.execute("SELECT count(*) FROM deviations").fetchall()[0][0]
     summary.pop("computed_at")
     return ConformanceReport(**summary, deviations=deviations)
 

@@ -12,6 +12,9 @@ from cxmining.errors import CxminingError
 
 Method = Literal["alignments", "token_replay"]
 Aligner = Literal["r4pm", "pm4py"]
+# Variants a cluster's worker aligns in one task (`--cluster`, docs/scaling.md): a night's few thousand new variants
+# make several batches a worker, so a slow batch does not hold up the rest, and each batch outlasts its task's overhead.
+BATCH_VARIANTS = 200
 
 
 @dataclass(frozen=True)
@@ -35,3 +38,10 @@ class ConformanceSettings:
             raise CxminingError(f"aligner must be one of {', '.join(get_args(Aligner))}, got {self.aligner!r}")
         if not self.max_states >= 1:
             raise CxminingError(f"max_states must be a positive number of states, got {self.max_states!r}")
+
+
+def checked_batch_size(size: int) -> int:
+    """`size`, or a one-line CxminingError when a batch of variants would be empty."""
+    if size < 1:
+        raise CxminingError(f"--conformance-batch {size}: a batch needs 1 variant or more")
+    return size

@@ -280,6 +280,14 @@ def accepting_net(path: Path) -> tuple[PetriNet, Marking, Marking]:
     return net, im, (fm if fm else sink_marking(net))
 
 
+def net_file(net: PetriNet, im: Marking, fm: Marking, path: Path) -> Path:
+    """The net with both markings written as PNML at `path` (read back by `accepting_net`): what a cluster's worker is
+    given instead of the model."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pm4py.write_pnml(net, im, fm, str(path))
+    return path
+
+
 def _variant_log(variants: Sequence[tuple[str, ...]]) -> EventLog:
     """An EventLog with one trace per variant."""
     return EventLog([Trace([Event({ACTIVITY: a}) for a in activities]) for activities in variants])
