@@ -52,11 +52,13 @@ def cluster_setting(text: str | None) -> Cluster | None:
 
 def worker_environment(workers: int, prefect_api: str | None = None) -> dict[str, str]:
     """The environment of a LocalCluster's worker processes: the Prefect server they report to (without it each
-    worker would start a temporary server of its own: seconds, and a port each), and their DuckDB's share of this
-    machine: its cores and memory divided among the `workers` (`CXMINING_THREADS`, `CXMINING_MEMORY_LIMIT`), so N
-    in-memory DuckDBs do not each take every core and half the memory. A memory limit set for the night is kept."""
+    worker would start a temporary server of its own: seconds, and a port each), and their share of this machine: its
+    cores divided among the `workers` for DuckDB, r4pm and polars (`CXMINING_THREADS`, `RAYON_NUM_THREADS`,
+    `POLARS_MAX_THREADS`) and DuckDB's memory (`CXMINING_MEMORY_LIMIT`), so N workers do not each take every core. A memory limit set for the night is kept."""
     env = {"PREFECT_API_URL": prefect_api} if prefect_api else {}
-    env[THREADS] = str(max(1, usable_cores() // workers))
+    threads = str(max(1, usable_cores() // workers))
+    # DuckDB's, r4pm's (Rust's rayon) and polars' thread pools: each sized to the worker's share of the cores
+    env |= {THREADS: threads, "RAYON_NUM_THREADS": threads, "POLARS_MAX_THREADS": threads}
     total = machine_memory_bytes()
     if MEMORY_LIMIT not in os.environ and total:
         env[MEMORY_LIMIT] = f"{max(min(total // 2, MEMORY_CAP) // workers // 2**20, 256)}MiB"

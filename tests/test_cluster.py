@@ -271,6 +271,7 @@ def test_local_workers_share_the_machines_cores_and_memory(monkeypatch) -> None:
     four, sixteen = module.worker_environment(4), module.worker_environment(16, "http://127.0.0.1:4200/api")
     assert (four["CXMINING_THREADS"], four["CXMINING_MEMORY_LIMIT"]) == ("2", f"{25 * 10**8 // 4 // 2**20}MiB")
     assert (sixteen["CXMINING_THREADS"], sixteen["CXMINING_MEMORY_LIMIT"]) == ("1", "256MiB")  # never below 256 MiB
+    assert four["RAYON_NUM_THREADS"] == four["POLARS_MAX_THREADS"] == "2"  # r4pm's and polars' pools too
     assert "PREFECT_API_URL" not in four and sixteen["PREFECT_API_URL"] == "http://127.0.0.1:4200/api"
     monkeypatch.setenv("CXMINING_MEMORY_LIMIT", "3GB")  # the night's own limit is each worker's too
     assert "CXMINING_MEMORY_LIMIT" not in module.worker_environment(4)
