@@ -18,12 +18,12 @@ from prefect.runtime import flow_run
 from cxmining.cluster import Cluster, cluster_setting, night_cluster
 from cxmining.config import DEFAULT_DB, DEFAULT_LANDING, DEFAULT_OUT
 from cxmining.conformance.checking import ConformanceSettings
-from cxmining.conformance.settings import BATCH_VARIANTS, checked_batch_size
 from cxmining.conformance.outputs import (
     ConformanceOutcome,
     conformance_outputs,
     designed_models_file,
 )
+from cxmining.conformance.settings import BATCH_VARIANTS, checked_batch_size
 from cxmining.demand.per_journey import BucketedTables
 from cxmining.demand.tables import demand_outputs, unknown_codes_line
 from cxmining.errors import RunFailed, StoreBusy, first_line

@@ -58,7 +58,12 @@ def prefect_api_url() -> str:
         return str(client.api_url)
 
 
+def on_cluster(subflow: Flow, cluster: Cluster) -> Flow:
+    """`subflow` with `cluster`'s task runner (a LocalCluster without an address lives as long as one run of it), its
+    workers reporting to the Prefect server this process reports to: how every partitioned stage joins the cluster."""
+    return subflow.with_options(task_runner=task_runner(cluster, prefect_api_url()))
+
+
 def statistics_on(cluster: Cluster) -> Flow:
-    """`cluster_statistics` with `cluster`'s task runner (a LocalCluster without an address lives as long as one run
-    of it), its workers reporting to the Prefect server this process reports to."""
-    return cluster_statistics.with_options(task_runner=task_runner(cluster, prefect_api_url()))
+    """`cluster_statistics` on `cluster` (`on_cluster`)."""
+    return on_cluster(cluster_statistics, cluster)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prefect import Flow, flow, get_client, task, unmapped
+from prefect import Flow, flow, task, unmapped
 
-from cxmining.cluster import Cluster, task_runner
+from cxmining.cluster import Cluster
 from cxmining.conformance.batches import VariantBatches, batch_results
 from cxmining.conformance.outputs import ConformanceOutcome, batched_outcome, checked_models, model_batches
 from cxmining.conformance.settings import BATCH_VARIANTS, ConformanceSettings
+
+from .partitioned import on_cluster
 
 
 @task
@@ -58,8 +60,5 @@ def cluster_conformance(db: Path, models: Path, out: Path, settings: Conformance
 
 
 def conformance_on(cluster: Cluster) -> Flow:
-    """`cluster_conformance` with `cluster`'s task runner (a LocalCluster lives as long as one run of it), its workers
-    reporting to the Prefect server this process reports to."""
-    with get_client(sync_client=True) as client:
-        prefect_api = client.api_url
-    return cluster_conformance.with_options(task_runner=task_runner(cluster, str(prefect_api)))
+    """`cluster_conformance` on `cluster` (`on_cluster`)."""
+    return on_cluster(cluster_conformance, cluster)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from prefect import Flow, flow, get_run_logger, task, unmapped
 
-from cxmining.cluster import Cluster, task_runner
+from cxmining.cluster import Cluster
 from cxmining.demand.partitioned import (
     PerJourneyPartitions,
     bucket_per_journey_tables,
@@ -22,7 +22,7 @@ from cxmining.demand.partitioned import (
 from cxmining.demand.per_journey import BucketedTables
 from cxmining.mining.partitioned import BUCKETS
 
-from .partitioned import prefect_api_url
+from .partitioned import on_cluster
 
 
 @task
@@ -53,6 +53,5 @@ def cluster_demand_features(db: Path, rules: Path | None = None, buckets: int = 
 
 
 def demand_features_on(cluster: Cluster) -> Flow:
-    """`cluster_demand_features` with `cluster`'s task runner, its workers reporting to the Prefect server this
-    process reports to."""
-    return cluster_demand_features.with_options(task_runner=task_runner(cluster, prefect_api_url()))
+    """`cluster_demand_features` on `cluster` (`on_cluster`)."""
+    return on_cluster(cluster_demand_features, cluster)

@@ -16,12 +16,12 @@ from typing import Any
 import polars as pl
 from prefect import Flow, flow, task, unmapped
 
-from cxmining.cluster import Cluster, task_runner
+from cxmining.cluster import Cluster
 from cxmining.whatif.chunked import PER_TASK, ChunkedWorkers, chunk_results, whatif_folder
 from cxmining.whatif.results import whatif_tables
 from cxmining.whatif.scenario import Scenario
 
-from .partitioned import prefect_api_url
+from .partitioned import on_cluster
 
 
 @task
@@ -53,6 +53,5 @@ def cluster_whatif_tables(db: Path, scenarios: list[tuple[Scenario, Path | None]
 
 
 def whatif_on(cluster: Cluster) -> Flow:
-    """`cluster_whatif_tables` with `cluster`'s task runner (a LocalCluster without an address lives as long as one run of it), its
-    workers reporting to the Prefect server this process reports to."""
-    return cluster_whatif_tables.with_options(task_runner=task_runner(cluster, prefect_api_url()))
+    """`cluster_whatif_tables` on `cluster` (`on_cluster`)."""
+    return on_cluster(cluster_whatif_tables, cluster)

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
-from markupsafe import escape
 from helpers import built_sample_store, run_cli
+from markupsafe import escape
 
 from cxmining.demand.rules import DemandRulesError, default_rules_path, demand_rules
 from cxmining.demand.statistics import excess_p_values, false_discovery_q_values

@@ -3,7 +3,6 @@ say, no personal data, bad input is a 400 with one line), the snapshot it reads,
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 from urllib.parse import quote

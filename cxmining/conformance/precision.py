@@ -11,7 +11,7 @@ pm4py's `precision_token_based_replay` on the full log (tests/test_conformance.p
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 import duckdb
 import pyarrow as pa

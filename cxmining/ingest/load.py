@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 import duckdb
@@ -26,7 +26,14 @@ from cxmining.ingest.csv_layout import csv_layout, record_units
 from cxmining.ingest.extras import kept_extras
 from cxmining.ingest.landing import LandingFile
 from cxmining.ingest.mapping import SourceMapping
-from cxmining.ingest.staging import BatchTables, StagedBatch, batch_tables, contract_positions, csv_header, stage_records
+from cxmining.ingest.staging import (
+    BatchTables,
+    StagedBatch,
+    batch_tables,
+    contract_positions,
+    csv_header,
+    stage_records,
+)
 from cxmining.ingest.validation import stage_checked
 from cxmining.ingest.working_copy import copied, delivered_sha256, utf8_text
 from cxmining.progress import tracked

@@ -26,7 +26,6 @@ from cxmining.errors import MappingError
 from cxmining.ingest.contact_noun import CALLS, ContactNoun, plain_noun
 from cxmining.ingest.contract import SOURCES, Column, ColumnType, Source
 
-
 REASON_PLACEHOLDER = "{reason}"
 EXTRA_NAME = re.compile(r"[a-z][a-z0-9_]{0,39}")  # an attribute's or segment's name: it becomes part of SQL names
 # Names of columns (or of what they are called) that usually hold personal data, in English and Dutch: refused as an

@@ -8,7 +8,6 @@ from night to night: a run reads from `journey_events` only the cases the journe
 from __future__ import annotations
 
 import math
-
 from pathlib import Path
 
 import duckdb

@@ -17,10 +17,10 @@ import duckdb
 
 from cxmining.pictures.lanes import LaneLayout
 from cxmining.pictures.process_map import (
+    NO_LANE,
     Activity,
     ProcessGraph,
     ReadableGraph,
-    NO_LANE,
     frequency_colour,
     lane_colour,
     lane_rank,

@@ -17,9 +17,9 @@ from cxmining.whatif.scenario import BASELINE, RESIMULATE_DRIFT, Scenario
 from cxmining.whatif.simulation import (
     PRODUCT_CALLS,
     Calibration,
+    Spread,
     calibrated_model,
     observed_figures,
-    Spread,
     paired_replications,
     rewritten_products,
 )

@@ -10,7 +10,6 @@ from pydantic import Field
 from cxmining.config import Strict, config_table, validated
 from cxmining.errors import CxminingError
 
-
 RESIMULATE_DRIFT = 0.05  # the nightly run simulates again once the observed calls moved this far (0: every run)
 
 
