@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cxmining.errors import CxminingError
@@ -42,6 +43,19 @@ def cluster_setting(text: str | None) -> Cluster | None:
         return Cluster(address=text)
     raise CxminingError(f"--cluster {text!r}: write local:N (a LocalCluster of N workers) or tcp://HOST:PORT "
                         "(a running Dask scheduler)")
+
+
+def checked_buckets(buckets: int) -> int:
+    """`buckets`, or a one-line CxminingError when it is not 1 or more."""
+    if buckets < 1:
+        raise CxminingError(f"--buckets {buckets}: the customers need 1 bucket or more")
+    return buckets
+
+
+def partitions_folder(db: str | Path) -> Path:
+    """Where a store's partitions for the cluster's workers live: `<store>.parts/`, next to the store."""
+    db = Path(db)
+    return db.with_name(db.name + ".parts")
 
 
 def task_runner(cluster: Cluster, prefect_api: str | None = None) -> Any:

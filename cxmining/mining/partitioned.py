@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from cxmining.errors import CxminingError
+from cxmining.cluster import checked_buckets, partitions_folder
 from cxmining.mining.statistics import DERIVED_FILES, MINING_TABLES, WORKING_TABLES, built, updated_traces
 from cxmining.store import dropped, opened, query_text, relations, row_counts, run_sql, transaction
 
@@ -61,19 +61,6 @@ class TracePartitions:
     folder: Path
     buckets: tuple[Path, ...]
     changed_cases: int
-
-
-def checked_buckets(buckets: int) -> int:
-    """`buckets`, or a one-line CxminingError when it is not 1 or more."""
-    if buckets < 1:
-        raise CxminingError(f"--buckets {buckets}: the customers need 1 bucket or more")
-    return buckets
-
-
-def partitions_folder(db: str | Path) -> Path:
-    """Where a store's partitions live: `<store>.parts/`, next to the store."""
-    db = Path(db)
-    return db.with_name(db.name + ".parts")
 
 
 def trace_partitions(db: str | Path, buckets: int = BUCKETS, full: bool = False) -> TracePartitions:
