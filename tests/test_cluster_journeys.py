@@ -187,3 +187,32 @@ def test_an_incremental_night_after_a_bucketed_build_equals_one_after_a_one_proc
         assert not full_build_due(db)
         assert journey_tables(db)["changed_journeys"] > 0
     assert_same_journeys(alone, spread)
+
+
+def test_the_subflow_on_a_local_cluster_builds_the_one_process_journeys(harness, sample_store, tmp_path: Path) -> None:
+    from prefect import get_client
+    from prefect.client.schemas.filters import (
+        FlowFilter,
+        FlowFilterName,
+        FlowRunFilter,
+        FlowRunFilterId,
+        TaskRunFilter,
+        TaskRunFilterName,
+    )
+    from prefect.client.schemas.sorting import FlowRunSort, TaskRunSort
+
+    from cxmining.cluster import Cluster
+    from pipelines.partitioned_journeys import journeys_on
+
+    alone = sample_store(120, 8, 30, tmp_path)
+    spread = Path(shutil.copy(alone, tmp_path / "spread.duckdb"))
+    counts = journeys_on(Cluster(workers=2))(spread, buckets=3)
+    assert counts["journeys"] == counts["changed_journeys"] > 0
+    assert_same_journeys(alone, spread)
+    with get_client(sync_client=True) as client:  # the journeys were the cluster's: one worker task per bucket
+        [run] = client.read_flow_runs(flow_filter=FlowFilter(name=FlowFilterName(any_=["journeys on a cluster"])),
+                                      sort=FlowRunSort.START_TIME_DESC, limit=1)
+        buckets = client.read_task_runs(task_run_filter=TaskRunFilter(name=TaskRunFilterName(like_="bucket_journey_rows")),
+                                        flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id])),
+                                        sort=TaskRunSort.EXPECTED_START_TIME_DESC, limit=50)
+    assert len(buckets) == 3 and all(t.state.is_completed() for t in buckets)
