@@ -22,6 +22,7 @@ one a night needs).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 from dataclasses import dataclass
@@ -152,6 +153,8 @@ def published_journeys(db: str | Path, partitions: JourneyPartitions, rows: list
         drop_working_tables(con)
         counts = built_counts(con, None)
     shutil.rmtree(partitions.folder, ignore_errors=True)
+    with contextlib.suppress(OSError):  # `<store>.parts/` too, unless another stage's partitions are in it
+        partitions.folder.parent.rmdir()
     return counts
 
 
