@@ -118,8 +118,8 @@ def run(
     drift_fitness_drop: Annotated[float, typer.Option(min=0.0, help="Warn when a journey type's fitness fell this much since the last run (absolute).")] = DriftThresholds.fitness_drop,
     drift_failure_share_rise: Annotated[float, typer.Option(min=0.0, help="Warn when the share of journeys with failure demand rose this much (absolute).")] = DriftThresholds.failure_share_rise,
     drift_avoidable_calls_rise: Annotated[float, typer.Option(min=0.0, help="Warn when avoidable calls per month rose this much (relative: 0.2 is 20%).")] = DriftThresholds.avoidable_calls_rise,
-    cluster: Annotated[str | None, typer.Option(help="Compute the process statistics over customer buckets on Dask: local:N (a LocalCluster of N workers) or tcp://HOST:PORT (a running scheduler); default: in this process (docs/scaling.md).")] = None,
-    buckets: Annotated[int, typer.Option(min=1, help="Customer buckets of the process statistics on a --cluster.")] = BUCKETS,
+    cluster: Annotated[str | None, typer.Option(help="Compute the process statistics (and a full journey build) over customer buckets on Dask: local:N (a LocalCluster of N workers) or tcp://HOST:PORT (a running scheduler); default: in this process (docs/scaling.md).")] = None,
+    buckets: Annotated[int, typer.Option(min=1, help="Customer buckets of the process statistics and journeys on a --cluster.")] = BUCKETS,
 ) -> None:
     """Run the nightly flow once, locally (Prefect's embedded mode: no server to start)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

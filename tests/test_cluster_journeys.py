@@ -216,3 +216,12 @@ def test_the_subflow_on_a_local_cluster_builds_the_one_process_journeys(harness,
                                         flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id])),
                                         sort=TaskRunSort.EXPECTED_START_TIME_DESC, limit=50)
     assert len(buckets) == 3 and all(t.state.is_completed() for t in buckets)
+
+
+def test_a_store_without_events_publishes_empty_journeys(landing: Path, tmp_path: Path) -> None:
+    db = tmp_path / "empty.duckdb"
+    landing_reports(db, landing, "empty")
+    partitions = journey_partitions(db, JourneyRules(), 4)
+    assert partitions.buckets == ()
+    assert set(published_journeys(db, partitions, []).values()) == {0}
+    assert not full_build_due(db) and not partitions.folder.parent.exists()
