@@ -3,7 +3,9 @@
 A night rebuilds only what its files touch (`journey_tables`): the events of the new rows are stitched again, and
 the journeys of every customer and browser whose events changed (widened to those sharing a web session or an order
 with them) are assigned again, whole, by the same SQL as a full build (`*_of.sql` macros applied to the rows in scope).
-A full rebuild runs when nothing was built before, when the journey rules or the SQL changed, or when asked.
+A full rebuild runs when nothing was built before, when the journey rules or the SQL changed, or when asked; on a
+cluster, `partitioned.py` runs it over buckets with the steps of this module (`build_plan`, `stitched_in_full`,
+`published_in_full`, `record_build`).
 """
 
 from __future__ import annotations
