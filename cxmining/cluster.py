@@ -18,6 +18,7 @@ from cxmining.errors import CxminingError
 _LOCAL = re.compile(r"local:(\d+)")
 _ADDRESS = re.compile(r"(tcp|tls)://[A-Za-z0-9.\-\[\]:]+:\d+")
 MAX_LOCAL_WORKERS = 256  # a typo guard: more worker processes than any one machine runs
+BUCKETS = 8  # customer buckets of a night on a cluster: several per worker, so a slow bucket does not hold the rest
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from cxmining.cluster import checked_buckets, partitions_folder
+from cxmining.cluster import BUCKETS, checked_buckets, partitions_folder
 from cxmining.journeys import (
     JourneyRules,
     build_plan,
@@ -43,7 +43,6 @@ from cxmining.journeys import (
 from cxmining.store import dropped, opened, query_text, run_sql, sql_text, transaction
 
 log = logging.getLogger(__name__)
-BUCKETS = 8  # buckets of connected customers: several per worker, so a slow bucket does not hold the rest
 COMPONENT_ROUNDS = 40  # label propagation with pointer jumping: rounds grow with the log of the longest chain of keys
 COMPONENT_FILES = (  # the coordinator's working tables, each reading the ones before it
     "journeys/journey_key_nodes.sql",

@@ -21,11 +21,10 @@ from pathlib import Path
 
 import duckdb
 
-from cxmining.cluster import checked_buckets, partitions_folder
+from cxmining.cluster import BUCKETS, checked_buckets, partitions_folder
 from cxmining.mining.statistics import DERIVED_FILES, MINING_TABLES, WORKING_TABLES, built, updated_traces
 from cxmining.store import dropped, opened, query_text, relations, row_counts, run_sql, transaction
 
-BUCKETS = 8  # customer buckets of a night on a cluster: several per worker, so a slow bucket does not hold the rest
 # Each worker's partials, one Parquet file per query of sql/mining/ (the file is named after the query).
 PARTIAL_FILES = (
     "mining/partial_activities.sql",
