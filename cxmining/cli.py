@@ -119,7 +119,7 @@ def run(
     drift_failure_share_rise: Annotated[float, typer.Option(min=0.0, help="Warn when the share of journeys with failure demand rose this much (absolute).")] = DriftThresholds.failure_share_rise,
     drift_avoidable_calls_rise: Annotated[float, typer.Option(min=0.0, help="Warn when avoidable calls per month rose this much (relative: 0.2 is 20%).")] = DriftThresholds.avoidable_calls_rise,
     cluster: Annotated[str | None, typer.Option(help="Compute the partitioned stages on Dask: the process statistics and a full build's journeys and per-journey demand features over customer buckets, conformance's new variants in batches, the what-if replications; local:N (a LocalCluster of N workers) or tcp://HOST:PORT (a running scheduler); default: in this process (docs/scaling.md).")] = None,
-    buckets: Annotated[int, typer.Option(min=1, help="Customer buckets of the process statistics on a --cluster.")] = BUCKETS,
+    buckets: Annotated[int, typer.Option(min=1, help="Customer buckets of the journeys, statistics and demand features on a --cluster.")] = BUCKETS,
     conformance_batch: Annotated[int, typer.Option(min=1, help="Variants a --cluster's worker aligns in one task (conformance's new variants).")] = BATCH_VARIANTS,
 ) -> None:
     """Run the nightly flow once, locally (Prefect's embedded mode: no server to start)."""

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from cxmining.cores import usable_cores
@@ -23,6 +24,7 @@ from cxmining.store import MEMORY_CAP, MEMORY_LIMIT, THREADS, machine_memory_byt
 _LOCAL = re.compile(r"local:(\d+)")
 _ADDRESS = re.compile(r"(tcp|tls)://[A-Za-z0-9.\-\[\]:]+:\d+")
 MAX_LOCAL_WORKERS = 256  # a typo guard: more worker processes than any one machine runs
+BUCKETS = 8  # customer buckets of a night on a cluster: several per worker, so a slow bucket does not hold the rest
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,25 @@ def cluster_setting(text: str | None) -> Cluster | None:
                         "(a running Dask scheduler)")
 
 
+def checked_buckets(buckets: int) -> int:
+    """`buckets`, or a one-line CxminingError when it is not 1 or more."""
+    if buckets < 1:
+        raise CxminingError(f"--buckets {buckets}: the customers need 1 bucket or more")
+    return buckets
+
+
+def partitions_folder(db: str | Path) -> Path:
+    """Where a store's partitions for the cluster's workers live: `<store>.parts/`, next to the store."""
+    db = Path(db)
+    return db.with_name(db.name + ".parts")
+
+
 def worker_environment(workers: int, prefect_api: str | None = None) -> dict[str, str]:
     """The environment of a LocalCluster's worker processes: the Prefect server they report to (without it each
     worker would start a temporary server of its own: seconds, and a port each), and their share of this machine: its
     cores divided among the `workers` for DuckDB, r4pm and polars (`CXMINING_THREADS`, `RAYON_NUM_THREADS`,
-    `POLARS_MAX_THREADS`) and DuckDB's memory (`CXMINING_MEMORY_LIMIT`), so N workers do not each take every core. A memory limit set for the night is kept."""
+    `POLARS_MAX_THREADS`) and DuckDB's memory (`CXMINING_MEMORY_LIMIT`), so N workers do not each take every core.
+    A memory limit set for the night is kept."""
     env = {"PREFECT_API_URL": prefect_api} if prefect_api else {}
     threads = str(max(1, usable_cores() // workers))
     # DuckDB's, r4pm's (Rust's rayon) and polars' thread pools: each sized to the worker's share of the cores

@@ -32,7 +32,7 @@ from cxmining.ingest.contract import sources_in_load_order
 from cxmining.ingest.folder import source_reports
 from cxmining.ingest.landing import untaken
 from cxmining.ingest.load import FileReport, quarantine_summary, source_summary
-from cxmining.journeys import JourneyRules, journey_tables, unstitched_shares
+from cxmining.journeys import JourneyRules, build_line, journey_tables, unstitched_shares
 from cxmining.mining.discovery import discovered_models
 from cxmining.mining.partitioned import BUCKETS, checked_buckets
 from cxmining.mining.settings import DiscoverySettings
@@ -67,6 +67,7 @@ from cxmining.whatif.scenario import RESIMULATE_DRIFT, folder_scenarios, scenari
 from .partitioned import prefect_api_url, statistics_on
 from .partitioned_conformance import conformance_on
 from .partitioned_demand import demand_features_on
+from .partitioned_journeys import full_journeys_due, journeys_on
 from .partitioned_whatif import whatif_on
 
 # The library's progress lines (logger "cxmining": alignments, precision) at info level; Prefect shows them in the run's
@@ -109,12 +110,7 @@ def build_journeys(db: Path, lookback_days: int, quiet_days: int, rebuild: bool)
     """Stitch identities and bring the journeys up to date (only those the new files touch, unless the rules or the SQL
     changed); log how many changed and what could not be stitched."""
     counts = journey_tables(db, JourneyRules(lookback_days=lookback_days, quiet_days=quiet_days), full=rebuild)
-    shares = unstitched_shares(db)
-    get_run_logger().info(
-        "journeys: %d journeys (%d added, removed or rebuilt), %d events; without a customer: %s",
-        counts["journeys"], counts["changed_journeys"], counts["journey_events"],
-        ", ".join(f"{share:.1%} of {source} events" for source, share in sorted(shares.items())) or "no events",
-    )
+    get_run_logger().info(build_line(counts, unstitched_shares(db)))
     return counts
 
 
@@ -336,7 +332,7 @@ class _Settings:
     scenarios: Path | None
     resimulate_drift: float
     drift: DriftThresholds
-    cluster: Cluster | None  # where the statistics and what-if replications run: None here, else on Dask
+    cluster: Cluster | None  # where the partitioned stages run: None here, else on Dask (docs/scaling.md)
     buckets: int
     conformance_batch: int  # variants a cluster's worker aligns in one task
 
@@ -378,10 +374,10 @@ def nightly(
     everything else and publishing the snapshot) if a landing file was refused, and without publishing a snapshot if
     the store breaks one of its consistency checks (`sql/checks/`).
 
-    `cluster` (`local:N` or `tcp://HOST:PORT`, docs/scaling.md) runs the partitioned stages on a Dask cluster (the
-    process statistics and a full build's per-journey demand features over `buckets` customer buckets, conformance's
-    new variants in batches of `conformance_batch`, the what-if replications), with the same results; every other
-    step runs in this process either way.
+    `cluster` (`local:N` or `tcp://HOST:PORT`, docs/scaling.md) runs the partitioned stages on a Dask cluster (a full
+    journey build, the process statistics and a full build's per-journey demand features over `buckets` customer
+    buckets, conformance's new variants in batches of `conformance_batch`, the what-if replications), with the same
+    results; every other step (and an incremental journey build) runs in this process either way.
     """
     chosen_cluster = cluster_setting(cluster)  # a setting that names no cluster stops the run before anything is done
     checked_buckets(buckets)
@@ -441,7 +437,11 @@ def _steps(night: _Night, db: Path, run_id: str, settings: _Settings, on_lap: Ca
         for source in sources_in_load_order():
             reports += ingest_source(work, landing, source.name, run_id, mapping)
         clock.lap("ingest", sum(r.rows_read for r in reports))
-        journey_counts = build_journeys(work, s.journeys.lookback_days, s.journeys.quiet_days, s.rebuild)
+        rules = (s.journeys.lookback_days, s.journeys.quiet_days)
+        if s.cluster is not None and full_journeys_due(work, *rules, s.rebuild):  # an incremental night stays here
+            journey_counts = journeys_on(s.cluster)(work, *rules, s.buckets)
+        else:
+            journey_counts = build_journeys(work, *rules, s.rebuild)
         clock.lap("journeys", journey_counts["journeys"])
         if s.cluster is None:
             statistics = process_statistics(work)

@@ -3,7 +3,9 @@
 A night rebuilds only what its files touch (`journey_tables`): the events of the new rows are stitched again, and
 the journeys of every customer and browser whose events changed (widened to those sharing a web session or an order
 with them) are assigned again, whole, by the same SQL as a full build (`*_of.sql` macros applied to the rows in scope).
-A full rebuild runs when nothing was built before, when the journey rules or the SQL changed, or when asked.
+A full rebuild runs when nothing was built before, when the journey rules or the SQL changed, or when asked; on a
+cluster, `partitioned.py` runs it over buckets with the steps of this module (`build_plan`, `stitched_in_full`,
+`published_in_full`, `record_build`).
 """
 
 from __future__ import annotations
@@ -44,11 +46,13 @@ SCOPE_FILES = (  # an incremental build's working tables, each reading the ones 
 log = logging.getLogger(__name__)
 CLOSURE_ROUNDS = 20  # sessions and orders shared across customers: widen the affected set at most this often
 TABLES = ("stitched_events", "journey_assignment", "journeys")
+STORED_STITCHINGS = ("stitched_events", "journey_full_stitched")  # tables of the store a stitching may fill
 WORKING_TABLES = (
     "journey_phone_keys", "journey_new_files", "journey_phone_changes", "journey_scope_web", "journey_scope_calls", "journey_scope_orders",
     "journey_scope_events", "journey_scope_sessions", "journey_scope_call_customers", "journey_restitched",
     "journey_stitch_changes", "journey_affected_customers", "journey_affected_visitors", "journey_scope_stitched",
     "journey_scope_anchors", "journey_new_assignment", "journey_rebuilt",
+    "journey_full_stitched",  # a cluster build's stitching (journeys.partitioned), left by a night that failed in it
 )
 
 
@@ -77,19 +81,8 @@ def journey_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: JourneyRul
     nothing was built before, the rules or the SQL changed, or `full`, from scratch. Row counts, and in
     `changed_journeys` how many journeys the build added, removed or rebuilt (every journey after a full rebuild)."""
     with opened(db) as con:
-        for relative in DEFINITION_FILES:
-            con.execute(sql_text(relative))
-        for relative in STATE_FILES:
-            con.execute(sql_text(relative))
-        settings = (rules.lookback_days, rules.quiet_days, _sql_digest(con))
-        built = con.execute("SELECT lookback_days, quiet_days, sql_sha256 FROM journey_build "
-                            "ORDER BY generation DESC LIMIT 1").fetchone()
-        generation = con.execute("SELECT coalesce(max(generation), 0) + 1 FROM journey_build").fetchone()[0]
-        # rows of a file the journeys reflect are gone (the manifest no longer has it loaded): rebuild everything
-        vanished = con.execute("SELECT count(*) FROM journey_files AS j ANTI JOIN ingested_files AS f "
-                               "ON f.sha256 = j.sha256 AND f.status = 'loaded'").fetchone()[0]
-        incremental = not full and not vanished and built == settings and set(TABLES) <= relations(con)
-        con.execute("CREATE OR REPLACE TEMP TABLE journey_phone_keys AS FROM customer_phone_keys")  # once per build
+        plan = build_plan(con, rules, full)
+        settings, generation, incremental = plan.settings, plan.generation, plan.incremental
         changed = None
         if incremental and _nothing_new(con):  # a night without new files or phone changes builds nothing
             changed = 0
@@ -97,18 +90,70 @@ def journey_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: JourneyRul
             try:
                 with transaction(con):  # readers see the old journeys or the new ones, never a mix
                     changed = _incremental(con, rules, generation)
-                    _record_build(con, settings, "incremental", generation)
+                    record_build(con, settings, "incremental", generation)
             except _Unsettled as why:  # rolled back: everything is built again below
                 log.warning("journeys: the night's changes could not be confined (%s); rebuilding them all", why)
                 changed = None
         if changed is None:
             with transaction(con):
                 _full(con, rules)
-                _record_build(con, settings, "full", generation)
-        _drop_working_tables(con)
-        counts = row_counts(con, ("journeys", "journey_assignment"))
-        return {"journeys": counts["journeys"], "journey_events": counts["journey_assignment"],
-                "changed_journeys": counts["journeys"] if changed is None else changed}
+                record_build(con, settings, "full", generation)
+        drop_working_tables(con)
+        return built_counts(con, changed)
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What the next build is: its settings (lookback, quiet, SQL digest), generation, and whether it may be
+    incremental."""
+
+    settings: tuple[int, int, str]
+    generation: int
+    incremental: bool
+
+
+def build_plan(con: duckdb.DuckDBPyConnection, rules: JourneyRules, full: bool) -> BuildPlan:
+    """The journey macros and state tables defined on `con`, the build's phone keys taken (`journey_phone_keys`), and
+    the plan of the next build: full when asked (`full`), when nothing was built before, when the rules or the SQL
+    changed, or when a file the journeys reflect is gone."""
+    for relative in DEFINITION_FILES:
+        con.execute(sql_text(relative))
+    for relative in STATE_FILES:
+        con.execute(sql_text(relative))
+    settings = (rules.lookback_days, rules.quiet_days, _sql_digest(con))
+    built = con.execute("SELECT lookback_days, quiet_days, sql_sha256 FROM journey_build "
+                        "ORDER BY generation DESC LIMIT 1").fetchone()
+    generation = con.execute("SELECT coalesce(max(generation), 0) + 1 FROM journey_build").fetchone()[0]
+    # rows of a file the journeys reflect are gone (the manifest no longer has it loaded): rebuild everything
+    vanished = con.execute("SELECT count(*) FROM journey_files AS j ANTI JOIN ingested_files AS f "
+                           "ON f.sha256 = j.sha256 AND f.status = 'loaded'").fetchone()[0]
+    incremental = not full and not vanished and built == settings and set(TABLES) <= relations(con)
+    con.execute("CREATE OR REPLACE TEMP TABLE journey_phone_keys AS FROM customer_phone_keys")  # once per build
+    return BuildPlan(settings, generation, incremental)
+
+
+def full_build_due(db: str | Path | duckdb.DuckDBPyConnection, rules: JourneyRules = JourneyRules(),
+                   full: bool = False) -> bool:
+    """Whether `journey_tables(db, rules, full)` would build every journey from scratch (it may still do so after
+    trying an incremental build that could not confine its changes)."""
+    with opened(db) as con:
+        return not build_plan(con, rules, full).incremental
+
+
+def built_counts(con: duckdb.DuckDBPyConnection, changed: int | None) -> dict[str, int]:
+    """What `journey_tables` returns: journeys, journey events, and `changed` journeys (None: a full build, where every
+    journey counts as changed)."""
+    counts = row_counts(con, ("journeys", "journey_assignment"))
+    return {"journeys": counts["journeys"], "journey_events": counts["journey_assignment"],
+            "changed_journeys": counts["journeys"] if changed is None else changed}
+
+
+def build_line(counts: dict[str, int], shares: dict[str, float]) -> str:
+    """The build's line in the night's log: journeys, how many changed, events, and the share of each source's events
+    without a customer (`unstitched_shares`)."""
+    unstitched = ", ".join(f"{share:.1%} of {source} events" for source, share in sorted(shares.items()))
+    return (f"journeys: {counts['journeys']} journeys ({counts['changed_journeys']} added, removed or rebuilt), "
+            f"{counts['journey_events']} events; without a customer: {unstitched or 'no events'}")
 
 
 def unstitched_shares(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, float]:
@@ -134,11 +179,23 @@ def _sql_digest(con: duckdb.DuckDBPyConnection) -> str:
 
 def _full(con: duckdb.DuckDBPyConnection, rules: JourneyRules) -> None:
     """Every event stitched and every journey built from the whole history."""
-    _stitched_into(con, "raw_web", "raw_calls", "raw_orders", "stitched_events", first_event_no=0)
+    stitched_in_full(con, "stitched_events")
     con.execute("CREATE OR REPLACE TABLE journey_assignment AS "
                 "FROM journey_assignment_of('stitched_events', 'raw_orders', $lookback_days, $quiet_days)",
                 {"lookback_days": rules.lookback_days, "quiet_days": rules.quiet_days})
     con.execute("CREATE OR REPLACE TABLE journeys AS FROM journeys_of('journey_assignment', 'stitched_events')")
+    published_in_full(con)
+
+
+def stitched_in_full(con: duckdb.DuckDBPyConnection, target: str) -> None:
+    """Every event of the raw tables stitched into the store's table `target` (stitched_events, or the cluster build's
+    `journey_full_stitched`, a name from this package), numbered from 1; `build_plan` ran on `con`."""
+    _stitched_into(con, "raw_web", "raw_calls", "raw_orders", target, first_event_no=0)
+
+
+def published_in_full(con: duckdb.DuckDBPyConnection) -> None:
+    """The views over the journeys defined again, and `journey_files` set to every loaded file: the end of a full
+    build, inside its transaction."""
     for relative in VIEW_FILES:
         con.execute(sql_text(relative))
     con.execute("DELETE FROM journey_files")
@@ -147,14 +204,14 @@ def _full(con: duckdb.DuckDBPyConnection, rules: JourneyRules) -> None:
 
 def _stitched_into(con: duckdb.DuckDBPyConnection, web: str, calls: str, orders: str, target: str,
                    first_event_no: int) -> None:
-    """Stitch the events of the `web`, `calls` and `orders` tables (names from this module) into table `target`
-    (a temporary one unless it is stitched_events); each intermediate is materialised first, which DuckDB runs far
-    faster than the one nested query."""
+    """Stitch the events of the `web`, `calls` and `orders` tables (names from this package) into table `target`
+    (a temporary one unless it is stitched_events or journey_full_stitched); each intermediate is materialised first,
+    which DuckDB runs far faster than the one nested query."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE journey_scope_events AS FROM events_of('{web}', '{calls}', '{orders}')")
     con.execute(f"CREATE OR REPLACE TEMP TABLE journey_scope_sessions AS FROM session_customers_of('{web}')")
     con.execute(f"CREATE OR REPLACE TEMP TABLE journey_scope_call_customers AS "
                 f"FROM call_customers_of('{calls}', 'journey_phone_keys')")
-    kind = "TABLE" if target == "stitched_events" else "TEMP TABLE"
+    kind = "TABLE" if target in STORED_STITCHINGS else "TEMP TABLE"
     con.execute(f"CREATE OR REPLACE {kind} {target} AS FROM stitched_events_of('journey_scope_events', "
                 "'journey_scope_sessions', 'journey_scope_call_customers', $first)", {"first": first_event_no})
 
@@ -217,7 +274,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, rules: JourneyRules, generation
     return con.execute("SELECT count(*) FROM journey_rebuilt").fetchone()[0]
 
 
-def _record_build(con: duckdb.DuckDBPyConnection, settings: tuple[int, int, str], mode: str, generation: int) -> None:
+def record_build(con: duckdb.DuckDBPyConnection, settings: tuple[int, int, str], mode: str, generation: int) -> None:
     con.execute(sql_text("journeys/stitch_phone_keys.sql"))
     con.execute("INSERT INTO journey_build VALUES ($generation, $lookback, $quiet, $sql, $mode, $now)",
                 {"generation": generation, "lookback": settings[0], "quiet": settings[1], "sql": settings[2],
@@ -250,7 +307,7 @@ def changed_since(con: duckdb.DuckDBPyConnection, generation: int | None) -> boo
     return True
 
 
-def _drop_working_tables(con: duckdb.DuckDBPyConnection) -> None:
+def drop_working_tables(con: duckdb.DuckDBPyConnection) -> None:
     for name in WORKING_TABLES:
         con.execute(f"DROP TABLE IF EXISTS {name}")
     con.execute("DROP MACRO IF EXISTS journey_owned")

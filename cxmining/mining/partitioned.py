@@ -19,11 +19,10 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from cxmining.errors import CxminingError
+from cxmining.cluster import BUCKETS, checked_buckets, partitions_folder
 from cxmining.mining.statistics import DERIVED_FILES, MINING_TABLES, WORKING_TABLES, built, updated_traces
 from cxmining.store import dropped, opened, query_text, relations, row_counts, run_sql, transaction
 
-BUCKETS = 8  # customer buckets of a night on a cluster: several per worker, so a slow bucket does not hold the rest
 # Each worker's partials, one Parquet file per query of sql/mining/ (the file is named after the query).
 PARTIAL_FILES = (
     "mining/partial_activities.sql",
@@ -59,19 +58,6 @@ class TracePartitions:
     folder: Path
     buckets: tuple[Path, ...]
     changed_cases: int
-
-
-def checked_buckets(buckets: int) -> int:
-    """`buckets`, or a one-line CxminingError when it is not 1 or more."""
-    if buckets < 1:
-        raise CxminingError(f"--buckets {buckets}: the customers need 1 bucket or more")
-    return buckets
-
-
-def partitions_folder(db: str | Path) -> Path:
-    """Where a store's partitions live: `<store>.parts/`, next to the store."""
-    db = Path(db)
-    return db.with_name(db.name + ".parts")
 
 
 def trace_partitions(db: str | Path, buckets: int = BUCKETS, full: bool = False) -> TracePartitions:
