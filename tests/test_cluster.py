@@ -67,6 +67,8 @@ VOLATILE = {
     "conformance_summary": {"seconds", "computed_at"}, "journey_build": {"built_at"},
     "whatif_validation": {"simulated_at"}, "whatif_results": {"simulated_at"},
     "discovered_variants": {"model_dir"},  # the night's output folder
+    # a compact join key, not stable between two full builds even in one process (events are matched by event_id)
+    "stitched_events": {"event_no"}, "journey_assignment": {"event_no"},
 }
 
 

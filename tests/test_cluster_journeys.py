@@ -99,7 +99,7 @@ def tied_landing(folder: Path) -> Path:
     at = placed.strftime("%Y-%m-%dT%H:%M:%SZ")
     web += [f"ANON1,anon-session,anon-browser,,{at},page_view,/product,,",
             f"ANON2,anon-session,anon-browser,,{at},purchase,/checkout,,{first_order}",
-            f"LURK1,lurk-session,lurk-browser,,2026-09-04T08:00:00Z,page_view,/,,"]
+            "LURK1,lurk-session,lurk-browser,,2026-09-04T08:00:00Z,page_view,/,,"]
     write_lines(landing / "web" / "web_9999-ties.csv", web)
     other = next(c for c in customers if c not in (first_owner, second_owner))
     write_lines(landing / "calls" / "calls_9999-ties.csv", [
