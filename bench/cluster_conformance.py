@@ -25,13 +25,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import duckdb
+from fresh_process import child_report, sample_store
 from scale import peak_rss_mb
 
 HERE = Path(__file__).resolve().parent
@@ -50,24 +49,7 @@ TIES = {"variant_conformance": "SELECT * EXCLUDE (moves) FROM variant_conformanc
 
 def base_store(work: Path, customers: int) -> Path:
     """The sample of `customers` customers with journeys and mining tables (built once)."""
-    from cxmining.ingest.folder import landing_reports
-    from cxmining.journeys import journey_tables
-    from cxmining.mining.statistics import mining_tables
-    from cxmining.synthetic import write_sample
-
-    path = work / f"base-{customers}.duckdb"
-    if not path.exists():
-        began = time.perf_counter()
-        landing, partial = work / f"landing-{customers}", path.with_suffix(".partial")
-        shutil.rmtree(landing, ignore_errors=True)
-        partial.unlink(missing_ok=True)
-        write_sample(landing, customers=customers, seed=7)
-        landing_reports(partial, landing, "bench")
-        journey_tables(partial)
-        mining_tables(partial)
-        partial.rename(path)
-        print(f"built the store of {customers} customers in {time.perf_counter() - began:.0f} s: {path}", file=sys.stderr)
-    return path
+    return sample_store(work, customers, seed=7, through="statistics")
 
 
 def settings_of(aligner: str):  # noqa: ANN201 - ConformanceSettings, imported in the child
@@ -163,13 +145,8 @@ def main() -> None:
                         "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     results, stores = {}, {}
     for mode in args.modes.split(","):
-        db = Path(shutil.copy(base, args.work / f"{mode.replace(' ', '-')}.duckdb"))
-        out = subprocess.run([sys.executable, __file__, "--child", mode, "--db", str(db), "--aligner", args.aligner,
-                              "--workers", str(args.workers), "--batch", str(args.batch)],
-                             env=env, capture_output=True, text=True)
-        if out.returncode:
-            sys.exit(f"{mode} failed: {out.stderr[-2000:]}")
-        results[mode], stores[mode] = json.loads(out.stdout.strip().splitlines()[-1]), db
+        results[mode], stores[mode] = child_report(Path(__file__), mode, base, args.work, "--aligner", args.aligner,
+                                                    "--workers", str(args.workers), "--batch", str(args.batch), env=env)
         r = results[mode]
         print(f"{mode:>12}: {r['seconds']:6.1f} s for {r['variants']} variants, coordinator peak "
               f"{r['coordinator_peak_mb']:5.0f} MB"

@@ -25,13 +25,12 @@ import json
 import math
 import os
 import resource
-import shutil
 import sys
 import time
 from pathlib import Path
 
 import duckdb
-from fresh_process import child_report
+from fresh_process import child_report, sample_store
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -62,22 +61,7 @@ def cpu_timed_bucket(partitions: object, bucket: int) -> tuple[Path, float]:
 
 def base_store(work: Path, customers: int) -> Path:
     """A generated sample of `customers` customers, ingested, with its journeys (built once)."""
-    from cxmining.ingest.folder import landing_reports
-    from cxmining.journeys import journey_tables
-    from cxmining.synthetic import write_sample
-
-    path = work / f"base-{customers}.duckdb"
-    if not path.exists():
-        began = time.perf_counter()
-        landing, partial = work / f"landing-{customers}", path.with_suffix(".partial")
-        shutil.rmtree(landing, ignore_errors=True)
-        partial.unlink(missing_ok=True)
-        write_sample(landing, customers=customers, seed=11, days=60)
-        landing_reports(partial, landing, "bench")
-        journey_tables(partial)
-        partial.rename(path)
-        print(f"sample of {customers} customers built in {time.perf_counter() - began:.1f} s: {path}", file=sys.stderr)
-    return path
+    return sample_store(work, customers, seed=11, days=60, through="journeys")
 
 
 def one_process(db: Path, workers: int, buckets: int) -> dict:

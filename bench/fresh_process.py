@@ -29,3 +29,31 @@ def child_report(script: Path, mode: str, base: Path, work: Path, *options: str,
     if done.returncode:
         raise SystemExit(f"{mode} failed: {done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1]), db
+
+
+def sample_store(work: Path, customers: int, seed: int, days: int | None = None, through: str = "ingest") -> Path:
+    """`work/base-<customers>.duckdb`: the generated sample of `customers` customers (`seed`, `days`), ingested and
+    built `through` "ingest", "journeys" or "statistics" (the mining tables); made once, then reused."""
+    import time
+
+    from cxmining.ingest.folder import landing_reports
+    from cxmining.journeys import journey_tables
+    from cxmining.mining.statistics import mining_tables
+    from cxmining.synthetic import write_sample
+
+    path = work / f"base-{customers}.duckdb"
+    if not path.exists():
+        began = time.perf_counter()
+        landing, partial = work / f"landing-{customers}", path.with_suffix(".partial")
+        shutil.rmtree(landing, ignore_errors=True)
+        partial.unlink(missing_ok=True)
+        write_sample(landing, customers=customers, seed=seed, **({"days": days} if days else {}))
+        landing_reports(partial, landing, "bench")
+        if through in ("journeys", "statistics"):
+            journey_tables(partial)
+        if through == "statistics":
+            mining_tables(partial)
+        partial.rename(path)
+        print(f"sample of {customers} customers built through {through} in {time.perf_counter() - began:.1f} s: {path}",
+              file=sys.stderr)
+    return path

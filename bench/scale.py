@@ -25,13 +25,12 @@ import argparse
 import json
 import math
 import os
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import duckdb
+from fresh_process import child_report
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -177,12 +176,8 @@ def main() -> None:
                         "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     results, stores = {}, {}
     for mode in args.modes.split(","):
-        db = Path(shutil.copy(base, args.work / f"{mode.replace(' ', '-')}.duckdb"))
-        out = subprocess.run([sys.executable, __file__, "--child", mode, "--db", str(db), "--workers", str(args.workers),
-                              "--buckets", str(args.buckets)], env=env, capture_output=True, text=True)
-        if out.returncode:
-            sys.exit(f"{mode} failed: {out.stderr[-2000:]}")
-        results[mode], stores[mode] = json.loads(out.stdout.strip().splitlines()[-1]), db
+        results[mode], stores[mode] = child_report(Path(__file__), mode, base, args.work, "--workers", str(args.workers),
+                                                    "--buckets", str(args.buckets), env=env)
         r = results[mode]
         print(f"{mode:>12}: {r['seconds']:6.1f} s, coordinator peak {r['coordinator_peak_mb']:6.0f} MB"
               + (f", workers' peaks {', '.join(f'{m:.0f}' for m in r['worker_peaks_mb'])} MB; partitions "

@@ -23,13 +23,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import duckdb
+from fresh_process import child_report, sample_store
 from scale import peak_rss_mb
 
 HERE = Path(__file__).resolve().parent
@@ -44,21 +42,7 @@ COMPARED = (  # every row a build writes; event numbers are a build's own, so ev
 
 def base_store(work: Path, customers: int) -> Path:
     """The generated sample of `customers` customers, ingested (built once)."""
-    from cxmining.ingest.folder import landing_reports
-    from cxmining.synthetic import write_sample
-
-    path = work / f"base-{customers}.duckdb"
-    if not path.exists():
-        began = time.perf_counter()
-        landing, partial = work / f"landing-{customers}", path.with_suffix(".partial")
-        shutil.rmtree(landing, ignore_errors=True)
-        partial.unlink(missing_ok=True)
-        write_sample(landing, customers=customers, seed=7, days=60)
-        landing_reports(partial, landing, "bench")
-        partial.rename(path)
-        print(f"generated and ingested {customers} customers in {time.perf_counter() - began:.1f} s: {path}",
-              file=sys.stderr)
-    return path
+    return sample_store(work, customers, seed=7, days=60)
 
 
 def one_process(db: Path) -> dict:
@@ -132,12 +116,8 @@ def main() -> None:
                         "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     results, stores = {}, {}
     for mode in args.modes.split(","):
-        db = Path(shutil.copy(base, args.work / f"{mode.replace(' ', '-')}.duckdb"))
-        out = subprocess.run([sys.executable, __file__, "--child", mode, "--db", str(db), "--workers", str(args.workers),
-                              "--buckets", str(args.buckets)], env=env, capture_output=True, text=True)
-        if out.returncode:
-            sys.exit(f"{mode} failed: {out.stderr[-2000:]}")
-        results[mode], stores[mode] = json.loads(out.stdout.strip().splitlines()[-1]), db
+        results[mode], stores[mode] = child_report(Path(__file__), mode, base, args.work, "--workers", str(args.workers),
+                                                    "--buckets", str(args.buckets), env=env)
         r = results[mode]
         print(f"{mode:>12}: {r['seconds']:6.1f} s, coordinator peak {r['coordinator_peak_mb']:6.0f} MB"
               + (f", workers' peaks {', '.join(f'{m:.0f}' for m in r['worker_peaks_mb'])} MB; partitions "
