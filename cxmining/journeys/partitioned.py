@@ -110,8 +110,7 @@ def bucket_journeys(bucket: JourneyBucket, rules: JourneyRules) -> Path:
     `journeys.parquet` in `bucket.rows` (created): the journey rules of sql/journeys/ applied to the bucket's events
     and order lines in an in-memory DuckDB of this process, so any worker can run it."""
     bucket.rows.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(":memory:") as con:
-        con.execute("SET TimeZone = 'UTC'")
+    with opened(":memory:") as con:  # UTC, and this worker's share of the machine (cluster.worker_environment)
         for relative in MACRO_FILES:
             con.execute(sql_text(relative))
         run_sql(con, "journeys/bucket_stitched_events.sql", {"events": str(bucket.events / "*.parquet")})
