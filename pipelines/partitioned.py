@@ -47,8 +47,9 @@ def cluster_statistics(db: Path, buckets: int = BUCKETS, full: bool = False) -> 
     partitions = partitioned_traces(db, buckets, full)
     futures = bucket_statistics.map(list(partitions.buckets), [partials_folder(b) for b in partitions.buckets])
     counts = merged_process_statistics(db, partitions, futures.result())
-    get_run_logger().info("process statistics over %d buckets: %s", len(partitions.buckets),
-                          ", ".join(f"{k} {v}" for k, v in counts.items()))
+    get_run_logger().info("process statistics over %d buckets (%d computed tonight, %d kept from the last night): %s",
+                          len(partitions.buckets) + len(partitions.kept), len(partitions.buckets),
+                          len(partitions.kept), ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts
 
 

@@ -131,7 +131,9 @@ def test_the_nightly_flow_on_a_local_cluster_publishes_the_same_store(harness, t
         for query in ("SELECT * FROM variant_conformance", "SELECT * EXCLUDE (seconds, computed_at) FROM conformance_summary",
                       "SELECT * EXCLUDE (computed_at, compute_seconds) FROM alignment_cache ORDER BY variant"):
             assert b.execute(query).fetchall() == a.execute(query).fetchall(), query  # in their order too
-    assert not any(spread.parent.glob("*.parts"))  # the night's partitions are gone once merged
+    # every stage's partitions are gone once merged, but the statistics' traces and partials, kept for the next night
+    [parts] = spread.parent.glob("*.parts")
+    assert {p.name for p in parts.iterdir()} == {"case_traces", "partials"}
     assert not result["skipped"]  # what-if too
     with duckdb.connect(str(spread), read_only=True) as con:
         batches = -(-con.execute("SELECT count(*) FROM alignment_cache").fetchone()[0] // 5)
@@ -179,6 +181,44 @@ def test_traces_aggregated_in_passes_give_the_same_statistics(sample_store, tmp_
         monkeypatch.setattr(statistics, "TRACE_PASS_EVENTS", per_pass)
         assert mining_tables(passes, full=True)["changed_cases"] == mining_tables(alone)["case_variants"]
         assert_same_statistics(alone, passes)
+
+
+def test_a_night_recomputes_only_the_buckets_its_changes_touch(tmp_path: Path) -> None:
+    """Nights added one by one on a cluster: only the buckets whose cases changed are computed again, the others'
+    partials are kept, and the statistics equal those of one process every night; a full build, other buckets or a
+    kept partial that no longer matches the store's traces make every bucket be computed again."""
+    from cxmining.ingest.folder import landing_reports
+    from cxmining.journeys import journey_tables
+    from test_incremental import split_landing
+
+    source = tmp_path / "all"
+    write_sample(source, customers=120, seed=41, days=30, history_days=10)
+    landing, alone, spread = tmp_path / "landing", tmp_path / "alone.duckdb", tmp_path / "spread.duckdb"
+    held = split_landing(source, landing, 2)
+    for db in (alone, spread):
+        landing_reports(db, landing, "first")
+        journey_tables(db)
+    mining_tables(alone)
+    first = trace_partitions(spread, 64)
+    assert not first.kept and len(first.buckets) > 32  # the first night computes every bucket
+    merged_statistics(spread, first, [bucket_partials(b, partials_folder(b)) for b in first.buckets])
+    assert_same_statistics(alone, spread)
+    for day in held:
+        for path in source.glob(f"*/*_{day}.*"):
+            shutil.copy(path, landing / path.parent.name / path.name)
+        for db in (alone, spread):
+            landing_reports(db, landing, day)
+            journey_tables(db)
+        mining_tables(alone)
+        night = trace_partitions(spread, 64)
+        assert night.kept and night.buckets  # some buckets kept, the changed ones computed again
+        assert {p.name for p in night.kept}.isdisjoint(b.name for b in night.buckets)
+        merged_statistics(spread, night, [bucket_partials(b, partials_folder(b)) for b in night.buckets])
+        assert_same_statistics(alone, spread)
+    assert not trace_partitions(spread, 8).kept  # other buckets: all computed again
+    with duckdb.connect(str(spread)) as con:  # the traces changed behind the kept partials' back
+        con.execute("DELETE FROM case_traces WHERE case_id = (SELECT min(case_id) FROM case_traces)")
+    assert not trace_partitions(spread, 8).kept
 
 
 def test_ties_odd_and_even_counts_give_duckdbs_mean_and_median(tmp_path: Path) -> None:
@@ -235,7 +275,7 @@ def test_a_night_without_cases_publishes_empty_statistics(tmp_path: Path) -> Non
         con.execute('CREATE TABLE journey_events ("case:concept:name" VARCHAR, "concept:name" VARCHAR, '
                     '"time:timestamp" TIMESTAMP, event_order BIGINT, lane VARCHAR, event_id VARCHAR)')
     partitions = trace_partitions(db, 4)
-    assert partitions == TracePartitions(partitions_folder(db), (), 0)
+    assert partitions == TracePartitions(partitions_folder(db), (), 0, (), 4)
     assert set(merged_statistics(db, partitions, []).values()) == {0}
 
 

@@ -15,14 +15,18 @@ Three steps, each one call (docs/scaling.md):
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
 
 from cxmining.cluster import BUCKETS, checked_buckets, partitions_folder
 from cxmining.mining.statistics import DERIVED_FILES, MINING_TABLES, WORKING_TABLES, built, updated_traces
 from cxmining.store import dropped, opened, query_text, relations, row_counts, run_sql, transaction
 
+MANIFEST = "manifest.json"  # beside the partials: the traces they were made from (`_trace_identity`)
 # Each worker's partials, one Parquet file per query of sql/mining/ (the file is named after the query).
 PARTIAL_FILES = (
     "mining/partial_activities.sql",
@@ -52,31 +56,62 @@ MERGE_FILES = (
 
 @dataclass(frozen=True)
 class TracePartitions:
-    """What `trace_partitions` wrote: the folder of the night's partitions, each bucket's folder of traces, and how
-    many traces were read again from `journey_events`."""
+    """What `trace_partitions` wrote: the folder of the night's partitions, the folders of traces of the buckets to
+    compute, the partials kept from the last night for the other buckets, and how many traces were read again from
+    `journey_events`."""
 
     folder: Path
     buckets: tuple[Path, ...]
     changed_cases: int
+    kept: tuple[Path, ...] = ()
+    bucket_count: int = BUCKETS  # the `buckets` the cases were hashed into
 
 
 def trace_partitions(db: str | Path, buckets: int = BUCKETS, full: bool = False) -> TracePartitions:
     """Bring `case_traces` up to date (as `mining_tables` does) and write it as Parquet under `partitions_folder(db)`
     in `buckets` hive partitions (`case_traces/bucket=K/`), a case's bucket a stable hash of its customer (of its id
-    without one, or for an imported log). Earlier partitions there are removed first."""
+    without one, or for an imported log).
+
+    The partitions and partials of the last night are kept (`partials/manifest.json` says which traces they were made
+    from): when they match the store's traces before tonight's update and the same `buckets`, only the buckets whose
+    cases changed are written again and listed for the workers; the others' partials are `kept`. Otherwise (the
+    first night, `full`, a full journey build, other buckets, a killed night) every bucket is written again."""
     checked_buckets(buckets)
     folder = partitions_folder(db)
-    shutil.rmtree(folder, ignore_errors=True)
-    traces = folder / "case_traces"
-    traces.mkdir(parents=True)
+    traces, manifest = folder / "case_traces", folder / "partials" / MANIFEST
     with opened(db) as con:
+        identity = _trace_identity(con, buckets)  # of the traces before tonight's update
+        reusable = (not full and identity is not None and _manifest(manifest) == identity
+                    and any(traces.glob("bucket=*/*.parquet")))
+        manifest.unlink(missing_ok=True)  # from here until the merge publishes, the kept partials are not trusted
         with transaction(con):  # mining_build stays as it was until the merge publishes: a failed night is redone
-            changed = updated_traces(con, full)
+            update = updated_traces(con, full)
         query = "mining/bucketed_traces.sql" if "journeys" in relations(con) else "mining/bucketed_traces_of_imported_log.sql"
-        con.execute(f"COPY ({query_text(query)}) TO $folder (FORMAT parquet, PARTITION_BY (bucket))",
-                    {"buckets": buckets, "folder": str(traces)})
+        if reusable and not update.everything:
+            changed = {b for (b,) in con.execute(query_text("mining/changed_trace_buckets.sql"),
+                                                 {"buckets": buckets, "kept": str(traces / "*" / "*.parquet")}).fetchall()}
+            for bucket in changed:
+                for kind in ("case_traces", "partials"):
+                    shutil.rmtree(folder / kind / f"bucket={bucket}", ignore_errors=True)
+            written = folder / "written"
+            shutil.rmtree(written, ignore_errors=True)
+            con.execute(f"COPY (FROM ({query_text(query)}) WHERE list_contains($changed, bucket)) TO $folder "
+                        "(FORMAT parquet, PARTITION_BY (bucket))",
+                        {"buckets": buckets, "folder": str(written), "changed": sorted(changed)})
+            for bucket in written.glob("bucket=*"):
+                bucket.rename(traces / bucket.name)
+            shutil.rmtree(written, ignore_errors=True)
+        else:
+            changed = None
+            shutil.rmtree(folder, ignore_errors=True)
+            traces.mkdir(parents=True)
+            con.execute(f"COPY ({query_text(query)}) TO $folder (FORMAT parquet, PARTITION_BY (bucket))",
+                        {"buckets": buckets, "folder": str(traces)})
         dropped(con, WORKING_TABLES)
-    return TracePartitions(folder, tuple(sorted(traces.glob("bucket=*"), key=_bucket_number)), changed)
+    every = sorted(traces.glob("bucket=*"), key=_bucket_number)
+    todo = tuple(b for b in every if changed is None or _bucket_number(b) in changed)
+    kept = tuple(partials_folder(b) for b in every if b not in todo)
+    return TracePartitions(folder, todo, update.cases, kept, buckets)
 
 
 def bucket_partials(traces: Path, partials: Path) -> Path:
@@ -97,19 +132,43 @@ def partials_folder(traces: Path) -> Path:
 
 
 def merged_statistics(db: str | Path, partitions: TracePartitions, partials: list[Path]) -> dict[str, int]:
-    """The mining tables merged from every bucket's `partials` and published in one transaction with the journey build
-    they reflect; the partitions folder is removed after. Row counts, and `changed_cases` as `mining_tables` says."""
+    """The mining tables merged from the `partials` the workers computed tonight and those `kept` from the last night,
+    and published in one transaction with the journey build they reflect; then the partitions are kept for the next
+    night, with a manifest of the traces they were made from. Row counts, and `changed_cases` as `mining_tables`
+    says."""
+    every = sorted([*partials, *partitions.kept], key=_bucket_number)
     # each merge file names a partial by its relation: $dfg_gaps for every bucket's partial_dfg_gaps.parquet
-    params = {Path(r).stem.removeprefix("partial_"): [str(p / _parquet_name(r)) for p in partials] for r in PARTIAL_FILES}
+    params = {Path(r).stem.removeprefix("partial_"): [str(p / _parquet_name(r)) for p in every] for r in PARTIAL_FILES}
     with opened(db) as con:
         with transaction(con):  # readers see the old statistics or the new ones, never a mix
-            for relative in MERGE_FILES if partials else DERIVED_FILES:  # no cases at all: nothing to merge
+            for relative in MERGE_FILES if every else DERIVED_FILES:  # no cases at all: nothing to merge
                 run_sql(con, relative, params)
             built(con)
         dropped(con, WORKING_TABLES)
         counts = row_counts(con, MINING_TABLES) | {"changed_cases": partitions.changed_cases}
-    shutil.rmtree(partitions.folder, ignore_errors=True)
+        identity = _trace_identity(con, partitions.bucket_count)
+    manifest = partitions.folder / "partials" / MANIFEST
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    manifest.write_text(json.dumps(identity))
     return counts
+
+
+def _trace_identity(con: duckdb.DuckDBPyConnection, buckets: int) -> dict[str, object] | None:
+    """What partials made from the store's `case_traces` over `buckets` buckets are valid for: the bucket count, the
+    journey build `mining_build` records, and the traces' count and fingerprint; None before the first build."""
+    if not {"mining_build", "case_traces"} <= relations(con):
+        return None
+    generation = con.execute("SELECT max(generation) FROM mining_build").fetchone()[0]
+    cases, fingerprint = con.execute(query_text("mining/case_traces_fingerprint.sql")).fetchone()
+    return {"buckets": buckets, "generation": generation, "cases": cases, "fingerprint": str(fingerprint)}
+
+
+def _manifest(path: Path) -> dict[str, object] | None:
+    """The kept partials' manifest, or None where there is none (or it cannot be read: the partials are rebuilt)."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def _parquet_name(relative: str) -> str:

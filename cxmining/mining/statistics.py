@@ -8,6 +8,7 @@ from night to night: a run reads from `journey_events` only the cases the journe
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -46,7 +47,7 @@ def mining_tables(db: str | Path | duckdb.DuckDBPyConnection, full: bool = False
     Row counts, and in `changed_cases` how many traces were read again."""
     with opened(db) as con:
         with transaction(con):  # readers see the old statistics or the new ones, never a mix
-            changed = updated_traces(con, full)
+            changed = updated_traces(con, full).cases
             for relative in DERIVED_FILES:
                 con.execute(sql_text(relative))
             built(con)
@@ -54,10 +55,18 @@ def mining_tables(db: str | Path | duckdb.DuckDBPyConnection, full: bool = False
         return row_counts(con, MINING_TABLES) | {"changed_cases": changed}
 
 
-def updated_traces(con: duckdb.DuckDBPyConnection, full: bool) -> int:
+@dataclass(frozen=True)
+class TraceUpdate:
+    """What `updated_traces` did: how many traces it read again, and whether it read them all (else only those of the
+    working table `changed_journeys`)."""
+
+    cases: int
+    everything: bool
+
+
+def updated_traces(con: duckdb.DuckDBPyConnection, full: bool) -> TraceUpdate:
     """Bring `case_traces` up to date with `journey_events` (every case when `full`, after a full journey build or for
-    an imported log; else the cases changed since `mining_build`), inside the caller's transaction; how many traces
-    were read again."""
+    an imported log; else the cases changed since `mining_build`), inside the caller's transaction."""
     _check_input(con)
     for relative in STATE_FILES:
         con.execute(sql_text(relative))
@@ -74,7 +83,8 @@ def updated_traces(con: duckdb.DuckDBPyConnection, full: bool) -> int:
     events = con.execute("SELECT count(*) FROM mining_events").fetchone()[0]
     chunks = max(1, math.ceil(events / TRACE_PASS_EVENTS))
     insert = f"INSERT INTO case_traces {sql_text('mining/changed_traces.sql')}"
-    return sum(con.execute(insert, {"chunks": chunks, "chunk": chunk}).fetchone()[0] for chunk in range(chunks))
+    cases = sum(con.execute(insert, {"chunks": chunks, "chunk": chunk}).fetchone()[0] for chunk in range(chunks))
+    return TraceUpdate(cases, everything)
 
 
 def built(con: duckdb.DuckDBPyConnection) -> None:
