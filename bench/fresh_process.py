@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,3 +60,28 @@ def sample_store(work: Path, customers: int, seed: int, days: int | None = None,
         print(f"sample of {customers} customers built through {through} in {time.perf_counter() - began:.1f} s: {path}",
               file=sys.stderr)
     return path
+
+
+def bucketed_side_by_side(script: Path, modes: list[str], base: Path, work: Path, workers: int, buckets: int,
+                          same: Callable[[Path, Path], bool], what: str) -> dict[str, dict]:
+    """Each of `modes` of a one-process-vs-buckets benchmark (`script --child MODE --workers W --buckets B`) on a
+    fresh copy of `base`, one line printed each; every other mode's store compared with the one process's by `same`
+    (its result as `same_as_one_process`). The JSON results by mode."""
+    env = os.environ | {"PYTHONPATH": str(ROOT), "PREFECT_HOME": os.environ.get("PREFECT_HOME", str(ROOT / ".prefect")),
+                        "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    results, stores = {}, {}
+    for mode in modes:
+        results[mode], stores[mode] = child_report(script, mode, base, work, "--workers", str(workers),
+                                                   "--buckets", str(buckets), env=env)
+        r = results[mode]
+        parquet = r.get("partials_mb", r.get("partitions_mb", math.nan))
+        print(f"{mode:>12}: {r['seconds']:6.1f} s, coordinator peak {r['coordinator_peak_mb']:6.0f} MB"
+              + (f", workers' peaks {', '.join(f'{m:.0f}' for m in r['worker_peaks_mb'])} MB; partitions "
+                 f"{r['steps']['partitions']:.1f} s, workers {r['steps']['workers']:.1f} s, merge "
+                 f"{r['steps']['merge']:.1f} s, Parquet {parquet:.0f} MB, cluster start "
+                 f"{r['cluster_start_seconds']:.1f} s" if "steps" in r else ""))
+    for mode, db in stores.items():
+        if mode != "one process" and "one process" in stores:
+            results[mode]["same_as_one_process"] = equal = same(stores["one process"], db)
+            print(f"{mode}: the same {what} as one process: {equal}")
+    return results

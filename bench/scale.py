@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 import duckdb
-from fresh_process import child_report
+from fresh_process import bucketed_side_by_side
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -183,24 +183,8 @@ def main() -> None:
         return child(args.child, args.db, args.workers, args.buckets)
     args.work.mkdir(parents=True, exist_ok=True)
     base = base_store(args.work, args.events)
-    env = os.environ | {"PYTHONPATH": str(ROOT), "PREFECT_HOME": os.environ.get("PREFECT_HOME", str(ROOT / ".prefect")),
-                        "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    results, stores = {}, {}
-    for mode in args.modes.split(","):
-        results[mode], stores[mode] = child_report(Path(__file__), mode, base, args.work, "--workers", str(args.workers),
-                                                    "--buckets", str(args.buckets), env=env)
-        r = results[mode]
-        print(f"{mode:>12}: {r['seconds']:6.1f} s, coordinator peak {r['coordinator_peak_mb']:6.0f} MB"
-              + (f", workers' peaks {', '.join(f'{m:.0f}' for m in r['worker_peaks_mb'])} MB; partitions "
-                 f"{r['steps']['partitions']:.1f} s, workers {r['steps']['workers']:.1f} s, merge "
-                 f"{r['steps']['merge']:.1f} s, partials {r['partials_mb']:.0f} MB, cluster start "
-                 f"{r['cluster_start_seconds']:.1f} s" if "steps" in r else ""))
-    if "one process" in stores:
-        for mode, db in stores.items():
-            if mode != "one process":
-                equal = same_statistics(stores["one process"], db)
-                results[mode]["same_as_one_process"] = equal
-                print(f"{mode}: the same statistics as one process: {equal}")
+    results = bucketed_side_by_side(Path(__file__), args.modes.split(","), base, args.work, args.workers, args.buckets,
+                                    same_statistics, "statistics")
     with duckdb.connect(str(base), read_only=True) as con:
         events, cases = con.execute('SELECT count(*), count(DISTINCT "case:concept:name") FROM journey_events').fetchone()
     report = {"events": events, "cases": cases, "workers": args.workers, "buckets": args.buckets,

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 import duckdb
-from fresh_process import child_report, sample_store
+from fresh_process import bucketed_side_by_side, sample_store
 from scale import peak_rss_mb
 
 HERE = Path(__file__).resolve().parent
@@ -112,23 +112,8 @@ def main() -> None:
         return print(json.dumps(result))
     args.work.mkdir(parents=True, exist_ok=True)
     base = base_store(args.work, args.customers)
-    env = os.environ | {"PYTHONPATH": str(ROOT), "PREFECT_HOME": os.environ.get("PREFECT_HOME", str(ROOT / ".prefect")),
-                        "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
-    results, stores = {}, {}
-    for mode in args.modes.split(","):
-        results[mode], stores[mode] = child_report(Path(__file__), mode, base, args.work, "--workers", str(args.workers),
-                                                    "--buckets", str(args.buckets), env=env)
-        r = results[mode]
-        print(f"{mode:>12}: {r['seconds']:6.1f} s, coordinator peak {r['coordinator_peak_mb']:6.0f} MB"
-              + (f", workers' peaks {', '.join(f'{m:.0f}' for m in r['worker_peaks_mb'])} MB; partitions "
-                 f"{r['steps']['partitions']:.1f} s, workers {r['steps']['workers']:.1f} s, merge "
-                 f"{r['steps']['merge']:.1f} s, Parquet {r['partitions_mb']:.0f} MB, cluster start "
-                 f"{r['cluster_start_seconds']:.1f} s" if "steps" in r else ""))
-    if "one process" in stores:
-        for mode, db in stores.items():
-            if mode != "one process":
-                results[mode]["same_as_one_process"] = equal = same_journeys(stores["one process"], db)
-                print(f"{mode}: the same journeys as one process: {equal}")
+    results = bucketed_side_by_side(Path(__file__), args.modes.split(","), base, args.work, args.workers, args.buckets,
+                                    same_journeys, "journeys")
     with duckdb.connect(str(base), read_only=True) as con:
         events = con.execute("SELECT count(*) FROM events").fetchone()[0]
     report = {"customers": args.customers, "events": events, "workers": args.workers, "buckets": args.buckets,
