@@ -11,11 +11,13 @@ from __future__ import annotations
 import logging
 import os
 import re
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cxmining.cores import usable_cores
 from cxmining.errors import CxminingError
@@ -94,12 +96,26 @@ def _local_cluster_kwargs(workers: int, prefect_api: str | None) -> dict[str, An
             "silence_logs": logging.WARNING, "env": worker_environment(workers, prefect_api)}
 
 
+def answering(address: str, timeout: float = 10.0) -> str:
+    """`address`, once something accepts a connection there; else a one-line CxminingError, so that a night whose
+    scheduler is down stops before it loads anything (Dask itself would wait 30 s at the first stage, mid-night)."""
+    parts = urlsplit(address)
+    try:
+        with socket.create_connection((parts.hostname, parts.port), timeout=timeout):
+            return address
+    except (OSError, ValueError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise CxminingError(f"--cluster {address}: no Dask scheduler answers there ({why})") from exc
+
+
 @contextmanager
 def night_cluster(cluster: Cluster | None, prefect_api: str | None = None) -> Iterator[Cluster | None]:
     """The cluster every partitioned stage of a night joins: for `local:N`, a LocalCluster started here once (its
     workers reporting to the Prefect server at `prefect_api`) and stopped on leaving, given as its scheduler's
-    address; an existing scheduler, or None (in-process), as it is."""
+    address; an existing scheduler (once it answers: `answering`), or None (in-process), as it is."""
     if cluster is None or cluster.address:
+        if cluster is not None:
+            answering(cluster.address)
         yield cluster
         return
     from distributed import LocalCluster

@@ -47,10 +47,15 @@ def cluster_statistics(db: Path, buckets: int = BUCKETS, full: bool = False) -> 
     partitions = partitioned_traces(db, buckets, full)
     futures = bucket_statistics.map(list(partitions.buckets), [partials_folder(b) for b in partitions.buckets])
     counts = merged_process_statistics(db, partitions, futures.result())
-    get_run_logger().info("process statistics over %d buckets (%d computed tonight, %d kept from the last night): %s",
-                          len(partitions.buckets) + len(partitions.kept), len(partitions.buckets),
+    get_run_logger().info("process statistics over %s (%d computed tonight, %d kept from the last night): %s",
+                          buckets_text(len(partitions.buckets) + len(partitions.kept)), len(partitions.buckets),
                           len(partitions.kept), ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts
+
+
+def buckets_text(count: int) -> str:
+    """'1 bucket', '8 buckets': for the subflows' log lines."""
+    return f"{count} bucket" if count == 1 else f"{count} buckets"
 
 
 def prefect_api_url() -> str:

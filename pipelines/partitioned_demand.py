@@ -22,7 +22,7 @@ from cxmining.demand.partitioned import (
 from cxmining.demand.per_journey import BucketedTables
 from cxmining.mining.partitioned import BUCKETS
 
-from .partitioned import on_cluster
+from .partitioned import buckets_text, on_cluster
 
 
 @task
@@ -48,7 +48,7 @@ def cluster_demand_features(db: Path, rules: Path | None = None, buckets: int = 
         get_run_logger().info("per-journey demand features: incremental tonight, built in this process")
         return None
     tables = bucket_demand_features.map(unmapped(partitions), list(partitions.buckets)).result()
-    get_run_logger().info("per-journey demand features over %d buckets", len(partitions.buckets))
+    get_run_logger().info("per-journey demand features over %s", buckets_text(len(partitions.buckets)))
     return bucketed_tables(partitions, tables)
 
 

@@ -22,7 +22,7 @@ from cxmining.journeys.partitioned import (
     published_journeys,
 )
 
-from .partitioned import on_cluster
+from .partitioned import buckets_text, on_cluster
 
 
 @task
@@ -61,7 +61,7 @@ def cluster_journeys(db: Path, lookback_days: int = JourneyRules.lookback_days,
     partitions = partitioned_journey_inputs(db, rules, buckets)
     futures = bucket_journey_rows.map(list(partitions.buckets), unmapped(rules))
     counts = published_journey_rows(db, partitions, futures.result())
-    get_run_logger().info("journeys over %d buckets", len(partitions.buckets))
+    get_run_logger().info("journeys over %s", buckets_text(len(partitions.buckets)))
     return counts
 
 

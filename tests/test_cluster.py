@@ -7,6 +7,7 @@ from __future__ import annotations
 import inspect
 import math
 import shutil
+import socket
 from pathlib import Path
 
 import duckdb
@@ -187,9 +188,10 @@ def test_a_night_recomputes_only_the_buckets_its_changes_touch(tmp_path: Path) -
     """Nights added one by one on a cluster: only the buckets whose cases changed are computed again, the others'
     partials are kept, and the statistics equal those of one process every night; a full build, other buckets or a
     kept partial that no longer matches the store's traces make every bucket be computed again."""
+    from test_incremental import split_landing
+
     from cxmining.ingest.folder import landing_reports
     from cxmining.journeys import journey_tables
-    from test_incremental import split_landing
 
     source = tmp_path / "all"
     write_sample(source, customers=120, seed=41, days=30, history_days=10)
@@ -329,6 +331,21 @@ def test_a_worker_duckdb_takes_its_threads_from_the_environment(monkeypatch) -> 
     monkeypatch.setenv("CXMINING_THREADS", "many")
     with pytest.raises(CxminingError, match="^CXMINING_THREADS='many' is not a number of threads"):
         connect(":memory:")
+
+
+def test_a_scheduler_that_does_not_answer_stops_the_night_in_one_line() -> None:
+    from cxmining.cluster import night_cluster
+
+    with socket.socket() as listening:  # a port that answers, then one that nothing listens on any more
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        address = f"tcp://127.0.0.1:{listening.getsockname()[1]}"
+        with night_cluster(Cluster(address=address)) as joined:
+            assert joined == Cluster(address=address)
+    with pytest.raises(CxminingError, match=rf"^--cluster {address}: no Dask scheduler answers there \(") as raised:
+        with night_cluster(Cluster(address=address)):
+            pytest.fail("the night went on")
+    assert "\n" not in str(raised.value)
 
 
 def test_cxmining_run_refuses_a_bad_cluster_before_prefect_starts(tmp_path: Path, monkeypatch) -> None:
