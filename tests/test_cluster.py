@@ -212,8 +212,10 @@ def test_a_night_recomputes_only_the_buckets_its_changes_touch(tmp_path: Path) -
             landing_reports(db, landing, day)
             journey_tables(db)
         mining_tables(alone)
+        (partitions_folder(spread) / "journeys" / "bucket=3").mkdir(parents=True)  # what a failed night's stage left
         night = trace_partitions(spread, 64)
         assert night.kept and night.buckets  # some buckets kept, the changed ones computed again
+        assert not (partitions_folder(spread) / "journeys").exists()
         assert {p.name for p in night.kept}.isdisjoint(b.name for b in night.buckets)
         merged_statistics(spread, night, [bucket_partials(b, partials_folder(b)) for b in night.buckets])
         assert_same_statistics(alone, spread)

@@ -79,6 +79,9 @@ def trace_partitions(db: str | Path, buckets: int = BUCKETS, full: bool = False)
     checked_buckets(buckets)
     folder = partitions_folder(db)
     traces, manifest = folder / "case_traces", folder / "partials" / MANIFEST
+    for left in folder.glob("*"):  # what a failed night's other stages left (tonight's earlier ones have published)
+        if left.name not in ("case_traces", "partials"):
+            shutil.rmtree(left, ignore_errors=True)
     with opened(db) as con:
         identity = _trace_identity(con, buckets)  # of the traces before tonight's update
         reusable = (not full and identity is not None and _manifest(manifest) == identity
