@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,6 +66,19 @@ def partitions_folder(db: str | Path) -> Path:
     """Where a store's partitions for the cluster's workers live: `<store>.parts/`, next to the store."""
     db = Path(db)
     return db.with_name(db.name + ".parts")
+
+
+def partitions_removed(folder: Path) -> None:
+    """A stage's partitions `folder` removed once published, and the folders above it this leaves empty, up to the
+    store's partitions folder (`partitions_folder`): another stage's partitions keep theirs."""
+    shutil.rmtree(folder, ignore_errors=True)
+    above = list(folder.parents)
+    top = next((i for i, parent in enumerate(above) if parent.name.endswith(".parts")), -1)
+    for parent in above[:top + 1]:  # nothing above the partitions folder, nor anything outside one
+        try:
+            parent.rmdir()
+        except OSError:  # not empty: another stage's partitions, or the kept statistics
+            return
 
 
 def worker_environment(workers: int, prefect_api: str | None = None) -> dict[str, str]:

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import shutil
 import time
-from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from cxmining.cluster import partitions_folder, partitions_removed
 from cxmining.conformance.checking import (
     RESULT_SCHEMA,
     ConformanceReport,
@@ -37,7 +37,6 @@ from cxmining.conformance.designed import DesignedModel
 from cxmining.conformance.settings import BATCH_VARIANTS, ConformanceSettings, checked_batch_size
 from cxmining.errors import CxminingError
 from cxmining.mining import pm4py_bridge as pm
-from cxmining.mining.partitioned import partitions_folder
 from cxmining.store import opened
 
 VARIANTS_FILE, RESULTS_FILE, NET_FILE = "variants.parquet", "results.parquet", "net.pnml"
@@ -112,8 +111,5 @@ def published_batches(db: str | Path, model: DesignedModel, journey_type: str | 
             raise CxminingError(f"{batches.folder}: the store changed since its batches were written")
         report = published_results(con, new_results, model.net, model.initial_marking, model.final_marking, keys,
                                    journey_type, settings.precision, batches.began)
-    shutil.rmtree(batches.folder, ignore_errors=True)
-    for emptied in (batches.folder.parent, batches.folder.parent.parent):  # conformance/, then <store>.parts/
-        with suppress(OSError):
-            emptied.rmdir()
+    partitions_removed(batches.folder)
     return report

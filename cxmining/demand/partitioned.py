@@ -22,6 +22,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from cxmining.cluster import BUCKETS, checked_buckets, partitions_folder
 from cxmining.demand.per_journey import (
     BucketedTables,
     PerJourneyBuild,
@@ -31,7 +32,6 @@ from cxmining.demand.per_journey import (
 )
 from cxmining.demand.rules import demand_rules
 from cxmining.demand.tables import rule_parameters
-from cxmining.mining.partitioned import BUCKETS, checked_buckets, partitions_folder
 from cxmining.store import dropped, opened, query_text, run_sql
 
 # What a worker reads, per relation under the store's name: the coordinator's query writing its partitions, and the

@@ -6,15 +6,14 @@ store, in one process or from the rows every customer bucket's worker wrote (cxm
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from cxmining.cluster import partitions_removed
 from cxmining.errors import CxminingError
 from cxmining.journeys import changed_since, journeys_generation
 from cxmining.store import dropped, relations, run_sql, sql_text
@@ -56,9 +55,7 @@ class BucketedTables:
 def published(bucketed: BucketedTables) -> None:
     """Remove the buckets' Parquet once the tables are published, and the store's partitions folder
     (`<store>.parts/`) with it when no other stage has anything left there."""
-    shutil.rmtree(bucketed.folder, ignore_errors=True)
-    with contextlib.suppress(OSError):  # not empty: another stage's partitions
-        bucketed.folder.parent.rmdir()
+    partitions_removed(bucketed.folder)
 
 
 def rule_values(params: dict[str, object]) -> dict[str, object]:

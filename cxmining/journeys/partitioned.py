@@ -22,7 +22,6 @@ one a night needs).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import shutil
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from cxmining.cluster import BUCKETS, checked_buckets, partitions_folder
+from cxmining.cluster import BUCKETS, checked_buckets, partitions_folder, partitions_removed
 from cxmining.journeys import (
     JourneyRules,
     build_plan,
@@ -150,9 +149,7 @@ def published_journeys(db: str | Path, partitions: JourneyPartitions, rows: list
         dropped(con, ("journey_no_events", "journey_no_orders"))
         drop_working_tables(con)
         counts = built_counts(con, None)
-    shutil.rmtree(partitions.folder, ignore_errors=True)
-    with contextlib.suppress(OSError):  # `<store>.parts/` too, unless another stage's partitions are in it
-        partitions.folder.parent.rmdir()
+    partitions_removed(partitions.folder)
     return counts
 
 

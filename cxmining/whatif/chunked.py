@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from cxmining.mining.partitioned import partitions_folder
+from cxmining.cluster import partitions_folder, partitions_removed
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -70,11 +70,8 @@ class ChunkedWorkers:
     def __exit__(self, *exc: object) -> None:
         if self.path is not None:
             self.path.unlink(missing_ok=True)
-        for folder in (self.folder, self.folder.parent):  # `<store>.parts/` too, unless another stage still uses it
-            try:
-                folder.rmdir()
-            except OSError:
-                break
+        if not any(self.folder.glob("*")):  # another simulation's file keeps the folder
+            partitions_removed(self.folder)
 
     def map(self, function: Callable[[Any, Item], Result], items: Iterable[Item]) -> list[Result]:
         """`[function(shared, item) for item in items]`, in order, each chunk run where `map_chunks` sends it;
