@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 import duckdb
-from fresh_process import child_report, sample_store
+from fresh_process import child_environment, child_report, sample_store
 from scale import peak_rss_mb
 
 HERE = Path(__file__).resolve().parent
@@ -141,8 +141,7 @@ def main() -> None:
         return
     args.work.mkdir(parents=True, exist_ok=True)
     base = base_store(args.work, args.customers)
-    env = os.environ | {"PYTHONPATH": str(ROOT), "PREFECT_HOME": os.environ.get("PREFECT_HOME", str(ROOT / ".prefect")),
-                        "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = child_environment()
     results, stores = {}, {}
     for mode in args.modes.split(","):
         results[mode], stores[mode] = child_report(Path(__file__), mode, base, args.work, "--aligner", args.aligner,

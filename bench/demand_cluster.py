@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 import duckdb
-from fresh_process import child_report, sample_store
+from fresh_process import child_environment, child_report, sample_store
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -146,7 +146,7 @@ def main() -> None:
         return
     args.work.mkdir(parents=True, exist_ok=True)
     base = base_store(args.work, args.customers)
-    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    env = child_environment()
     results, stores = {}, {}
     for mode in MODES:
         results[mode], stores[mode] = child_report(Path(__file__), mode, base, args.work, "--workers", str(args.workers),

@@ -22,6 +22,13 @@ def fresh_process_report(code: str, *args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def child_environment() -> dict[str, str]:
+    """The environment of a benchmark's child processes: this checkout's cxmining and pipelines first on the path,
+    Prefect's home in the checkout unless one is set, and no analytics (no network)."""
+    return os.environ | {"PYTHONPATH": str(ROOT), "PREFECT_HOME": os.environ.get("PREFECT_HOME", str(ROOT / ".prefect")),
+                         "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+
+
 def child_report(script: Path, mode: str, base: Path, work: Path, *options: str,
                  env: dict[str, str] | None = None) -> tuple[dict, Path]:
     """Run `script --child MODE --db COPY OPTIONS...` in a new Python process on a fresh copy of the store `base` (in
@@ -67,8 +74,7 @@ def bucketed_side_by_side(script: Path, modes: list[str], base: Path, work: Path
     """Each of `modes` of a one-process-vs-buckets benchmark (`script --child MODE --workers W --buckets B`) on a
     fresh copy of `base`, one line printed each; every other mode's store compared with the one process's by `same`
     (its result as `same_as_one_process`). The JSON results by mode."""
-    env = os.environ | {"PYTHONPATH": str(ROOT), "PREFECT_HOME": os.environ.get("PREFECT_HOME", str(ROOT / ".prefect")),
-                        "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = child_environment()
     results, stores = {}, {}
     for mode in modes:
         results[mode], stores[mode] = child_report(script, mode, base, work, "--workers", str(workers),

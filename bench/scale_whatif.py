@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 import duckdb
+from fresh_process import child_environment
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -104,8 +105,7 @@ def main() -> None:
         print(json.dumps(result | {"peak_mb": peak_rss_mb()}))
         return
     args.work.mkdir(parents=True, exist_ok=True)
-    env = os.environ | {"PYTHONPATH": str(ROOT), "PREFECT_HOME": os.environ.get("PREFECT_HOME", str(ROOT / ".prefect")),
-                        "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = child_environment()
     results, rows = {}, {}
     for mode in args.modes.split(","):
         db = Path(shutil.copy(args.db, args.work / f"{mode.replace(' ', '-')}.duckdb"))
