@@ -23,8 +23,15 @@ from pathlib import Path
 import duckdb
 
 from cxmining.cluster import BUCKETS, checked_buckets, partitions_folder
-from cxmining.mining.statistics import DERIVED_FILES, MINING_TABLES, WORKING_TABLES, built, updated_traces
-from cxmining.store import dropped, opened, query_text, relations, row_counts, run_sql, transaction
+from cxmining.mining.statistics import (
+    KEPT_TABLES,
+    MINING_TABLES,
+    WORKING_TABLES,
+    built,
+    derived_statistics,
+    updated_traces,
+)
+from cxmining.store import dropped, opened, query_text, relations, row_counts, run_sql, sql_text, transaction
 
 MANIFEST = "manifest.json"  # beside the partials: the traces they were made from (`_trace_identity`)
 # Each worker's partials, one Parquet file per query of sql/mining/ (the file is named after the query).
@@ -36,11 +43,13 @@ PARTIAL_FILES = (
     "mining/partial_case_durations.sql",
     "mining/partial_case_variants.sql",
 )
-# The coordinator's merge, in the order of statistics.DERIVED_FILES: a relation a worker's partials feed is read
-# from them (its `_of_partials` file); the others are the one-process files, reading what the merge published.
+# The coordinator's merge, in the order of statistics.DERIVED_FILES (and case_durations): a relation a worker's partials
+# feed is read from them (its `_of_partials` file); the others are the one-process files, reading what the merge published.
 MERGE_FILES = (
-    "mining/activity_stats_of_partials.sql",
-    "mining/activity_lanes_of_partials.sql",
+    "mining/activity_case_counts_of_partials.sql",
+    "mining/activity_lane_counts_of_partials.sql",
+    "mining/activity_stats.sql",
+    "mining/activity_lanes.sql",
     "mining/activity_positions_of_partials.sql",
     "mining/case_durations_of_partials.sql",
     "mining/variant_stats_of_partials.sql",
@@ -89,6 +98,7 @@ def trace_partitions(db: str | Path, buckets: int = BUCKETS, full: bool = False)
         manifest.unlink(missing_ok=True)  # from here until the merge publishes, the kept partials are not trusted
         with transaction(con):  # mining_build stays as it was until the merge publishes: a failed night is redone
             update = updated_traces(con, full)
+            dropped(con, KEPT_TABLES)  # stale until the merge publishes them again: a failed night leaves none
         query = "mining/bucketed_traces.sql" if "journeys" in relations(con) else "mining/bucketed_traces_of_imported_log.sql"
         if reusable and not update.everything:
             changed = {b for (b,) in con.execute(query_text("mining/changed_trace_buckets.sql"),
@@ -144,8 +154,13 @@ def merged_statistics(db: str | Path, partitions: TracePartitions, partials: lis
     params = {Path(r).stem.removeprefix("partial_"): [str(p / _parquet_name(r)) for p in every] for r in PARTIAL_FILES}
     with opened(db) as con:
         with transaction(con):  # readers see the old statistics or the new ones, never a mix
-            for relative in MERGE_FILES if every else DERIVED_FILES:  # no cases at all: nothing to merge
-                run_sql(con, relative, params)
+            if every:
+                for relative in MERGE_FILES:
+                    run_sql(con, relative, params)
+            else:  # no cases at all: nothing to merge
+                con.execute("CREATE OR REPLACE TEMP TABLE changed_journeys (journey_id VARCHAR)")
+                con.execute(sql_text("mining/replaced_traces.sql"))
+                derived_statistics(con, everything=True)
             built(con)
         dropped(con, WORKING_TABLES)
         counts = row_counts(con, MINING_TABLES) | {"changed_cases": partitions.changed_cases}

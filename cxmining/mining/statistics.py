@@ -3,6 +3,8 @@
 Every statistic is derived from `case_traces` (each case as lists of activity codes, times and lanes), which is kept
 from night to night: a run reads from `journey_events` only the cases the journey builds since its last run changed
 (`cxmining.journeys.changed_since`), or every case after a full journey build, for an imported log, or when asked.
+The per-case durations and the activities' counts (KEPT) are kept too and updated from the traces a run changed
+(`trace_changes`: the new traces added, the ones they replaced taken out); the other statistics are derived again.
 """
 
 from __future__ import annotations
@@ -15,15 +17,22 @@ import duckdb
 
 from cxmining.errors import StoreError
 from cxmining.journeys import changed_since, journeys_generation
-from cxmining.store import dropped, opened, row_counts, run_sql, sql_text, transaction
+from cxmining.store import dropped, opened, relations, row_counts, run_sql, sql_text, transaction
 
 STATE_FILES = ("mining/activity_codes.sql", "mining/case_traces.sql", "mining/mining_build.sql")
+# Kept from night to night and updated from what a run changed in the traces (trace_changes), each by its query
+# `updated_<table>.sql`; good only while the counts exist (a cluster night drops them until its merge publishes them).
+KEPT = {  # table: its schema, the query that updates it
+    "activity_case_counts": ("mining/activity_case_counts.sql", "mining/updated_activity_case_counts.sql"),
+    "activity_lane_counts": ("mining/activity_lane_counts.sql", "mining/updated_activity_lane_counts.sql"),
+    "case_durations": ("mining/case_durations.sql", "mining/updated_case_durations.sql"),
+}
+KEPT_TABLES = ("activity_case_counts", "activity_lane_counts")
 # Order matters: each relation reads the ones before it; those in WORKING_TABLES are working (temporary) tables.
 DERIVED_FILES = (
     "mining/activity_stats.sql",
     "mining/activity_lanes.sql",
     "mining/activity_positions.sql",
-    "mining/case_durations.sql",
     "mining/variant_stats.sql",
     "mining/mining_variants.sql",
     "mining/variants.sql",
@@ -36,8 +45,8 @@ DERIVED_FILES = (
 # Events aggregated into traces in one pass: the ordered lists of a pass stay in memory (DuckDB cannot spill them),
 # so a log of 10^8 events is read in passes of this many, under the 2.5 GB default limit (docs/scaling.md).
 TRACE_PASS_EVENTS = 4_000_000
-WORKING_TABLES = ("mining_events", "variant_stats", "mining_variants", "dfg_arcs", "changed_journeys")
-MINING_TABLES = tuple(Path(r).stem for r in DERIVED_FILES if Path(r).stem not in WORKING_TABLES)
+WORKING_TABLES = ("mining_events", "variant_stats", "mining_variants", "dfg_arcs", "changed_journeys", "replaced_traces")
+MINING_TABLES = tuple(Path(r).stem for r in DERIVED_FILES if Path(r).stem not in WORKING_TABLES) + ("case_durations",)
 INPUT_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "event_order", "lane", "event_id")
 
 
@@ -47,12 +56,23 @@ def mining_tables(db: str | Path | duckdb.DuckDBPyConnection, full: bool = False
     Row counts, and in `changed_cases` how many traces were read again."""
     with opened(db) as con:
         with transaction(con):  # readers see the old statistics or the new ones, never a mix
-            changed = updated_traces(con, full).cases
-            for relative in DERIVED_FILES:
-                con.execute(sql_text(relative))
+            kept = set(KEPT_TABLES) <= relations(con)
+            update = updated_traces(con, full)
+            derived_statistics(con, update.everything or not kept)
             built(con)
         dropped(con, WORKING_TABLES)
-        return row_counts(con, MINING_TABLES) | {"changed_cases": changed}
+        return row_counts(con, MINING_TABLES) | {"changed_cases": update.cases}
+
+
+def derived_statistics(con: duckdb.DuckDBPyConnection, everything: bool) -> None:
+    """The kept statistics (KEPT) updated with what `updated_traces` changed, or counted from every trace when
+    `everything` (they are only as good as the traces they were last updated from), and the others derived again."""
+    con.execute(sql_text("mining/trace_changes.sql"))
+    for table, (schema, updated) in KEPT.items():  # names from the fixed list above
+        con.execute(sql_text(schema))
+        con.execute(f"CREATE OR REPLACE TABLE {table} AS {sql_text(updated)}", {"everything": everything})
+    for relative in DERIVED_FILES:
+        con.execute(sql_text(relative))
 
 
 @dataclass(frozen=True)
@@ -75,6 +95,7 @@ def updated_traces(con: duckdb.DuckDBPyConnection, full: bool) -> TraceUpdate:
     if everything:
         con.execute("CREATE OR REPLACE TEMP TABLE changed_journeys (journey_id VARCHAR)")
     run_sql(con, "mining/mining_events.sql", {"everything": everything})
+    con.execute(sql_text("mining/replaced_traces.sql"))  # for what is kept from them (KEPT); none when everything
     if everything:
         con.execute("DELETE FROM case_traces")
     else:

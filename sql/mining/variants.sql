@@ -3,7 +3,7 @@ CREATE OR REPLACE TABLE variants AS
 SELECT
     variant_id,                                                      -- rank: 1 = most frequent, ties by variant text
     CAST(activities AS VARCHAR[]) AS activities,                     -- the activities in case order
-    CAST(array_to_string(activities, ',') AS VARCHAR) AS variant,    -- activities joined with ','
+    CAST(variant AS VARCHAR) AS variant,                             -- activities joined with ','
     CAST(frequency AS BIGINT) AS frequency,                          -- number of cases following the variant
     CAST(frequency AS DOUBLE) / sum(frequency) OVER () AS share,     -- frequency / number of cases
     CAST(mean_duration_seconds AS DOUBLE) AS mean_duration_seconds,  -- mean case duration, seconds
