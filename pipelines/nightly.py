@@ -55,12 +55,12 @@ from cxmining.runs.history import (
     run_record,
 )
 from cxmining.runs.summary import source_totals, summary_file
-from cxmining.store import relation_counts
 from cxmining.store.checks import broken_rules
 from cxmining.store.night import published_change, working_copy
 from cxmining.store.outputs import stale_temporaries_removed
 from cxmining.store.run_lock import run_lock
 from cxmining.store.snapshot import snapshot_path, staged_snapshot
+from cxmining.store.span import relation_counts
 from cxmining.whatif.results import change_line, whatif_due, whatif_tables
 from cxmining.whatif.scenario import RESIMULATE_DRIFT, folder_scenarios, scenarios_folder
 

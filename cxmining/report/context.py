@@ -32,6 +32,7 @@ from cxmining.runs.history import (
 )
 from cxmining.store import opened, relations, row_counts, sql_text, utc_now
 from cxmining.store.night import store_of
+from cxmining.store.span import event_span
 
 TOP_ROWS = 15
 
@@ -60,7 +61,7 @@ DEVIATION_CLASSES = {"skipped step": "skipped", "unexpected step": "unexpected",
 
 
 # The report's queries live in sql/report/, one per file.
-EVENTS, JOURNEY_EVENTS = "report/event_span.sql", "report/journey_event_span.sql"
+JOURNEY_EVENTS = "report/journey_event_span.sql"
 
 
 CONFORMANCE, DEVIATIONS, DEVIATION_COUNT = "report/conformance.sql", "report/top_deviations.sql", "report/deviation_count.sql"
@@ -163,11 +164,12 @@ def headline_groups(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def period(con: duckdb.DuckDBPyConnection, present: set[str]) -> tuple[datetime | None, datetime | None]:
     """First and last event of the store (UTC)."""
-    for name, sql in (("events", EVENTS), ("journey_events", JOURNEY_EVENTS)):
-        if name in present:
-            count, first, last = _query(con, sql).fetchone()
-            if count:
-                return first, last
+    if "events" in present and (span := event_span(con)).events:
+        return span.first, span.last
+    if "journey_events" in present:
+        count, first, last = _query(con, JOURNEY_EVENTS).fetchone()
+        if count:
+            return first, last
     return None, None
 
 

@@ -22,6 +22,7 @@ from cxmining.errors import CxminingError, StoreError
 from cxmining.ingest.load import FileReport
 from cxmining.runs.memory import peak_reset, peak_rss_mb
 from cxmining.store import opened, relations, require, sql_text, transaction, utc_now
+from cxmining.store.span import event_span
 
 RUN_FILES = ("runs/runs.sql", "runs/run_steps.sql", "runs/run_metrics.sql")
 RUN_TABLES = ("runs", "run_steps", "run_metrics")
@@ -147,7 +148,7 @@ def headline_metrics(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, fl
     """
     with opened(db) as con:
         found = relations(con)
-        counts = {metric: f"SELECT count(*) FROM {metric}" for metric in ("journeys", "events", "variants")}
+        counts = {metric: f"SELECT count(*) FROM {metric}" for metric in ("journeys", "variants")}
         queries = {metric: query for metric, query in counts.items() if metric in found}
         if "journeys" not in found and "case_durations" in found:  # an imported log: its cases are the journeys
             queries["journeys"] = "SELECT count(*) FROM case_durations"
@@ -158,6 +159,8 @@ def headline_metrics(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, fl
                 "SELECT sum(rows_quarantined) / nullif(sum(rows_read), 0) FROM ingested_files WHERE status = 'loaded'"
             )
         metrics = {metric: _scalar(con, query) for metric, query in queries.items()}
+        if "events" in found:
+            metrics["events"] = event_span(con).events
         if {"contact_demand", "avoidable_calls", "journeys"} <= found:
             metrics |= failure_demand_headline(con)
         if "conformance_summary" in found:

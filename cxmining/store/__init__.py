@@ -164,12 +164,6 @@ def relations(con: duckdb.DuckDBPyConnection) -> set[str]:
     ).fetchall()}
 
 
-def relation_counts(db: str | Path | duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Row counts of the store's main relations, for run logs and summaries."""
-    with opened(db) as con:
-        return row_counts(con, ("events", "quarantine", "ingested_files"))
-
-
 def utc_now() -> datetime:
     """Now, in UTC, as a naive timestamp: how the store keeps every time."""
     return datetime.now(UTC).replace(tzinfo=None)
