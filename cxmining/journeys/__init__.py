@@ -52,7 +52,8 @@ WORKING_TABLES = (
     "journey_scope_events", "journey_scope_sessions", "journey_scope_call_customers", "journey_restitched",
     "journey_stitch_changes", "journey_affected_customers", "journey_affected_visitors", "journey_scope_stitched",
     "journey_scope_anchors", "journey_new_assignment", "journey_rebuilt", "journey_assignment_before",
-    "journey_assignment_kept", "journey_new_journeys", "journey_journeys_kept",
+    "journey_assignment_kept", "journey_new_journeys", "journey_journeys_kept", "journey_affected_orders",
+    "journey_shared_keys",
     "journey_full_stitched",  # a cluster build's stitching (journeys.partitioned), left by a night that failed in it
 )
 
@@ -233,7 +234,7 @@ def _nothing_new(con: duckdb.DuckDBPyConnection) -> bool:
 def _incremental(con: duckdb.DuckDBPyConnection, rules: JourneyRules, generation: int) -> int:
     """Stitch again the events of the files loaded since the last build and build again, whole, the journeys of the
     customers and browsers they touch; how many journeys were added, removed or rebuilt (`journey_changes`)."""
-    for relative in SCOPE_FILES:
+    for relative in SCOPE_FILES[2:]:  # the first two ran in _nothing_new
         con.execute(sql_text(relative))
     last = con.execute("SELECT coalesce(max(event_no), 0) FROM stitched_events").fetchone()[0]
     _stitched_into(con, "journey_scope_web", "journey_scope_calls", "journey_scope_orders", "journey_restitched", last)
@@ -245,6 +246,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, rules: JourneyRules, generation
                 "SEMI JOIN journey_stitch_changes AS c ON c.event_id = r.event_id AND c.change <> 'removed'")
     con.execute(sql_text("journeys/journey_affected_customers.sql"))
     con.execute(sql_text("journeys/journey_affected_visitors.sql"))
+    con.execute(sql_text("journeys/journey_shared_keys.sql"))
     for _ in range(CLOSURE_ROUNDS):
         shared = con.execute(sql_text("journeys/journey_shared_customers.sql")).fetchall()
         if not shared:
@@ -252,7 +254,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, rules: JourneyRules, generation
         con.executemany("INSERT INTO journey_affected_customers VALUES (?)", shared)
     else:
         raise _Unsettled("customers sharing sessions and orders did not settle")
-    for relative in ("journeys/journey_scope_stitched.sql", "journeys/journey_scope_anchors.sql",
+    for relative in ("journeys/journey_affected_orders.sql", "journeys/journey_scope_stitched.sql", "journeys/journey_scope_anchors.sql",
                      "journeys/journey_owned.sql"):
         con.execute(sql_text(relative))
     run_sql(con, "journeys/journey_new_assignment.sql", {"lookback_days": rules.lookback_days,
