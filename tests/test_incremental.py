@@ -15,8 +15,9 @@ from helpers import CALLS_HEADER, ORDERS_HEADER, WEB_HEADER, call_row, write_lin
 from cxmining.demand.per_journey import PER_JOURNEY
 from cxmining.demand.tables import TABLES, demand_tables
 from cxmining.ingest.folder import landing_reports
-from cxmining.journeys import JourneyRules, journey_tables
+from cxmining.journeys import JourneyRules, build_plan, journey_tables
 from cxmining.mining.statistics import MINING_TABLES, mining_tables
+from cxmining.store import connect
 from cxmining.synthetic import Effects, write_sample
 
 COMPARED = {  # every row a build writes; event numbers are a build's own, so events are matched by event_id
@@ -163,6 +164,42 @@ def test_the_hard_cases_of_a_night_equal_a_full_rebuild(small_sample: Path, tmp_
                             {"s": session, "c": c}).fetchone()[0]
         assert moved > 0  # the earlier anonymous session was attributed back to the customer who logged in
 
+
+
+def test_a_night_without_customer_rows_keeps_the_phone_keys_and_the_next_one_computes_them(small_sample: Path,
+                                                                                           tmp_path: Path) -> None:
+    landing, db = tmp_path / "landing", tmp_path / "store.duckdb"
+    shutil.copytree(small_sample, landing)
+    landing_reports(db, landing, "first")
+    journey_tables(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        (a, a_phone), (b, b_phone) = con.execute(
+            "SELECT c.customer_id, c.phone FROM raw_customers AS c WHERE c.customer_id IN (SELECT stitched_customer_id "
+            "FROM stitched_events WHERE stitch_rule = 'phone') ORDER BY 1 LIMIT 2").fetchall()
+        tonight = _one(con, "SELECT max(ts) FROM raw_web")[0].replace(microsecond=0).isoformat() + "Z"
+    # night 1: calls from both numbers and no customer row: the last build's phone keys stand
+    write_lines(landing / "calls" / "calls_9998-night.csv", [
+        CALLS_HEADER, call_row("KEPT1", started=tonight, ended_at=tonight, caller_number=a_phone, order_id=""),
+        call_row("KEPT2", started=tonight, ended_at=tonight, caller_number=b_phone, order_id="")])
+    landing_reports(db, landing, "night1")
+    with connect(db) as con:
+        assert build_plan(con, JourneyRules(), full=False).phone_keys_kept
+    journey_tables(db)
+    assert build_mode(db) == "incremental"
+    assert tables(db) == rebuilt_from_scratch(landing, tmp_path / "full1.duckdb")
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT stitched_customer_id FROM stitched_events WHERE call_id = 'KEPT2'").fetchall() == [(b,)]
+    # night 2: a customer row gives the first customer the second's number, which then identifies nobody
+    write_lines(landing / "customers" / "customers_9999-night.csv",
+                ["customer_id,phone,email,created_at", f"{a},{b_phone},a@example.org,2025-01-01T00:00:00Z"])
+    landing_reports(db, landing, "night2")
+    with connect(db) as con:
+        assert not build_plan(con, JourneyRules(), full=False).phone_keys_kept
+    journey_tables(db)
+    assert build_mode(db) == "incremental"
+    assert tables(db) == rebuilt_from_scratch(landing, tmp_path / "full2.duckdb")
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT stitched_customer_id FROM stitched_events WHERE call_id = 'KEPT2'").fetchall() == [(None,)]
 
 def test_other_rules_or_a_store_without_a_build_rebuild_everything(small_sample: Path, tmp_path: Path) -> None:
     landing, db = tmp_path / "landing", tmp_path / "store.duckdb"

@@ -51,7 +51,9 @@ WORKING_TABLES = (
     "journey_phone_keys", "journey_new_files", "journey_phone_changes", "journey_scope_web", "journey_scope_calls", "journey_scope_orders",
     "journey_scope_events", "journey_scope_sessions", "journey_scope_call_customers", "journey_restitched",
     "journey_stitch_changes", "journey_affected_customers", "journey_affected_visitors", "journey_scope_stitched",
-    "journey_scope_anchors", "journey_new_assignment", "journey_rebuilt",
+    "journey_scope_anchors", "journey_new_assignment", "journey_rebuilt", "journey_assignment_before",
+    "journey_assignment_kept", "journey_new_journeys", "journey_journeys_kept", "journey_affected_orders",
+    "journey_shared_keys",
     "journey_full_stitched",  # a cluster build's stitching (journeys.partitioned), left by a night that failed in it
 )
 
@@ -90,14 +92,14 @@ def journey_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: JourneyRul
             try:
                 with transaction(con):  # readers see the old journeys or the new ones, never a mix
                     changed = _incremental(con, rules, generation)
-                    record_build(con, settings, "incremental", generation)
+                    record_build(con, settings, "incremental", generation, plan.phone_keys_kept)
             except _Unsettled as why:  # rolled back: everything is built again below
                 log.warning("journeys: the night's changes could not be confined (%s); rebuilding them all", why)
                 changed = None
         if changed is None:
             with transaction(con):
                 _full(con, rules)
-                record_build(con, settings, "full", generation)
+                record_build(con, settings, "full", generation, plan.phone_keys_kept)
         drop_working_tables(con)
         return built_counts(con, changed)
 
@@ -110,12 +112,14 @@ class BuildPlan:
     settings: tuple[int, int, str]
     generation: int
     incremental: bool
+    phone_keys_kept: bool = False  # the build's phone keys are the last build's (no customer row came in since)
 
 
 def build_plan(con: duckdb.DuckDBPyConnection, rules: JourneyRules, full: bool) -> BuildPlan:
     """The journey macros and state tables defined on `con`, the build's phone keys taken (`journey_phone_keys`), and
     the plan of the next build: full when asked (`full`), when nothing was built before, when the rules or the SQL
-    changed, or when a file the journeys reflect is gone."""
+    changed, or when a file the journeys reflect is gone. An incremental build takes the last build's phone keys
+    (`stitch_phone_keys`) when no customer row came in since, instead of computing them from every customer again."""
     for relative in DEFINITION_FILES:
         con.execute(sql_text(relative))
     for relative in STATE_FILES:
@@ -128,8 +132,11 @@ def build_plan(con: duckdb.DuckDBPyConnection, rules: JourneyRules, full: bool) 
     vanished = con.execute("SELECT count(*) FROM journey_files AS j ANTI JOIN ingested_files AS f "
                            "ON f.sha256 = j.sha256 AND f.status = 'loaded'").fetchone()[0]
     incremental = not full and not vanished and built == settings and set(TABLES) <= relations(con)
-    con.execute("CREATE OR REPLACE TEMP TABLE journey_phone_keys AS FROM customer_phone_keys")  # once per build
-    return BuildPlan(settings, generation, incremental)
+    kept = (incremental and "stitch_phone_keys" in relations(con)
+            and not con.execute(sql_text("journeys/journey_customers_changed.sql")).fetchone()[0])
+    keys = "stitch_phone_keys" if kept else "customer_phone_keys"  # once per build
+    con.execute(f"CREATE OR REPLACE TEMP TABLE journey_phone_keys AS SELECT phone_key, customer_id FROM {keys}")
+    return BuildPlan(settings, generation, incremental, kept)
 
 
 def full_build_due(db: str | Path | duckdb.DuckDBPyConnection, rules: JourneyRules = JourneyRules(),
@@ -227,7 +234,7 @@ def _nothing_new(con: duckdb.DuckDBPyConnection) -> bool:
 def _incremental(con: duckdb.DuckDBPyConnection, rules: JourneyRules, generation: int) -> int:
     """Stitch again the events of the files loaded since the last build and build again, whole, the journeys of the
     customers and browsers they touch; how many journeys were added, removed or rebuilt (`journey_changes`)."""
-    for relative in SCOPE_FILES:
+    for relative in SCOPE_FILES[2:]:  # the first two ran in _nothing_new
         con.execute(sql_text(relative))
     last = con.execute("SELECT coalesce(max(event_no), 0) FROM stitched_events").fetchone()[0]
     _stitched_into(con, "journey_scope_web", "journey_scope_calls", "journey_scope_orders", "journey_restitched", last)
@@ -239,6 +246,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, rules: JourneyRules, generation
                 "SEMI JOIN journey_stitch_changes AS c ON c.event_id = r.event_id AND c.change <> 'removed'")
     con.execute(sql_text("journeys/journey_affected_customers.sql"))
     con.execute(sql_text("journeys/journey_affected_visitors.sql"))
+    con.execute(sql_text("journeys/journey_shared_keys.sql"))
     for _ in range(CLOSURE_ROUNDS):
         shared = con.execute(sql_text("journeys/journey_shared_customers.sql")).fetchall()
         if not shared:
@@ -246,23 +254,31 @@ def _incremental(con: duckdb.DuckDBPyConnection, rules: JourneyRules, generation
         con.executemany("INSERT INTO journey_affected_customers VALUES (?)", shared)
     else:
         raise _Unsettled("customers sharing sessions and orders did not settle")
-    for relative in ("journeys/journey_scope_stitched.sql", "journeys/journey_scope_anchors.sql",
+    for relative in ("journeys/journey_affected_orders.sql", "journeys/journey_scope_stitched.sql", "journeys/journey_scope_anchors.sql",
                      "journeys/journey_owned.sql"):
         con.execute(sql_text(relative))
     run_sql(con, "journeys/journey_new_assignment.sql", {"lookback_days": rules.lookback_days,
                                                           "quiet_days": rules.quiet_days})
     con.execute(sql_text("journeys/journey_rebuilt.sql"))
+    con.execute(sql_text("journeys/journey_assignment_before.sql"))
     # an event moving into a rebuilt journey must come from a rebuilt one (else that journey would lose it unseen)
     strays = con.execute(
-        "SELECT count(*) FROM journey_assignment AS a SEMI JOIN journey_new_assignment AS n USING (event_no) "
+        "SELECT count(*) FROM journey_assignment_before AS a SEMI JOIN journey_new_assignment AS n USING (event_no) "
         "WHERE a.journey_id NOT IN (SELECT journey_id FROM journey_rebuilt)").fetchone()[0]
     if strays:
         raise _Unsettled(f"{strays} events move out of journeys not rebuilt")
-    con.execute("DELETE FROM journey_assignment WHERE journey_id IN (SELECT journey_id FROM journey_rebuilt) "
-                "OR event_no IN (SELECT old_event_no FROM journey_stitch_changes WHERE old_event_no IS NOT NULL)")
-    con.execute("INSERT INTO journey_assignment BY NAME SELECT * FROM journey_new_assignment")
-    con.execute("DELETE FROM journeys WHERE journey_id IN (SELECT journey_id FROM journey_rebuilt)")
-    con.execute("INSERT INTO journeys BY NAME FROM journeys_of('journey_new_assignment', 'stitched_events')")
+    # only the rows that differ are written: the rebuilt journeys' rows stored identically already stay
+    con.execute(sql_text("journeys/journey_assignment_kept.sql"))
+    con.execute("DELETE FROM journey_assignment WHERE event_no IN "
+                "(SELECT event_no FROM journey_assignment_before ANTI JOIN journey_assignment_kept USING (event_no))")
+    con.execute("INSERT INTO journey_assignment BY NAME SELECT n.* FROM journey_new_assignment AS n "
+                "ANTI JOIN journey_assignment_kept USING (event_no)")
+    con.execute(sql_text("journeys/journey_new_journeys.sql"))
+    con.execute(sql_text("journeys/journey_journeys_kept.sql"))
+    con.execute("DELETE FROM journeys WHERE journey_id IN "
+                "(SELECT journey_id FROM journey_rebuilt ANTI JOIN journey_journeys_kept USING (journey_id))")
+    con.execute("INSERT INTO journeys BY NAME SELECT n.* FROM journey_new_journeys AS n "
+                "ANTI JOIN journey_journeys_kept USING (journey_id)")
     dangling = con.execute(
         "SELECT count(*) FROM journey_assignment WHERE event_no IN "
         "(SELECT old_event_no FROM journey_stitch_changes WHERE old_event_no IS NOT NULL)").fetchone()[0]
@@ -274,8 +290,12 @@ def _incremental(con: duckdb.DuckDBPyConnection, rules: JourneyRules, generation
     return con.execute("SELECT count(*) FROM journey_rebuilt").fetchone()[0]
 
 
-def record_build(con: duckdb.DuckDBPyConnection, settings: tuple[int, int, str], mode: str, generation: int) -> None:
-    con.execute(sql_text("journeys/stitch_phone_keys.sql"))
+def record_build(con: duckdb.DuckDBPyConnection, settings: tuple[int, int, str], mode: str, generation: int,
+                 phone_keys_kept: bool = False) -> None:
+    """The build recorded in `journey_build` (and its phone keys in `stitch_phone_keys`, unless they are the kept
+    ones), and `journey_changes` older than KEPT_GENERATIONS builds removed."""
+    if not phone_keys_kept:
+        con.execute(sql_text("journeys/stitch_phone_keys.sql"))
     con.execute("INSERT INTO journey_build VALUES ($generation, $lookback, $quiet, $sql, $mode, $now)",
                 {"generation": generation, "lookback": settings[0], "quiet": settings[1], "sql": settings[2],
                  "mode": mode, "now": utc_now()})

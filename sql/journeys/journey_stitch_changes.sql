@@ -1,11 +1,18 @@
 -- Working table (temporary): the stitched events the night changes, set against journey_restitched (the same events
--- stitched again from the rows in scope): added, removed, or different in any column.
+-- stitched again from the rows in scope): added, removed, or different in any column. The stored events in scope are
+-- found by one semi-join per source (each event has one source), which DuckDB runs as hash probes over the history.
 CREATE OR REPLACE TEMP TABLE journey_stitch_changes AS
 WITH old AS (
-    SELECT * FROM stitched_events
-    WHERE (source = 'web' AND visitor_id IN (SELECT visitor_id FROM journey_scope_web))
-       OR (source = 'calls' AND call_id IN (SELECT call_id FROM journey_scope_calls))
-       OR (source = 'orders' AND order_id IN (SELECT order_id FROM journey_scope_orders))
+    SELECT s.* FROM stitched_events AS s
+    SEMI JOIN (SELECT DISTINCT visitor_id FROM journey_scope_web) AS w ON w.visitor_id = s.visitor_id
+    WHERE s.source = 'web'
+    UNION ALL
+    SELECT s.* FROM stitched_events AS s SEMI JOIN journey_scope_calls AS c ON c.call_id = s.call_id
+    WHERE s.source = 'calls'
+    UNION ALL
+    SELECT s.* FROM stitched_events AS s
+    SEMI JOIN (SELECT DISTINCT order_id FROM journey_scope_orders) AS o ON o.order_id = s.order_id
+    WHERE s.source = 'orders'
 ),
 o AS (SELECT * EXCLUDE (event_no) FROM old),
 n AS (SELECT * EXCLUDE (event_no) FROM journey_restitched)
