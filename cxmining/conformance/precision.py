@@ -22,18 +22,16 @@ from cxmining.store import registered, sql_text, utc_now
 
 CACHE_FILE = "conformance/precision_cache.sql"
 PREFIXES_FILE = "conformance/precision_prefixes.sql"
+CACHE_IDS_FILE = "conformance/precision_cache_ids.sql"
+NEW_VARIANTS_FILE = "conformance/precision_new_variants.sql"
+WORKING_TABLES = ("precision_prefixes", "precision_cache_ids", "precision_new_variants")
 BATCH = 5_000  # variants replayed and their prefixes stored together: bounds the memory of the replay
-# A variant's prefixes are all in the cache once its longest proper prefix is: they are stored together.
-NEW_VARIANT = """len(v.activities) > 1
-  AND NOT EXISTS (SELECT 1 FROM precision_cache AS c
-                  WHERE c.model_hash = $model_hash AND c.prefix = v.activities[1:len(v.activities) - 1])"""
-NEW_VARIANTS = f"""
-SELECT v.variant_id, v.activities FROM conformance_variants AS v
-WHERE v.variant_id > $after AND {NEW_VARIANT}
-ORDER BY v.variant_id
+NEW_VARIANTS = """
+SELECT variant_id, activities FROM precision_new_variants
+WHERE variant_id > $after
+ORDER BY variant_id
 LIMIT $batch
 """
-NEW_VARIANT_COUNT = f"SELECT count(*) FROM conformance_variants AS v WHERE {NEW_VARIANT}"
 INSERT_NEW = """
 INSERT INTO precision_cache BY NAME
 SELECT $model_hash AS model_hash, n.*, $computed_at AS computed_at FROM new_prefixes AS n
@@ -41,10 +39,10 @@ WHERE NOT EXISTS (SELECT 1 FROM precision_cache AS c WHERE c.model_hash = $model
 """
 PREFIX_SUMS = """
 SELECT
-    coalesce(sum(p.journeys * len(c.enabled)), 0),
-    coalesce(sum(p.journeys * len(list_filter(c.enabled, lambda label: NOT list_contains(p.next_activities, label)))), 0)
+    coalesce(sum(p.journeys * len(c.enabled_ids)), 0),
+    coalesce(sum(p.journeys * len(list_filter(c.enabled_ids, lambda label: NOT list_contains(p.next_ids, label)))), 0)
 FROM precision_prefixes AS p
-JOIN precision_cache AS c ON c.model_hash = $model_hash AND c.prefix = p.prefix
+JOIN precision_cache_ids AS c USING (prefix_ids)
 WHERE c.fits
 """
 LOG_START = "SELECT coalesce(sum(frequency), 0), list_distinct(list(activities[1])) FROM conformance_variants"
@@ -57,32 +55,40 @@ def cached_precision(
     """pm4py's token-based ETConformance precision of the variants in `conformance_variants` (weighted by frequency),
     replaying only the variants with prefixes `precision_cache` lacks for `model_hash`."""
     con.execute(sql_text(CACHE_FILE))
-    con.execute(sql_text(PREFIXES_FILE))
     keys = {"model_hash": model_hash}
-    for replayed in replayed_batches(con, model_hash, net, im, fm):
+    con.execute(sql_text(PREFIXES_FILE))
+    con.execute(sql_text(CACHE_IDS_FILE), keys)
+    con.execute(sql_text(NEW_VARIANTS_FILE))
+    replayed_any = False
+    for replayed in replayed_batches(con, net, im, fm):
         rows = pa.Table.from_pylist([{"prefix": list(p), "fits": fits, "enabled": enabled}
                                      for p, (fits, enabled) in replayed.items()], schema=PREFIX_SCHEMA)
         with registered(con, "new_prefixes", rows):
             con.execute(INSERT_NEW, {**keys, "computed_at": utc_now()})
-    enabled_sum, escaping_sum = con.execute(PREFIX_SUMS, keys).fetchone()
+        replayed_any = True
+    if replayed_any:  # the new prefixes in ids too
+        con.execute(sql_text(CACHE_IDS_FILE), keys)
+    enabled_sum, escaping_sum = con.execute(PREFIX_SUMS).fetchone()
     journeys, starts = con.execute(LOG_START).fetchone()
     initial = pm.initially_enabled_labels(net, im)
     enabled_sum += journeys * len(initial)
     escaping_sum += journeys * len(set(initial) - set(starts or []))
-    con.execute("DROP TABLE precision_prefixes")
+    for name in WORKING_TABLES:
+        con.execute(f"DROP TABLE {name}")
     return 1 - escaping_sum / enabled_sum if enabled_sum > 0 else 1.0
 
 
 def replayed_batches(
-    con: duckdb.DuckDBPyConnection, model_hash: str, net: pm.PetriNet, im: pm.Marking, fm: pm.Marking
+    con: duckdb.DuckDBPyConnection, net: pm.PetriNet, im: pm.Marking, fm: pm.Marking
 ) -> Iterator[dict[tuple[str, ...], tuple[bool, list[str]]]]:
-    """The prefixes of the variants whose prefixes `precision_cache` lacks for the model, BATCH variants at a time,
-    each with its replay (`pm.PrefixReplayer`, one for the run: the steps replayed for a batch serve the next)."""
+    """The prefixes of the variants in `precision_new_variants` (those whose prefixes `precision_cache` lacks for the
+    model), BATCH variants at a time, each with its replay (`pm.PrefixReplayer`, one for the run: the steps replayed
+    for a batch serve the next)."""
     def after(number: int) -> tuple[int, list[tuple[str, ...]]]:  # the next batch after variant_id `number`
-        rows = con.execute(NEW_VARIANTS, {"model_hash": model_hash, "after": number, "batch": BATCH}).fetchall()
+        rows = con.execute(NEW_VARIANTS, {"after": number, "batch": BATCH}).fetchall()
         return (rows[-1][0] if rows else number), [tuple(activities) for _, activities in rows]
 
-    total = con.execute(NEW_VARIANT_COUNT, {"model_hash": model_hash}).fetchone()[0]
+    total = con.execute("SELECT count(*) FROM precision_new_variants").fetchone()[0]
     replayer = pm.PrefixReplayer(net, im, fm)
     last, batch = after(-1)
     with tracked("precision", total, "variants' prefixes replayed") as progress:
