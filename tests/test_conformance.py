@@ -190,6 +190,28 @@ def test_variants_over_the_time_limit_are_marked_and_retried_under_a_longer_one(
     assert patient.computed_variants == hurried.timed_out_variants and patient.timed_out_variants == 0
 
 
+def test_deviations_are_typed_once_per_alignment_and_kept_with_it(ccc19) -> None:
+    """Each alignment's deviations are typed once, when it is cached (alignment_cache.deviations): a timed-out variant
+    aligned again is typed again, and a run that reads them publishes what one filling them for rows cached before
+    they were kept does (tests/test_incremental.py compares a night's new and cached variants with a rebuild)."""
+    _, (net, im, fm), con = ccc19
+    def published(model_hash: str, **settings) -> tuple[list[tuple], list[tuple]]:
+        conformance_tables(con, net, im, fm, model_hash, with_precision=False, **settings)
+        missing = con.execute("SELECT count(*) FROM alignment_cache WHERE model_hash = ? AND deviations IS NULL",
+                              [model_hash]).fetchall()
+        assert missing == [(0,)]
+        return (con.execute("SELECT * FROM deviations ORDER BY deviation_id").fetchall(),
+                con.execute("SELECT * FROM variant_conformance ORDER BY variant_id").fetchall())
+
+    hurried = published("ccc19-deviations", variant_timeout_s=1e-6, max_states=1)
+    assert hurried[0] == []  # every variant timed out: no alignment, nothing typed
+    patient = published("ccc19-deviations", variant_timeout_s=30)
+    assert patient[0]  # aligned again, so typed again: the normative net leaves deviations to find
+    assert published("ccc19-deviations") == patient  # read from the cache
+    con.execute("UPDATE alignment_cache SET deviations = NULL WHERE model_hash = 'ccc19-deviations'")
+    assert published("ccc19-deviations") == patient  # a store cached before deviations were kept fills them
+
+
 def hand_made_store() -> duckdb.DuckDBPyConnection:
     """Five order journeys: two as designed, an extra call, a missing payment, payment after shipping."""
     journeys = {
