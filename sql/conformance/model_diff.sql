@@ -1,28 +1,38 @@
 -- model_diff: activities and directly-follows transitions of the design (design_footprint) next to those of the journeys in scope (model_diff_journeys).
--- Reality is read from the journeys' traces (case_traces: activity codes in event order).
+-- Reality is read from the journeys' variants (case_variants, variants.activity_ids): each variant counted once with its journeys in scope.
 CREATE OR REPLACE TABLE model_diff AS
 WITH scoped AS (
-    SELECT t.case_id AS journey_id, t.codes
-    FROM case_traces AS t
-    SEMI JOIN model_diff_journeys AS j ON j.journey_id = t.case_id
+    SELECT c.variant_id, count(*) AS journeys
+    FROM case_variants AS c
+    SEMI JOIN model_diff_journeys AS j ON j.journey_id = c.case_id
+    GROUP BY c.variant_id
 ),
-events AS (
-    SELECT journey_id, unnest(codes) AS code FROM scoped
+traced AS (
+    SELECT s.variant_id, s.journeys, v.activity_ids AS ids
+    FROM scoped AS s
+    JOIN variants AS v USING (variant_id)
 ),
-steps AS (
-    SELECT journey_id, codes[i] AS source_code, codes[i + 1] AS target_code
-    FROM (SELECT journey_id, codes, unnest(range(1, len(codes))) AS i FROM scoped)
+activities AS (  -- per variant and activity: how often it occurs in the variant
+    SELECT variant_id, any_value(journeys) AS journeys, id, count(*) AS occurrences
+    FROM (SELECT variant_id, journeys, unnest(ids) AS id FROM traced)
+    GROUP BY variant_id, id
+),
+steps AS (  -- per variant and directly-follows pair: how often it occurs in the variant
+    SELECT variant_id, any_value(journeys) AS journeys, source_id, target_id, count(*) AS occurrences
+    FROM (SELECT variant_id, journeys, ids[i] AS source_id, ids[i + 1] AS target_id
+          FROM (SELECT variant_id, journeys, ids, unnest(range(1, len(ids))) AS i FROM traced))
+    GROUP BY variant_id, source_id, target_id
 ),
 reality AS (
     SELECT 'activity' AS kind, a.activity AS source, NULL AS target,
-           count(DISTINCT e.journey_id) AS journeys, count(*) AS frequency
-    FROM events AS e JOIN activity_codes AS a USING (code)
+           sum(e.journeys) AS journeys, sum(e.journeys * e.occurrences) AS frequency
+    FROM activities AS e JOIN activity_stats AS a ON a.activity_id = e.id
     GROUP BY a.activity
     UNION ALL
-    SELECT 'transition', s.activity, t.activity, count(DISTINCT p.journey_id), count(*)
+    SELECT 'transition', s.activity, t.activity, sum(p.journeys), sum(p.journeys * p.occurrences)
     FROM steps AS p
-    JOIN activity_codes AS s ON s.code = p.source_code
-    JOIN activity_codes AS t ON t.code = p.target_code
+    JOIN activity_stats AS s ON s.activity_id = p.source_id
+    JOIN activity_stats AS t ON t.activity_id = p.target_id
     GROUP BY s.activity, t.activity
 )
 SELECT
