@@ -36,7 +36,7 @@ from cxmining.store import (
     utc_now,
 )
 
-INPUT_TABLES = ("variants", "case_variants", "case_durations")
+INPUT_TABLES = ("variants", "case_variants", "case_durations", "activity_stats", "activity_codes")
 CACHE_FILE = "conformance/alignment_cache.sql"
 DEVIATIONS_FILE = "conformance/alignment_deviations.sql"  # alignment_cache.deviations of the rows that lack them
 CASES_FILE = "conformance/conformance_cases.sql"

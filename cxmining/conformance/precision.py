@@ -22,9 +22,9 @@ from cxmining.store import registered, sql_text, utc_now
 
 CACHE_FILE = "conformance/precision_cache.sql"
 PREFIXES_FILE = "conformance/precision_prefixes.sql"
-CACHE_IDS_FILE = "conformance/precision_cache_ids.sql"
+CODES_FILE = "conformance/precision_cache_codes.sql"  # precision_cache.codes of the rows that lack them
 NEW_VARIANTS_FILE = "conformance/precision_new_variants.sql"
-WORKING_TABLES = ("precision_prefixes", "precision_cache_ids", "precision_new_variants")
+WORKING_TABLES = ("precision_prefixes", "precision_new_variants")
 BATCH = 5_000  # variants replayed and their prefixes stored together: bounds the memory of the replay
 NEW_VARIANTS = """
 SELECT variant_id, activities FROM precision_new_variants
@@ -39,10 +39,10 @@ WHERE NOT EXISTS (SELECT 1 FROM precision_cache AS c WHERE c.model_hash = $model
 """
 PREFIX_SUMS = """
 SELECT
-    coalesce(sum(p.journeys * len(c.enabled_ids)), 0),
-    coalesce(sum(p.journeys * len(list_filter(c.enabled_ids, lambda label: NOT list_contains(p.next_ids, label)))), 0)
+    coalesce(sum(p.journeys * len(c.enabled)), 0),
+    coalesce(sum(p.journeys * len(list_filter(c.enabled, lambda label: NOT list_contains(p.next_activities, label)))), 0)
 FROM precision_prefixes AS p
-JOIN precision_cache_ids AS c USING (prefix_ids)
+JOIN precision_cache AS c ON c.model_hash = $model_hash AND c.codes = p.prefix_codes
 WHERE c.fits
 """
 LOG_START = "SELECT coalesce(sum(frequency), 0), list_distinct(list(activities[1])) FROM conformance_variants"
@@ -56,9 +56,9 @@ def cached_precision(
     replaying only the variants with prefixes `precision_cache` lacks for `model_hash`."""
     con.execute(sql_text(CACHE_FILE))
     keys = {"model_hash": model_hash}
+    con.execute(sql_text(CODES_FILE), keys)
     con.execute(sql_text(PREFIXES_FILE))
-    con.execute(sql_text(CACHE_IDS_FILE), keys)
-    con.execute(sql_text(NEW_VARIANTS_FILE))
+    con.execute(sql_text(NEW_VARIANTS_FILE), keys)
     replayed_any = False
     for replayed in replayed_batches(con, net, im, fm):
         rows = pa.Table.from_pylist([{"prefix": list(p), "fits": fits, "enabled": enabled}
@@ -66,9 +66,9 @@ def cached_precision(
         with registered(con, "new_prefixes", rows):
             con.execute(INSERT_NEW, {**keys, "computed_at": utc_now()})
         replayed_any = True
-    if replayed_any:  # the new prefixes in ids too
-        con.execute(sql_text(CACHE_IDS_FILE), keys)
-    enabled_sum, escaping_sum = con.execute(PREFIX_SUMS).fetchone()
+    if replayed_any:  # the new prefixes' codes
+        con.execute(sql_text(CODES_FILE), keys)
+    enabled_sum, escaping_sum = con.execute(PREFIX_SUMS, keys).fetchone()
     journeys, starts = con.execute(LOG_START).fetchone()
     initial = pm.initially_enabled_labels(net, im)
     enabled_sum += journeys * len(initial)
