@@ -8,32 +8,37 @@ WITH scoped AS (
     GROUP BY c.variant_id
 ),
 traced AS (
-    SELECT s.variant_id, s.journeys, v.activity_ids AS ids
+    SELECT s.journeys, v.activity_ids AS ids
     FROM scoped AS s
     JOIN variants AS v USING (variant_id)
 ),
-activities AS (  -- per variant and activity: how often it occurs in the variant
-    SELECT variant_id, any_value(journeys) AS journeys, id, count(*) AS occurrences
-    FROM (SELECT variant_id, journeys, unnest(ids) AS id FROM traced)
-    GROUP BY variant_id, id
+steps AS (  -- each variant's directly-follows pairs
+    SELECT journeys, list_transform(range(1, len(ids)), lambda i: {'source_id': ids[i], 'target_id': ids[i + 1]}) AS pairs
+    FROM traced
 ),
-steps AS (  -- per variant and directly-follows pair: how often it occurs in the variant
-    SELECT variant_id, any_value(journeys) AS journeys, source_id, target_id, count(*) AS occurrences
-    FROM (SELECT variant_id, journeys, ids[i] AS source_id, ids[i + 1] AS target_id
-          FROM (SELECT variant_id, journeys, ids, unnest(range(1, len(ids))) AS i FROM traced))
-    GROUP BY variant_id, source_id, target_id
+activity_events AS (  -- a variant's journeys once per occurrence of the activity
+    SELECT id, sum(journeys) AS frequency FROM (SELECT journeys, unnest(ids) AS id FROM traced) GROUP BY id
+),
+activity_journeys AS (  -- and once per variant showing it
+    SELECT id, sum(journeys) AS journeys FROM (SELECT journeys, unnest(list_distinct(ids)) AS id FROM traced) GROUP BY id
+),
+step_events AS (
+    SELECT pair, sum(journeys) AS frequency FROM (SELECT journeys, unnest(pairs) AS pair FROM steps) GROUP BY pair
+),
+step_journeys AS (
+    SELECT pair, sum(journeys) AS journeys FROM (SELECT journeys, unnest(list_distinct(pairs)) AS pair FROM steps) GROUP BY pair
 ),
 reality AS (
-    SELECT 'activity' AS kind, a.activity AS source, NULL AS target,
-           sum(e.journeys) AS journeys, sum(e.journeys * e.occurrences) AS frequency
-    FROM activities AS e JOIN activity_stats AS a ON a.activity_id = e.id
-    GROUP BY a.activity
+    SELECT 'activity' AS kind, a.activity AS source, NULL AS target, j.journeys, e.frequency
+    FROM activity_events AS e
+    JOIN activity_journeys AS j USING (id)
+    JOIN activity_stats AS a ON a.activity_id = e.id
     UNION ALL
-    SELECT 'transition', s.activity, t.activity, sum(p.journeys), sum(p.journeys * p.occurrences)
-    FROM steps AS p
-    JOIN activity_stats AS s ON s.activity_id = p.source_id
-    JOIN activity_stats AS t ON t.activity_id = p.target_id
-    GROUP BY s.activity, t.activity
+    SELECT 'transition', s.activity, t.activity, j.journeys, e.frequency
+    FROM step_events AS e
+    JOIN step_journeys AS j USING (pair)
+    JOIN activity_stats AS s ON s.activity_id = e.pair.source_id
+    JOIN activity_stats AS t ON t.activity_id = e.pair.target_id
 )
 SELECT
     CAST(coalesce(d.kind, r.kind) AS VARCHAR)       AS kind,        -- activity, or transition (directly follows)
