@@ -103,6 +103,26 @@ def test_precision_from_the_prefix_cache_equals_pm4py_and_a_second_run_replays_n
     assert sorted(replayed) == sorted(v for v in variants if len(v) > 1)
 
 
+def test_a_partly_cached_store_replays_only_missing_prefixes_and_fills_older_rows_codes(ccc19, monkeypatch) -> None:
+    """Prefixes missing from precision_cache are replayed, rows cached before the codes were kept get them (the codes of
+    their activities in activity_codes), and precision is pm4py's either way."""
+    log, (net, im, fm), con = ccc19
+    first = conformance_tables(con, net, im, fm, "ccc19-partly", with_precision=True)
+    assert first.precision == pytest.approx(pm4py.precision_token_based_replay(log, net, im, fm), abs=1e-9)
+    con.execute("DELETE FROM precision_cache WHERE model_hash = 'ccc19-partly' AND len(prefix) >= 5")
+    con.execute("UPDATE precision_cache SET codes = NULL WHERE model_hash = 'ccc19-partly'")
+    replayed = []
+    replay = pm.PrefixReplayer.replays
+    monkeypatch.setattr(pm.PrefixReplayer, "replays",
+                        lambda self, variants: replayed.extend(variants) or replay(self, variants))
+    assert conformance_tables(con, net, im, fm, "ccc19-partly").precision == first.precision
+    variants = [tuple(v) for (v,) in con.execute("SELECT activities FROM variants").fetchall()]
+    assert replayed and sorted(replayed) == sorted(v for v in variants if len(v) > 5)
+    code = dict(con.execute("SELECT activity, code FROM activity_codes").fetchall())
+    rows = con.execute("SELECT prefix, codes FROM precision_cache WHERE model_hash = 'ccc19-partly'").fetchall()
+    assert rows and all(codes == [code[a] for a in prefix] for prefix, codes in rows)
+
+
 @pytest.mark.parametrize("case", ["helpdesk", "ccc19", "bpic2020"])
 def test_prefixes_walked_through_replayed_steps_equal_one_replay_per_prefix(case, helpdesk, ccc19, monkeypatch) -> None:
     """What precision takes from each prefix (fits; labels enabled after it) is the same from a walk through pm4py's

@@ -5,7 +5,8 @@ labels the model enables after it (`enabled`) and those of them the log never ta
 precision = 1 - sum(journeys x escaping) / sum(journeys x enabled), plus one term for the initial marking. What the
 model enables after a prefix depends on the model and the prefix alone, so it is cached per model (`precision_cache`)
 and a run replays only variants with prefixes it has not seen (`pm4py_bridge.PrefixReplayer`: a walk through
-pm4py's replay steps, each computed once per marking); the counts come from the variants in DuckDB. The result equals
+pm4py's replay steps, each computed once per marking); the counts come from the variants in DuckDB, their prefixes
+grouped and joined with the cache as lists of the store's activity codes (`precision_cache.codes`). The result equals
 pm4py's `precision_token_based_replay` on the full log (tests/test_conformance.py).
 """
 
