@@ -24,8 +24,9 @@ from cxmining.store import registered, sql_text, utc_now
 CACHE_FILE = "conformance/precision_cache.sql"
 PREFIXES_FILE = "conformance/precision_prefixes.sql"
 CODES_FILE = "conformance/precision_cache_codes.sql"  # precision_cache.codes of the rows that lack them
+MATCHED_FILE = "conformance/precision_matched.sql"
 NEW_VARIANTS_FILE = "conformance/precision_new_variants.sql"
-WORKING_TABLES = ("precision_prefixes", "precision_new_variants")
+WORKING_TABLES = ("precision_prefixes", "precision_matched", "precision_new_variants")
 BATCH = 5_000  # variants replayed and their prefixes stored together: bounds the memory of the replay
 NEW_VARIANTS = """
 SELECT variant_id, activities FROM precision_new_variants
@@ -40,11 +41,10 @@ WHERE NOT EXISTS (SELECT 1 FROM precision_cache AS c WHERE c.model_hash = $model
 """
 PREFIX_SUMS = """
 SELECT
-    coalesce(sum(p.journeys * len(c.enabled)), 0),
-    coalesce(sum(p.journeys * len(list_filter(c.enabled, lambda label: NOT list_contains(p.next_activities, label)))), 0)
-FROM precision_prefixes AS p
-JOIN precision_cache AS c ON c.model_hash = $model_hash AND c.codes = p.prefix_codes
-WHERE c.fits
+    coalesce(sum(journeys * len(enabled)), 0),
+    coalesce(sum(journeys * len(list_filter(enabled, lambda label: NOT list_contains(next_activities, label)))), 0)
+FROM precision_matched
+WHERE fits
 """
 LOG_START = "SELECT coalesce(sum(frequency), 0), list_distinct(list(activities[1])) FROM conformance_variants"
 PREFIX_SCHEMA = pa.schema([("prefix", pa.list_(pa.string())), ("fits", pa.bool_()), ("enabled", pa.list_(pa.string()))])
@@ -59,7 +59,8 @@ def cached_precision(
     keys = {"model_hash": model_hash}
     con.execute(sql_text(CODES_FILE), keys)
     con.execute(sql_text(PREFIXES_FILE))
-    con.execute(sql_text(NEW_VARIANTS_FILE), keys)
+    con.execute(sql_text(MATCHED_FILE), keys)
+    con.execute(sql_text(NEW_VARIANTS_FILE))
     replayed_any = False
     for replayed in replayed_batches(con, net, im, fm):
         rows = pa.Table.from_pylist([{"prefix": list(p), "fits": fits, "enabled": enabled}
@@ -67,9 +68,10 @@ def cached_precision(
         with registered(con, "new_prefixes", rows):
             con.execute(INSERT_NEW, {**keys, "computed_at": utc_now()})
         replayed_any = True
-    if replayed_any:  # the new prefixes' codes
+    if replayed_any:  # the new prefixes' codes, and what the cache now holds of every prefix
         con.execute(sql_text(CODES_FILE), keys)
-    enabled_sum, escaping_sum = con.execute(PREFIX_SUMS, keys).fetchone()
+        con.execute(sql_text(MATCHED_FILE), keys)
+    enabled_sum, escaping_sum = con.execute(PREFIX_SUMS).fetchone()
     journeys, starts = con.execute(LOG_START).fetchone()
     initial = pm.initially_enabled_labels(net, im)
     enabled_sum += journeys * len(initial)
