@@ -47,7 +47,7 @@ TABLES = {
 # r4pm's choice among equally good alignments is not fixed from one process to the next (docs/conformance.md): its
 # moves, and the deviations typed from them, are compared only where every run makes the same choice.
 TIES = {"variant_conformance": "SELECT * EXCLUDE (moves) FROM variant_conformance ORDER BY variant_id",
-        "alignment_cache": "SELECT * EXCLUDE (computed_at, compute_seconds, moves) FROM alignment_cache ORDER BY variant",
+        "alignment_cache": "SELECT * EXCLUDE (computed_at, compute_seconds, moves, deviations) FROM alignment_cache ORDER BY variant",
         "deviations": "SELECT sum(journeys) FROM deviations"}
 
 

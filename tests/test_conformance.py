@@ -103,6 +103,26 @@ def test_precision_from_the_prefix_cache_equals_pm4py_and_a_second_run_replays_n
     assert sorted(replayed) == sorted(v for v in variants if len(v) > 1)
 
 
+def test_a_partly_cached_store_replays_only_missing_prefixes_and_fills_older_rows_codes(ccc19, monkeypatch) -> None:
+    """Prefixes missing from precision_cache are replayed, rows cached before the codes were kept get them (the codes of
+    their activities in activity_codes), and precision is pm4py's either way."""
+    log, (net, im, fm), con = ccc19
+    first = conformance_tables(con, net, im, fm, "ccc19-partly", with_precision=True)
+    assert first.precision == pytest.approx(pm4py.precision_token_based_replay(log, net, im, fm), abs=1e-9)
+    con.execute("DELETE FROM precision_cache WHERE model_hash = 'ccc19-partly' AND len(prefix) >= 5")
+    con.execute("UPDATE precision_cache SET codes = NULL WHERE model_hash = 'ccc19-partly'")
+    replayed = []
+    replay = pm.PrefixReplayer.replays
+    monkeypatch.setattr(pm.PrefixReplayer, "replays",
+                        lambda self, variants: replayed.extend(variants) or replay(self, variants))
+    assert conformance_tables(con, net, im, fm, "ccc19-partly").precision == first.precision
+    variants = [tuple(v) for (v,) in con.execute("SELECT activities FROM variants").fetchall()]
+    assert replayed and sorted(replayed) == sorted(v for v in variants if len(v) > 5)
+    code = dict(con.execute("SELECT activity, code FROM activity_codes").fetchall())
+    rows = con.execute("SELECT prefix, codes FROM precision_cache WHERE model_hash = 'ccc19-partly'").fetchall()
+    assert rows and all(codes == [code[a] for a in prefix] for prefix, codes in rows)
+
+
 @pytest.mark.parametrize("case", ["helpdesk", "ccc19", "bpic2020"])
 def test_prefixes_walked_through_replayed_steps_equal_one_replay_per_prefix(case, helpdesk, ccc19, monkeypatch) -> None:
     """What precision takes from each prefix (fits; labels enabled after it) is the same from a walk through pm4py's
@@ -188,6 +208,28 @@ def test_variants_over_the_time_limit_are_marked_and_retried_under_a_longer_one(
     )
     patient = conformance_tables(con, net, im, fm, "ccc19-timeout", variant_timeout_s=30)
     assert patient.computed_variants == hurried.timed_out_variants and patient.timed_out_variants == 0
+
+
+def test_deviations_are_typed_once_per_alignment_and_kept_with_it(ccc19) -> None:
+    """Each alignment's deviations are typed once, when it is cached (alignment_cache.deviations): a timed-out variant
+    aligned again is typed again, and a run that reads them publishes what one filling them for rows cached before
+    they were kept does (tests/test_incremental.py compares a night's new and cached variants with a rebuild)."""
+    _, (net, im, fm), con = ccc19
+    def published(model_hash: str, **settings) -> tuple[list[tuple], list[tuple]]:
+        conformance_tables(con, net, im, fm, model_hash, with_precision=False, **settings)
+        missing = con.execute("SELECT count(*) FROM alignment_cache WHERE model_hash = ? AND deviations IS NULL",
+                              [model_hash]).fetchall()
+        assert missing == [(0,)]
+        return (con.execute("SELECT * FROM deviations ORDER BY deviation_id").fetchall(),
+                con.execute("SELECT * FROM variant_conformance ORDER BY variant_id").fetchall())
+
+    hurried = published("ccc19-deviations", variant_timeout_s=1e-6, max_states=1)
+    assert hurried[0] == []  # every variant timed out: no alignment, nothing typed
+    patient = published("ccc19-deviations", variant_timeout_s=30)
+    assert patient[0]  # aligned again, so typed again: the normative net leaves deviations to find
+    assert published("ccc19-deviations") == patient  # read from the cache
+    con.execute("UPDATE alignment_cache SET deviations = NULL WHERE model_hash = 'ccc19-deviations'")
+    assert published("ccc19-deviations") == patient  # a store cached before deviations were kept fills them
 
 
 def hand_made_store() -> duckdb.DuckDBPyConnection:

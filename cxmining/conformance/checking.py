@@ -30,13 +30,15 @@ from cxmining.store import (
     registered,
     relations,
     require,
+    run_sql,
     sql_text,
     transaction,
     utc_now,
 )
 
-INPUT_TABLES = ("variants", "case_variants", "case_durations")
+INPUT_TABLES = ("variants", "case_variants", "case_durations", "activity_stats", "activity_codes")
 CACHE_FILE = "conformance/alignment_cache.sql"
+DEVIATIONS_FILE = "conformance/alignment_deviations.sql"  # alignment_cache.deviations of the rows that lack them
 CASES_FILE = "conformance/conformance_cases.sql"
 CASES_OF_IMPORTED_LOG_FILE = "conformance/conformance_cases_of_imported_log.sql"
 VARIANTS_FILE = "conformance/conformance_variants.sql"
@@ -215,9 +217,10 @@ def write_results(
         with registered(con, "new_results", new_results):
             con.execute(DROP_STALE, keys)
             con.execute(INSERT_NEW, {**keys, "computed_at": utc_now()})
+        con.execute(sql_text(DEVIATIONS_FILE), keys)  # the new rows' (and, once, the rows cached before it was kept)
         con.execute(sql_text(VARIANT_CONFORMANCE_FILE), keys)
         for relative in DERIVED_FILES:
-            con.execute(sql_text(relative))
+            run_sql(con, relative, keys)
         con.execute(sql_text(SUMMARY_FILE), {**keys, **run, "seconds": time.perf_counter() - began})
         for name in WORKING_TABLES:
             con.execute(f"DROP TABLE {name}")

@@ -24,7 +24,7 @@ SELECT journey_id FROM journeys WHERE $journey_type IS NULL OR journey_type = $j
 """
 SCOPE_OF_LOG = """
 CREATE OR REPLACE TEMP TABLE model_diff_journeys AS
-SELECT case_id AS journey_id FROM case_traces
+SELECT case_id AS journey_id FROM case_variants
 """
 
 
@@ -77,7 +77,7 @@ def model_diff(
         present = relations(con)
         if "journey_events" not in present:
             raise StoreError("no journey_events relation in the store; build the journeys (or import a log) first")
-        require(con, ("case_traces", "activity_codes"), "build the process statistics first (mining_tables)")
+        require(con, ("case_variants", "variants", "activity_stats"), "build the process statistics first (mining_tables)")
         if "journeys" in present:
             con.execute(SCOPE_OF_TYPE, {"journey_type": journey_type})
         elif journey_type is not None:

@@ -18,8 +18,11 @@ CREATE TABLE IF NOT EXISTS alignment_cache (
     compute_seconds    DOUBLE,             -- wall time spent on this variant (r4pm: its share of the batch's time)
     computed_at        TIMESTAMP NOT NULL, -- UTC
     aligner            VARCHAR,            -- alignments: 'r4pm' or 'pm4py' (the reference, and r4pm's fallback); NULL for token replay and rows cached before cxmining recorded it
-    states_visited     BIGINT              -- alignments: states r4pm searched (its max_states when it gave up and pm4py took over); NULL where r4pm was not asked
+    states_visited     BIGINT,             -- alignments: states r4pm searched (its max_states when it gave up and pm4py took over); NULL where r4pm was not asked
+    deviations         STRUCT(position BIGINT, deviation_type VARCHAR, activity VARCHAR, after_step VARCHAR, before_step VARCHAR)[]
+                                           -- the alignment's deviating moves, typed and placed as deviation_moves lists them (alignment_deviations.sql); empty when it fits or has no result; NULL until filled
 );
 -- stores made before the aligner was recorded
 ALTER TABLE alignment_cache ADD COLUMN IF NOT EXISTS aligner VARCHAR;
 ALTER TABLE alignment_cache ADD COLUMN IF NOT EXISTS states_visited BIGINT;
+ALTER TABLE alignment_cache ADD COLUMN IF NOT EXISTS deviations STRUCT(position BIGINT, deviation_type VARCHAR, activity VARCHAR, after_step VARCHAR, before_step VARCHAR)[];

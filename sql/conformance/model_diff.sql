@@ -1,29 +1,44 @@
 -- model_diff: activities and directly-follows transitions of the design (design_footprint) next to those of the journeys in scope (model_diff_journeys).
--- Reality is read from the journeys' traces (case_traces: activity codes in event order).
+-- Reality is read from the journeys' variants (case_variants, variants.activity_ids): each variant counted once with its journeys in scope.
 CREATE OR REPLACE TABLE model_diff AS
 WITH scoped AS (
-    SELECT t.case_id AS journey_id, t.codes
-    FROM case_traces AS t
-    SEMI JOIN model_diff_journeys AS j ON j.journey_id = t.case_id
+    SELECT c.variant_id, count(*) AS journeys
+    FROM case_variants AS c
+    SEMI JOIN model_diff_journeys AS j ON j.journey_id = c.case_id
+    GROUP BY c.variant_id
 ),
-events AS (
-    SELECT journey_id, unnest(codes) AS code FROM scoped
+traced AS (
+    SELECT s.journeys, v.activity_ids AS ids
+    FROM scoped AS s
+    JOIN variants AS v USING (variant_id)
 ),
-steps AS (
-    SELECT journey_id, codes[i] AS source_code, codes[i + 1] AS target_code
-    FROM (SELECT journey_id, codes, unnest(range(1, len(codes))) AS i FROM scoped)
+steps AS (  -- each variant's directly-follows pairs
+    SELECT journeys, list_transform(range(1, len(ids)), lambda i: {'source_id': ids[i], 'target_id': ids[i + 1]}) AS pairs
+    FROM traced
+),
+activity_events AS (  -- a variant's journeys once per occurrence of the activity
+    SELECT id, sum(journeys) AS frequency FROM (SELECT journeys, unnest(ids) AS id FROM traced) GROUP BY id
+),
+activity_journeys AS (  -- and once per variant showing it
+    SELECT id, sum(journeys) AS journeys FROM (SELECT journeys, unnest(list_distinct(ids)) AS id FROM traced) GROUP BY id
+),
+step_events AS (
+    SELECT pair, sum(journeys) AS frequency FROM (SELECT journeys, unnest(pairs) AS pair FROM steps) GROUP BY pair
+),
+step_journeys AS (
+    SELECT pair, sum(journeys) AS journeys FROM (SELECT journeys, unnest(list_distinct(pairs)) AS pair FROM steps) GROUP BY pair
 ),
 reality AS (
-    SELECT 'activity' AS kind, a.activity AS source, NULL AS target,
-           count(DISTINCT e.journey_id) AS journeys, count(*) AS frequency
-    FROM events AS e JOIN activity_codes AS a USING (code)
-    GROUP BY a.activity
+    SELECT 'activity' AS kind, a.activity AS source, NULL AS target, j.journeys, e.frequency
+    FROM activity_events AS e
+    JOIN activity_journeys AS j USING (id)
+    JOIN activity_stats AS a ON a.activity_id = e.id
     UNION ALL
-    SELECT 'transition', s.activity, t.activity, count(DISTINCT p.journey_id), count(*)
-    FROM steps AS p
-    JOIN activity_codes AS s ON s.code = p.source_code
-    JOIN activity_codes AS t ON t.code = p.target_code
-    GROUP BY s.activity, t.activity
+    SELECT 'transition', s.activity, t.activity, j.journeys, e.frequency
+    FROM step_events AS e
+    JOIN step_journeys AS j USING (pair)
+    JOIN activity_stats AS s ON s.activity_id = e.pair.source_id
+    JOIN activity_stats AS t ON t.activity_id = e.pair.target_id
 )
 SELECT
     CAST(coalesce(d.kind, r.kind) AS VARCHAR)       AS kind,        -- activity, or transition (directly follows)
