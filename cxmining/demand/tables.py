@@ -215,12 +215,12 @@ def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules
     with opened(db) as con:
         con.execute(sql_text("demand/demand_rules.sql"))
         con.executemany("INSERT INTO demand_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rule_rows(rules))
-        if {"conformance_journeys", "model_diff"} <= relations(con):
-            run_sql(con, "demand/journey_unexpected_steps.sql", params)
-        else:
-            con.execute("CREATE OR REPLACE TEMP TABLE journey_unexpected_steps (journey_id VARCHAR, activity VARCHAR)")
         with transaction(con):  # readers see the old demand tables or the new ones, never a mix
             per_journey_tables(con, params, per_journey_build(con, params), bucketed)
+            if {"conformance_journeys", "model_diff"} <= relations(con):
+                run_sql(con, "demand/journey_unexpected_steps.sql", params)
+            else:
+                con.execute("CREATE OR REPLACE TEMP TABLE journey_unexpected_steps (journey_id VARCHAR, activity VARCHAR)")
             run_sql(con, "demand/contact_features.sql", params)
             run_sql(con, "demand/contact_causes.sql", params)
             run_sql(con, "demand/contact_demand.sql", params)
