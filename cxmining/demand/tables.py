@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from cxmining.demand.contacts import classification_digest, contact_tables, reclassifies_changed
 from cxmining.demand.per_journey import BucketedTables, per_journey_build, per_journey_tables, published
 from cxmining.demand.rules import DemandRules, demand_rules, rule_rows
 from cxmining.demand.statistics import (
@@ -216,14 +217,14 @@ def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules
         con.execute(sql_text("demand/demand_rules.sql"))
         con.executemany("INSERT INTO demand_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rule_rows(rules))
         with transaction(con):  # readers see the old demand tables or the new ones, never a mix
-            per_journey_tables(con, params, per_journey_build(con, params), bucketed)
+            build, digest = per_journey_build(con, params), classification_digest(rules)
+            changed_only = bucketed is None and reclassifies_changed(con, build, digest)
+            per_journey_tables(con, params, build, bucketed)
             if {"conformance_journeys", "model_diff"} <= relations(con):
                 run_sql(con, "demand/journey_unexpected_steps.sql", params)
             else:
                 con.execute("CREATE OR REPLACE TEMP TABLE journey_unexpected_steps (journey_id VARCHAR, activity VARCHAR)")
-            run_sql(con, "demand/contact_features.sql", params)
-            run_sql(con, "demand/contact_causes.sql", params)
-            run_sql(con, "demand/contact_demand.sql", params)
+            contact_tables(con, build, digest, changed_only)
             run_sql(con, "demand/unknown_reason_codes.sql", params)
             con.execute(sql_text("demand/product_views.sql"))
             for counts, working, table, result in TESTED:
