@@ -1,8 +1,9 @@
 -- Working table (temporary): the first demand rule that matches each contact as it happened ('as observed'), and the one
 -- that would match had it come after a help page ('help_page') or a checkout error ('checkout_error'). The website test
 -- compares like with like: sessions with and without a trigger, followed by calls the rules would blame on that trigger.
--- The rules read only a few columns of a contact: each distinct combination of them (a few hundred) is matched once and
--- its rule given to every contact that has it.
+-- Of the latter two, only the rows whose rule blames that very trigger are kept: all the website test reads of them. The
+-- rules read only a few columns of a contact: each distinct combination of them (a few hundred) is matched once and its
+-- rule given to every contact that has it.
 CREATE OR REPLACE TEMP TABLE contact_causes AS
 WITH kinds AS (  -- what the rules read of a contact
     SELECT DISTINCT channel, reason_code, page, order_stage, is_repeat, previous_outcome, triggers, unexpected_step
@@ -39,10 +40,13 @@ matched AS (
     QUALIFY row_number() OVER (PARTITION BY x.channel, x.reason_code, x.page, x.order_stage, x.is_repeat,
                                             x.previous_outcome, x.triggers, x.unexpected_step, x.context
                                ORDER BY r.priority) = 1
+),
+kept AS (  -- as observed, or blamed on the trigger it is imagined after
+    SELECT * FROM matched WHERE context = 'as observed' OR blamed_trigger = context
 )
 SELECT f.contact_id, m.context, m.priority, m.rule, m.demand, m.cause, m.rule_after, m.blamed_trigger
 FROM contact_features AS f
-JOIN matched AS m ON
+JOIN kept AS m ON
         f.channel IS NOT DISTINCT FROM m.channel AND f.reason_code IS NOT DISTINCT FROM m.reason_code
     AND f.page IS NOT DISTINCT FROM m.page AND f.order_stage IS NOT DISTINCT FROM m.order_stage
     AND f.is_repeat IS NOT DISTINCT FROM m.is_repeat AND f.previous_outcome IS NOT DISTINCT FROM m.previous_outcome
