@@ -46,8 +46,13 @@ def reclassifies_changed(con: duckdb.DuckDBPyConnection, build: PerJourneyBuild,
 def contact_tables(con: duckdb.DuckDBPyConnection, build: PerJourneyBuild, digest: str, changed_only: bool) -> None:
     """Make contact_features and contact_causes for every contact, and bring contact_demand up to date: for the
     journeys `reclassified_journeys` lists when `changed_only` (`reclassifies_changed`), else for every contact; then
-    record the build and `digest` it reflects in contact_demand_build. Needs the per-journey tables of tonight, the
-    demand_rules and journey_unexpected_steps working tables."""
+    record the build and `digest` it reflects in contact_demand_build. Needs the per-journey tables of tonight and the
+    demand_rules working table; uses the conformance tables when they exist, for the 'a step the designed process does
+    not have' evidence."""
+    if {"conformance_journeys", "model_diff"} <= relations(con):
+        run_sql(con, "demand/journey_unexpected_steps.sql")
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE journey_unexpected_steps (journey_id VARCHAR, activity VARCHAR)")
     run_sql(con, "demand/contact_features.sql")
     run_sql(con, "demand/contact_causes.sql")
     con.execute(sql_text("demand/contact_demand_of.sql"))

@@ -32,7 +32,6 @@ from cxmining.demand.statistics import (
 from cxmining.store import (
     opened,
     registered,
-    relations,
     require,
     row_counts,
     run_sql,
@@ -220,10 +219,6 @@ def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules
             build, digest = per_journey_build(con, params), classification_digest(rules)
             changed_only = bucketed is None and reclassifies_changed(con, build, digest)
             per_journey_tables(con, params, build, bucketed)
-            if {"conformance_journeys", "model_diff"} <= relations(con):
-                run_sql(con, "demand/journey_unexpected_steps.sql", params)
-            else:
-                con.execute("CREATE OR REPLACE TEMP TABLE journey_unexpected_steps (journey_id VARCHAR, activity VARCHAR)")
             contact_tables(con, build, digest, changed_only)
             run_sql(con, "demand/unknown_reason_codes.sql", params)
             con.execute(sql_text("demand/product_views.sql"))
