@@ -10,8 +10,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from helpers import CALLS_HEADER, ORDERS_HEADER, WEB_HEADER, call_row, write_lines
+from helpers import CALLS_HEADER, ORDERS_HEADER, ROOT, SMALL_SAMPLE, WEB_HEADER, call_row, write_lines
 
+from cxmining.conformance.checking import conformance_tables
+from cxmining.conformance.designed import designed_models
+from cxmining.conformance.model_diff import model_diff
 from cxmining.demand.per_journey import PER_JOURNEY
 from cxmining.demand.tables import TABLES, demand_tables
 from cxmining.ingest.folder import landing_reports
@@ -211,6 +214,35 @@ def test_other_rules_or_a_store_without_a_build_rebuild_everything(small_sample:
     journey_tables(db, JourneyRules(lookback_days=3))
     assert build_mode(db) == "full"
     assert tables(db) == rebuilt_from_scratch(landing, tmp_path / "full.duckdb", JourneyRules(lookback_days=3))
+
+
+
+def _checked_against_the_design(db: Path) -> None:
+    """The order journeys checked against the sample's designed order model: conformance_journeys and model_diff."""
+    model = designed_models(ROOT / "data" / "sample" / "models" / "models.yaml")["order"]
+    conformance_tables(db, model.net, model.initial_marking, model.final_marking, "order", journey_type="order",
+                       with_precision=False)
+    model_diff(db, model, "order")
+
+
+def test_contacts_whose_unexpected_step_moved_are_classified_again(sample_store, tmp_path: Path) -> None:
+    """A night that changes no journey but checks them against a design classifies again the contacts whose step the
+    design lacks (the evidence comes from the conformance tables, not from their journeys), and keeps the other rows:
+    the tables equal those of a store that classified every contact after the check."""
+    for name in ("kept", "full"):
+        (tmp_path / name).mkdir()
+    kept, full = sample_store(*SMALL_SAMPLE, tmp_path / "kept"), sample_store(*SMALL_SAMPLE, tmp_path / "full")
+    demand_tables(kept)  # no conformance tables yet: no contact has an unexpected step
+    with duckdb.connect(str(kept), read_only=True) as con:
+        assert con.execute("SELECT count(*) FILTER (WHERE unexpected_step) FROM contact_demand").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM contact_demand_build").fetchone()[0] == 1
+    for db in (kept, full):
+        _checked_against_the_design(db)
+    demand_tables(kept)
+    demand_tables(full)
+    assert demand(kept) == demand(full)
+    with duckdb.connect(str(kept), read_only=True) as con:  # the check did move some contacts' evidence
+        assert con.execute("SELECT count(*) FILTER (WHERE unexpected_step) FROM contact_demand").fetchone()[0] > 0
 
 
 PUBLISHED = {  # the nightly flow's tables an analyst reads, without the columns that say when or how fast

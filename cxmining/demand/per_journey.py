@@ -27,7 +27,7 @@ PER_JOURNEY = (
     ("web_session_triggers", "demand/web_session_triggers_of.sql", ("website_triggers",)),
 )
 MACROS = ("demand/web_session_events_of.sql", *(macro for _, macro, _ in PER_JOURNEY))
-WORKING_TABLES = ("web_session_events", "changed_journeys", "no_journeys")
+WORKING_TABLES = ("web_session_events", "no_journeys")  # changed_journeys: left for the contacts (demand.contacts)
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,8 @@ def per_journey_tables(con: duckdb.DuckDBPyConnection, params: dict[str, object]
                        bucketed: BucketedTables | None = None) -> None:
     """Bring the PER_JOURNEY tables up to date as `build` says: in this process, or, for a full build computed per
     customer bucket, from the buckets' Parquet files (`bucketed`, made for this very build); then record `build` in
-    `demand_build`. The tables keep the macros' column names and types either way."""
+    `demand_build`. The tables keep the macros' column names and types either way. The working table
+    `changed_journeys` stays for the classification of the contacts (cxmining.demand.contacts), which drops it."""
     if bucketed is not None:
         if bucketed.build != build:
             raise CxminingError(f"the per-journey demand tables computed per bucket under {bucketed.folder} were made "

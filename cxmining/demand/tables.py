@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from cxmining.demand.contacts import classification_digest, contact_tables, reclassifies_changed
 from cxmining.demand.per_journey import BucketedTables, per_journey_build, per_journey_tables, published
 from cxmining.demand.rules import DemandRules, demand_rules, rule_rows
 from cxmining.demand.statistics import (
@@ -31,7 +32,6 @@ from cxmining.demand.statistics import (
 from cxmining.store import (
     opened,
     registered,
-    relations,
     require,
     row_counts,
     run_sql,
@@ -39,11 +39,13 @@ from cxmining.store import (
     transaction,
 )
 
-TESTED = (  # working SQL, working table, result SQL; each working table has key, observed and expected
-    ("demand/product_demand.sql", "product_demand", "demand/failure_demand_products.sql"),
-    ("demand/order_status_days.sql", "order_status_days", "demand/order_status_calls_by_day.sql"),
-    ("demand/routing_paths.sql", "routing_paths", "demand/routing_failure.sql"),
-    ("demand/website_triggers.sql", "website_triggers", "demand/website_failure_contacts.sql"),
+TESTED = (  # counts SQL (built once per run; None: none), working SQL and table (every pass), result SQL; each working
+    # table has key, observed and expected
+    ("demand/product_counts.sql", "demand/product_demand.sql", "product_demand", "demand/failure_demand_products.sql"),
+    ("demand/order_day_counts.sql", "demand/order_status_days.sql", "order_status_days",
+     "demand/order_status_calls_by_day.sql"),
+    ("demand/routing_path_counts.sql", "demand/routing_paths.sql", "routing_paths", "demand/routing_failure.sql"),
+    (None, "demand/website_triggers.sql", "website_triggers", "demand/website_failure_contacts.sql"),
 )
 FLAG = "q_value <= $alpha AND observed - expected >= $min_excess AND observed >= $min_ratio * expected"  # as in the result SQL
 SUMMARIES = ("demand/contact_targets.sql", "demand/avoidable_calls.sql", "demand/failure_demand_causes.sql")
@@ -133,17 +135,19 @@ def _far_above_wider(observed: np.ndarray, wider: dict[str, np.ndarray], far: np
 
 
 def _product_prior(con: duckdb.DuckDBPyConnection, excluded: set[str], params: dict[str, object]) -> dict[str, float]:
-    """The category prior of the product test, from the counts of the products left in the reference."""
+    """The category prior of the product test, from the counts (product_counts) of the products left in the
+    reference."""
     counts = con.execute(
-        "SELECT category, sum(journeys), sum(info_calls), sum(delivered), sum(returns) FROM product_demand "
-        "WHERE NOT list_contains($excluded, key) GROUP BY category ORDER BY category", {"excluded": sorted(excluded)},
+        "SELECT category, sum(journeys), sum(info_calls), sum(delivered), sum(returns) FROM product_counts "
+        "WHERE NOT list_contains($excluded, product_id) GROUP BY category ORDER BY category",
+        {"excluded": sorted(excluded)},
     ).fetchall()
     return category_prior([c[1:] for c in counts], float(params["min_reference"]))
 
 
 def _tested(con: duckdb.DuckDBPyConnection, working: str, table: str, params: dict[str, object]) -> None:
     """Build a working table and test it; rebuild with the flagged and outlying rows left out of the reference until
-    no new one appears.
+    no new one appears. The counts it reads (TESTED) are built before, once: a pass computes only the reference.
 
     An outlier left in the reference raises its neighbours' expectation (two thin descriptions in one category mask
     each other) and pushes their residuals down, which would inflate any estimate of heterogeneity. So the first pass
@@ -157,8 +161,7 @@ def _tested(con: duckdb.DuckDBPyConnection, working: str, table: str, params: di
     prior_of = PRIORS.get(table)
     cleaned = "$excluded" in sql_text(working)  # a reference that cannot shed rows (website triggers): one pass
     while True:
-        if prior_of is not None:  # the counts do not depend on the prior: a first build gives them
-            run_sql(con, working, params | {"excluded": sorted(excluded), **dict.fromkeys(PRIOR_KEYS, params["min_reference"])})
+        if prior_of is not None:  # from the counts, which the reference does not change
             params = params | prior_of(con, excluded, params)
         run_sql(con, working, params | {"excluded": sorted(excluded)})
         outliers = _add_tests(con, table, flagged)
@@ -175,7 +178,6 @@ def _tested(con: duckdb.DuckDBPyConnection, working: str, table: str, params: di
 
 MIN_GROUP = 3  # rows a group needs before it can differ as a whole rather than hold outliers
 PRIORS = {"product_demand": _product_prior}  # working tables whose reference leans on a prior estimated per pass
-PRIOR_KEYS = ("prior_journeys", "prior_delivered")
 
 
 def rule_parameters(rules: DemandRules) -> dict[str, object]:
@@ -213,18 +215,16 @@ def demand_tables(db: str | Path | duckdb.DuckDBPyConnection, rules: DemandRules
     with opened(db) as con:
         con.execute(sql_text("demand/demand_rules.sql"))
         con.executemany("INSERT INTO demand_rules VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rule_rows(rules))
-        if {"conformance_journeys", "model_diff"} <= relations(con):
-            run_sql(con, "demand/journey_unexpected_steps.sql", params)
-        else:
-            con.execute("CREATE OR REPLACE TEMP TABLE journey_unexpected_steps (journey_id VARCHAR, activity VARCHAR)")
         with transaction(con):  # readers see the old demand tables or the new ones, never a mix
-            per_journey_tables(con, params, per_journey_build(con, params), bucketed)
-            run_sql(con, "demand/contact_features.sql", params)
-            run_sql(con, "demand/contact_causes.sql", params)
-            run_sql(con, "demand/contact_demand.sql", params)
+            build, digest = per_journey_build(con, params), classification_digest(rules)
+            changed_only = bucketed is None and reclassifies_changed(con, build, digest)
+            per_journey_tables(con, params, build, bucketed)
+            contact_tables(con, build, digest, changed_only)
             run_sql(con, "demand/unknown_reason_codes.sql", params)
             con.execute(sql_text("demand/product_views.sql"))
-            for working, table, result in TESTED:
+            for counts, working, table, result in TESTED:
+                if counts is not None:
+                    run_sql(con, counts, params)
                 _tested(con, working, table, params)
                 run_sql(con, result, params)
             for relative in SUMMARIES:

@@ -1,5 +1,5 @@
 -- Working table (temporary): per product, the web sessions that viewed its page (a view outside a session counts once):
--- read once per run by every pass of the product test (product_demand.sql).
+-- counted once per run with the other counts of the product test (product_counts.sql).
 CREATE OR REPLACE TEMP TABLE product_views AS
 SELECT product_id, count(DISTINCT coalesce(session_id, event_id)) AS views
 FROM stitched_events  -- the events view's rows, kept in a table by the journeys step

@@ -2,31 +2,13 @@
 -- the rate of the same reason on other paths (not tested when the reason has too few calls elsewhere); rows in $excluded
 -- (path|reason keys) are left out of the reference, cxmining.demand re-runs it with the flagged rows excluded.
 CREATE OR REPLACE TEMP TABLE routing_paths AS
-WITH paths AS (
-    SELECT
-        coalesce(ivr_path, '(none)')                               AS ivr_path,
-        coalesce(reason_code, '(none)')                            AS reason_code,
-        mode(queue)                                                AS queue,
-        count(*)                                                   AS calls,
-        count(*) FILTER (WHERE outcome = 'transferred')            AS transferred,
-        count(*) FILTER (WHERE followed_by_repeat)                 AS repeat_calls,
-        count(*) FILTER (WHERE followed_by_repeat AND outcome = 'transferred') AS transfer_repeats,
-        avg(duration_s)                                            AS mean_seconds,
-        avg(duration_s) FILTER (WHERE outcome = 'transferred')     AS transferred_seconds,
-        avg(duration_s) FILTER (WHERE outcome = 'resolved')        AS resolved_seconds,
-        CAST(min(ts) AS DATE)                                      AS first_day,
-        CAST(max(ts) AS DATE)                                      AS last_day
-    FROM contact_demand
-    WHERE channel = 'phone'
-    GROUP BY ALL
-),
-reference AS (
+WITH reference AS (
     SELECT
         *,
         sum(calls) FILTER (WHERE NOT excluded) OVER reason - CASE WHEN excluded THEN 0 ELSE calls END               AS reason_calls,
         sum(transferred) FILTER (WHERE NOT excluded) OVER reason - CASE WHEN excluded THEN 0 ELSE transferred END   AS reason_transferred,
         sum(repeat_calls) FILTER (WHERE NOT excluded) OVER reason - CASE WHEN excluded THEN 0 ELSE repeat_calls END AS reason_repeats
-    FROM (SELECT *, list_contains($excluded, ivr_path || '|' || reason_code) AS excluded FROM paths)
+    FROM (SELECT *, list_contains($excluded, ivr_path || '|' || reason_code) AS excluded FROM routing_path_counts)  -- routing_path_counts.sql: counted once per run
     WINDOW reason AS (PARTITION BY reason_code)
 ),
 rated AS (

@@ -19,34 +19,24 @@ WITH blamed AS (  -- calls the rules blame, or would blame, on a help page or a 
     WHERE context <> 'as observed' AND blamed_trigger = context
 ),
 sessions AS (  -- every web session of a journey, with the first call after its last event (none: NULL, not an earlier one)
-    -- a session's events in several journeys: its last event is the latest (then the later in its journey, then by
-    -- journey), so the result does not depend on the order rows are read in
-    SELECT session_id, max(end_ts) AS end_ts, arg_max(next_call, (end_ts, last_order, journey_id)) AS next_call
+    -- and whether it met a help page, a checkout error; a session's events in several journeys: its last event is the
+    -- latest (then the later in its journey, then by journey), so the result does not depend on the order rows are read in
+    SELECT session_id, max(end_ts) AS end_ts, arg_max(next_call, (end_ts, last_order, journey_id)) AS next_call,
+           bool_or(met_checkout_error) AS met_checkout_error, bool_or(met_help_page) AS met_help_page
     FROM web_session_calls
     GROUP BY session_id
 ),
-met_kinds AS (  -- per session: whether it met a help page, a checkout error
-    SELECT session_id, bool_or(met_checkout_error) AS met_checkout_error, bool_or(met_help_page) AS met_help_page
-    FROM web_session_calls
-    GROUP BY session_id
-),
-session_blame AS (  -- whether that call counts for each kind of trigger, within its window
+reference AS (  -- each session's place in the two references, and whether its call counts for each kind of trigger,
+    -- within its window (NULL counts as false)
     SELECT
-        s.session_id,
-        bool_or(b.context = 'checkout_error' AND epoch(s.next_call.ts) - epoch(s.end_ts) <= $checkout_error_hours * 3600) AS checkout_call,
+        session_id,
+        epoch(next_call.ts) - epoch(end_ts) <= $checkout_error_hours * 3600
+            AND next_call.id IN (SELECT contact_id FROM blamed WHERE context = 'checkout_error') AS checkout_call,
         -- a help page's reference counts any call in the window
-        bool_or(epoch(s.next_call.ts) - epoch(s.end_ts) <= $help_page_hours * 3600)                                        AS help_call
-    FROM sessions AS s
-    LEFT JOIN blamed AS b ON b.contact_id = s.next_call.id
-    GROUP BY s.session_id
-),
-reference AS (  -- each session's place in the two references
-    SELECT
-        b.*,
-        NOT coalesce(k.met_checkout_error, false) AS checkout_reference,
-        coalesce(k.met_help_page, false)         AS help_reference
-    FROM session_blame AS b
-    LEFT JOIN met_kinds AS k USING (session_id)
+        epoch(next_call.ts) - epoch(end_ts) <= $help_page_hours * 3600                         AS help_call,
+        NOT coalesce(met_checkout_error, false)                                                 AS checkout_reference,
+        coalesce(met_help_page, false)                                                          AS help_reference
+    FROM sessions
 ),
 totals AS (
     SELECT count(*) FILTER (WHERE checkout_reference)                   AS checkout_sessions,
