@@ -149,8 +149,9 @@ def selected(con: duckdb.DuckDBPyConnection, chosen: Filters, drilled: tuple[str
         lacking = [t for t in needs if t not in present]
         if lacking:
             raise ExploreMissing(f"{name} drill-down needs {', '.join(lacking)}: run {builder} first")
-        if name == "deviation":
-            run_sql(con, "conformance/deviation_moves.sql")  # the moves typed as `deviations` types them
+        if name == "deviation":  # the moves typed as `deviations` types them, of the model the tables are of
+            model_hash, method = con.execute("SELECT model_hash, method FROM conformance_summary").fetchone()
+            run_sql(con, "conformance/deviation_moves.sql", {"model_hash": model_hash, "method": method})
         run_sql(con, path, values)
     run_sql(con, "explore/selected_journeys.sql", {
         "journey_type": chosen.journey_type, "product": chosen.product, "channel": chosen.channel,
