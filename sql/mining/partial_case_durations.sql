@@ -1,4 +1,4 @@
--- Query: one bucket's rows of case_durations (one per case, as sql/mining/case_durations.sql computes them).
+-- Query: one bucket's rows of case_durations (one per case, as sql/mining/updated_case_durations.sql computes them).
 SELECT
     case_id,                                                 -- case (journey) identifier
     make_timestamp(list_min(times_us)) AS start_time,        -- time of the case's first event, UTC
