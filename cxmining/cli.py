@@ -125,10 +125,6 @@ def run(
     """Run the nightly flow once, locally (Prefect's embedded mode: no server to start)."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "cxmining")  # the library's progress lines in the run's log
-    from cxmining.flows import nightly_flow
-
-    nightly = nightly_flow()
-
     if mapping is not None and not mapping.is_file():
         raise CxminingError(f"{mapping}: mapping file not found")
     if not landing.is_dir():
@@ -149,9 +145,15 @@ def run(
 
     folder_scenarios(scenarios or scenarios_folder(landing))  # a broken scenario stops the run before anything is loaded
     lane_layout(landing)  # so does a broken lanes.yaml
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cxmining.flows import nightly_flow
     from cxmining.runs.embedded_server import embedded_server_url
 
-    embedded_server_url()  # Prefect's temporary server, ended with this process even when it is killed
+    with ThreadPoolExecutor(max_workers=1) as importer:  # the flow's imports (pm4py...) while the server starts
+        flow = importer.submit(nightly_flow)
+        embedded_server_url()  # Prefect's temporary server, ended with this process even when it is killed
+        nightly = flow.result()
     from cxmining.terminal import explained_failures_without_traceback, progress_bars
 
     # in a terminal: bars for the night and its long steps, the log scrolling above them; a refused file or a broken
