@@ -124,16 +124,27 @@ def small_sample(tmp_path_factory) -> Path:
     return source
 
 
-def test_the_hard_cases_of_a_night_equal_a_full_rebuild(small_sample: Path, tmp_path: Path) -> None:
+def _first_night(sample: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of `sample` as the landing folder, loaded into a new store with its journeys built: (landing, store)."""
     landing, db = tmp_path / "landing", tmp_path / "store.duckdb"
-    shutil.copytree(small_sample, landing)
+    shutil.copytree(sample, landing)
     landing_reports(db, landing, "first")
     journey_tables(db)
+    return landing, db
+
+
+def _phone_stitched_customers(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """Two customers (id, phone) whose calls were stitched to them by phone number."""
+    return con.execute(
+        "SELECT c.customer_id, c.phone FROM raw_customers AS c WHERE c.customer_id IN (SELECT stitched_customer_id "
+        "FROM stitched_events WHERE stitch_rule = 'phone') ORDER BY 1 LIMIT 2").fetchall()
+
+
+def test_the_hard_cases_of_a_night_equal_a_full_rebuild(small_sample: Path, tmp_path: Path) -> None:
+    landing, db = _first_night(small_sample, tmp_path)
     with duckdb.connect(str(db), read_only=True) as con:
         # two customers with calls stitched by phone: the first gets the second's number, which then identifies nobody
-        (a, a_phone), (b, b_phone) = con.execute(
-            "SELECT c.customer_id, c.phone FROM raw_customers AS c WHERE c.customer_id IN (SELECT stitched_customer_id "
-            "FROM stitched_events WHERE stitch_rule = 'phone') ORDER BY 1 LIMIT 2").fetchall()
+        (a, a_phone), (b, b_phone) = _phone_stitched_customers(con)
         # a browser never logged in: it logs in tonight, as a customer with orders
         visitor, session = _one(con, "SELECT visitor_id, any_value(session_id) FROM raw_web GROUP BY visitor_id "
                                      "HAVING count(customer_id) = 0 ORDER BY 1 LIMIT 1")
@@ -171,14 +182,9 @@ def test_the_hard_cases_of_a_night_equal_a_full_rebuild(small_sample: Path, tmp_
 
 def test_a_night_without_customer_rows_keeps_the_phone_keys_and_the_next_one_computes_them(small_sample: Path,
                                                                                            tmp_path: Path) -> None:
-    landing, db = tmp_path / "landing", tmp_path / "store.duckdb"
-    shutil.copytree(small_sample, landing)
-    landing_reports(db, landing, "first")
-    journey_tables(db)
+    landing, db = _first_night(small_sample, tmp_path)
     with duckdb.connect(str(db), read_only=True) as con:
-        (a, a_phone), (b, b_phone) = con.execute(
-            "SELECT c.customer_id, c.phone FROM raw_customers AS c WHERE c.customer_id IN (SELECT stitched_customer_id "
-            "FROM stitched_events WHERE stitch_rule = 'phone') ORDER BY 1 LIMIT 2").fetchall()
+        (a, a_phone), (b, b_phone) = _phone_stitched_customers(con)
         tonight = _one(con, "SELECT max(ts) FROM raw_web")[0].replace(microsecond=0).isoformat() + "Z"
     # night 1: calls from both numbers and no customer row: the last build's phone keys stand
     write_lines(landing / "calls" / "calls_9998-night.csv", [
