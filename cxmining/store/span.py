@@ -34,12 +34,12 @@ def event_span(con: duckdb.DuckDBPyConnection) -> EventSpan:
                            dict(zip("wco", sizes, strict=True))).fetchone()
         if kept is not None:
             return EventSpan(*kept)
-    *counted_sizes, events, first, last = con.execute(sql_text("staging/counted_event_span.sql")).fetchone()
+    events, first, last = con.execute(sql_text("staging/counted_event_span.sql")).fetchone()
     if con.execute("SELECT current_setting('access_mode')").fetchone()[0] != "read_only":
         con.execute(sql_text("staging/event_span.sql"))
         con.execute("DELETE FROM event_span")
         con.execute("INSERT INTO event_span VALUES ($w, $c, $o, $events, $first, $last)",
-                    dict(zip("wco", counted_sizes, strict=True)) | {"events": events, "first": first, "last": last})
+                    dict(zip("wco", sizes, strict=True)) | {"events": events, "first": first, "last": last})
     return EventSpan(events, first, last)
 
 
